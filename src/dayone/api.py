@@ -1,0 +1,61 @@
+"""The library API the CLI calls. No SQL here: dialects talk to databases, this module wires."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from collections.abc import Iterator
+
+from dayone.catalog import snapshot as snapshot_file
+from dayone.catalog.model import Catalog, Schema
+from dayone.connect.options import SessionOptions
+from dayone.connect.session import Session
+from dayone.connect.target import DatabaseTarget, SnapshotTarget, Target, parse_target
+from dayone.dialects.base import dialect_for
+
+
+@contextmanager
+def open_session(target: DatabaseTarget, options: SessionOptions | None = None) -> Iterator[Session]:
+    """A guarded read-only session, closed on every exit path."""
+    session = dialect_for(target.engine).connect(target, options or SessionOptions())
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def read_catalog(
+    target: str | Target,
+    schemas: Sequence[str] | None = None,
+    options: SessionOptions | None = None,
+) -> Catalog:
+    """The catalog of a database URL or a snapshot file, narrowed to `schemas` when given."""
+    if isinstance(target, str):
+        target = parse_target(target)
+    if isinstance(target, SnapshotTarget):
+        return _narrow(snapshot_file.read(target.path), schemas)
+    with open_session(target, options) as session:
+        return dialect_for(target.engine).read_catalog(session, list(schemas) if schemas else None)
+
+
+def snapshot(
+    target: str | Target,
+    output: str | Path,
+    schemas: Sequence[str] | None = None,
+    options: SessionOptions | None = None,
+) -> Catalog:
+    """Read the catalog and write it as a snapshot file; returns the catalog."""
+    catalog = read_catalog(target, schemas, options)
+    snapshot_file.write(catalog, output)
+    return catalog
+
+
+def _narrow(catalog: Catalog, schemas: Sequence[str] | None) -> Catalog:
+    if not schemas:
+        return catalog
+    from dataclasses import replace
+
+    wanted = set(schemas)
+    kept: tuple[Schema, ...] = tuple(s for s in catalog.schemas if s.name in wanted)
+    return replace(catalog, schemas=kept)

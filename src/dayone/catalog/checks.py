@@ -1,0 +1,71 @@
+"""Reading CHECK constraint expressions: which columns they limit to a fixed list of values."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from dayone.catalog.model import ValueSet
+
+
+def value_sets(expression: str, dialect: str) -> tuple[ValueSet, ...]:
+    """Value sets in a CHECK expression: `status IN ('a','b')`, `status = ANY (ARRAY['a','b'])`
+    (how PostgreSQL prints an IN list), and `status = 'a' OR status = 'b'` chains."""
+    expression = re.sub(r"^\s*CHECK\s*", "", expression, flags=re.IGNORECASE)
+    lowered = expression.lower()
+    # Most checks (ranges, NOT NULL, json_valid) hold no list: skip the parser for them.
+    if " in " not in lowered and " in(" not in lowered and "any" not in lowered and " or " not in lowered:
+        return ()
+    return _parse(expression, dialect)
+
+
+@lru_cache(maxsize=4096)
+def _parse(expression: str, dialect: str) -> tuple[ValueSet, ...]:
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        tree = sqlglot.parse_one(expression, read=dialect)
+    except Exception:  # an expression sqlglot cannot read simply yields no value set
+        return ()
+    found: dict[str, list[str]] = {}
+
+    def column_of(node: exp.Expression) -> str | None:
+        while isinstance(node, (exp.Cast, exp.Paren)):
+            node = node.this
+        return node.name if isinstance(node, exp.Column) else None
+
+    def literal(node: exp.Expression) -> str | None:
+        while isinstance(node, (exp.Cast, exp.Paren)):
+            node = node.this
+        return node.name if isinstance(node, exp.Literal) else None
+
+    for node in tree.find_all(exp.In):
+        column = column_of(node.this)
+        values = [literal(v) for v in node.expressions]
+        if column and values and None not in values:
+            found.setdefault(column, []).extend(values)
+    for node in tree.find_all(exp.Any):
+        eq = node.parent
+        array = node.this
+        while isinstance(array, (exp.Cast, exp.Paren)):
+            array = array.this
+        if isinstance(eq, exp.EQ) and isinstance(array, exp.Array):
+            column = column_of(eq.this)
+            values = [literal(v) for v in array.expressions]
+            if column and values and None not in values:
+                found.setdefault(column, []).extend(values)
+    if not found:
+        # col = 'a' OR col = 'b' OR ...: every disjunct must compare the same column to a literal.
+        disjuncts = list(tree.flatten()) if isinstance(tree, exp.Or) else []
+        columns, values = set(), []
+        for node in disjuncts:
+            while isinstance(node, exp.Paren):
+                node = node.this
+            if not isinstance(node, exp.EQ):
+                return ()
+            columns.add(column_of(node.this))
+            values.append(literal(node.expression))
+        if len(columns) == 1 and None not in columns and values and None not in values:
+            found[columns.pop()] = values
+    return tuple(ValueSet(column=c, values=tuple(dict.fromkeys(v))) for c, v in sorted(found.items()))

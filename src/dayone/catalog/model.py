@@ -1,0 +1,175 @@
+"""The catalog: everything dayone knows about a database's structure, as plain frozen data.
+
+Dialects build it with a constant number of bulk queries; everything downstream (rules, outputs,
+snapshots) works on it offline. Collections are tuples sorted by name so that the same database
+always gives the same value, and therefore the same snapshot bytes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+TableKind = Literal["table", "partitioned table", "partition", "view", "materialized view", "foreign table"]
+
+# The normalized type vocabulary rules reason about, whatever the engine called the type.
+NormalizedType = Literal[
+    "integer",
+    "decimal",
+    "float",
+    "boolean",
+    "string",
+    "text",
+    "date",
+    "time",
+    "timestamp",  # wall-clock time without a zone: PostgreSQL timestamp, MySQL DATETIME
+    "timestamptz",  # an instant: PostgreSQL timestamptz, MySQL TIMESTAMP (stored in UTC)
+    "interval",
+    "json",
+    "uuid",
+    "binary",
+    "enum",
+    "set",
+    "array",
+    "other",
+]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    position: int
+    declared_type: str  # as the engine spells it, e.g. "character varying(40)", "enum('a','b')"
+    normalized_type: NormalizedType
+    nullable: bool
+    default: str | None = None
+    identity: str | None = None  # "always", "by default", "auto_increment", "rowid"
+    generated: str | None = None  # expression of a generated (computed) column
+    comment: str | None = None
+    enum_values: tuple[str, ...] = ()  # values of an enum/set type (PostgreSQL enum, MySQL ENUM)
+    on_update: str | None = None  # MySQL/MariaDB ON UPDATE CURRENT_TIMESTAMP
+
+
+@dataclass(frozen=True)
+class PrimaryKey:
+    name: str | None
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class UniqueConstraint:
+    name: str | None
+    columns: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ForeignKey:
+    name: str | None
+    columns: tuple[str, ...]
+    referred_schema: str
+    referred_table: str
+    referred_columns: tuple[str, ...]
+    on_delete: str = "NO ACTION"
+    on_update: str = "NO ACTION"
+
+
+@dataclass(frozen=True)
+class ValueSet:
+    """Values a CHECK constraint allows for one column (`status IN ('a', 'b')`)."""
+
+    column: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class CheckConstraint:
+    name: str | None
+    expression: str
+    value_sets: tuple[ValueSet, ...] = ()
+
+
+@dataclass(frozen=True)
+class Index:
+    name: str
+    columns: tuple[str, ...]  # column names, or expressions as the engine prints them
+    unique: bool = False
+    primary: bool = False
+    method: str | None = None  # btree, hash, gin, FULLTEXT...
+    predicate: str | None = None  # partial index WHERE clause
+
+
+@dataclass(frozen=True)
+class Trigger:
+    name: str
+    timing: str  # BEFORE, AFTER, INSTEAD OF
+    events: tuple[str, ...]  # INSERT, UPDATE, DELETE, TRUNCATE
+    orientation: str  # ROW or STATEMENT
+    body: str  # the trigger function's source, or the trigger statement
+    function: str | None = None  # PostgreSQL: schema-qualified trigger function
+
+
+@dataclass(frozen=True)
+class Table:
+    name: str
+    kind: TableKind = "table"
+    comment: str | None = None
+    estimated_rows: int | None = None
+    size_bytes: int | None = None
+    # Row change counters kept by the server (PostgreSQL pg_stat_user_tables) since its last reset.
+    inserts: int | None = None
+    updates: int | None = None
+    deletes: int | None = None
+    columns: tuple[Column, ...] = ()
+    primary_key: PrimaryKey | None = None
+    unique_constraints: tuple[UniqueConstraint, ...] = ()
+    foreign_keys: tuple[ForeignKey, ...] = ()
+    check_constraints: tuple[CheckConstraint, ...] = ()
+    indexes: tuple[Index, ...] = ()
+    triggers: tuple[Trigger, ...] = ()
+    view_definition: str | None = None
+    partition_of: str | None = None  # parent table name, for a partition
+    partition_bound: str | None = None
+    # Why some facts could not be read (e.g. the table was locked by another session).
+    skipped: str | None = None
+
+    def column(self, name: str) -> Column | None:
+        return next((c for c in self.columns if c.name == name), None)
+
+
+@dataclass(frozen=True)
+class EnumType:
+    name: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Schema:
+    name: str
+    tables: tuple[Table, ...] = ()
+    enums: tuple[EnumType, ...] = ()
+
+    def table(self, name: str) -> Table | None:
+        return next((t for t in self.tables if t.name == name), None)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    product: str  # "postgresql", "mysql", "mariadb", "sqlite"
+    version: str
+    database: str
+    current_user: str | None = None
+    server_timezone: str | None = None
+    session_timezone: str | None = None
+    is_replica: bool | None = None
+    # Server settings that matter for change data capture (wal_level, log_bin, binlog_format...).
+    cdc_settings: dict[str, str] = field(default_factory=dict)
+    schemas: tuple[Schema, ...] = ()
+
+    def schema(self, name: str) -> Schema | None:
+        return next((s for s in self.schemas if s.name == name), None)
+
+    def tables(self):
+        """Every (schema, table) pair, in a stable order."""
+        for schema in self.schemas:
+            for table in schema.tables:
+                yield schema, table

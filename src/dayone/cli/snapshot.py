@@ -1,0 +1,48 @@
+"""`dayone snapshot` and `dayone catalog`: read a database's catalog, save it or show it."""
+
+from __future__ import annotations
+
+import sys
+import time
+
+import click
+
+from dayone import api
+from dayone.catalog import snapshot as snapshot_file
+from dayone.cli.options import target_options
+from dayone.render.catalog_summary import print_catalog
+
+
+@click.command()
+@target_options
+@click.option("-o", "--output", metavar="FILE", help="Write the snapshot here (default: standard output).")
+def snapshot(target, schemas, options, output):
+    """Save TARGET's catalog as a stable, diff-friendly JSON snapshot.
+
+    Every dayone command that takes a TARGET also takes a snapshot file, so you can audit offline
+    and diff two snapshots in git.
+    """
+    started = time.perf_counter()
+    catalog = api.read_catalog(target, schemas, options)
+    text = snapshot_file.to_json(catalog)
+    if output in (None, "-"):
+        sys.stdout.write(text)
+    else:
+        try:
+            with open(output, "w", encoding="utf-8") as handle:
+                handle.write(text)
+        except OSError as exc:
+            raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+        tables = sum(len(s.tables) for s in catalog.schemas)
+        click.echo(
+            f"wrote {output}: {catalog.product} {catalog.version.split()[0]}, database {catalog.database!r}, "
+            f"{len(catalog.schemas)} schema(s), {tables} table(s) and view(s) in {time.perf_counter() - started:.2f} s",
+            err=True,
+        )
+
+
+@click.command()
+@target_options
+def catalog(target, schemas, options):
+    """Show what TARGET holds: tables, their size, keys and documentation."""
+    print_catalog(api.read_catalog(target, schemas, options))

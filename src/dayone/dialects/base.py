@@ -1,0 +1,54 @@
+"""What every engine's dialect provides: a guarded connection and a bulk catalog read.
+
+Rules never look at an engine's name; they read the capability flags below.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import ClassVar
+
+from dayone.catalog.model import Catalog
+from dayone.connect.options import SessionOptions
+from dayone.connect.session import Session
+from dayone.connect.target import DatabaseTarget
+
+
+class Dialect:
+    engine: ClassVar[str]
+    sqlglot_dialect: ClassVar[str]  # how sqlglot names the engine, for parsing and quoting
+    # Capability flags.
+    has_schemas: ClassVar[bool] = True  # several namespaces per connection (MySQL: databases)
+    has_enum_types: ClassVar[bool] = False  # named enum types (PostgreSQL CREATE TYPE ... AS ENUM)
+    has_row_change_counters: ClassVar[bool] = False  # server counts inserts/updates/deletes per table
+    has_timestamp_with_time_zone: ClassVar[bool] = True  # an instant type exists to recommend
+    has_comments: ClassVar[bool] = True  # tables and columns can carry comments
+
+    def connect(self, target: DatabaseTarget, options: SessionOptions) -> Session:
+        """Open a read-only, time-bounded session, or raise ConnectError with one clear line."""
+        raise NotImplementedError
+
+    def read_catalog(self, session: Session, schemas: Sequence[str] | None = None) -> Catalog:
+        """Read the whole catalog with a constant number of queries, whatever the table count."""
+        raise NotImplementedError
+
+
+def dialect_for(engine: str) -> Dialect:
+    if engine == "postgresql":
+        from dayone.dialects.postgres import PostgresDialect
+
+        return PostgresDialect()
+    if engine == "mysql":
+        from dayone.dialects.mysql import MySQLDialect
+
+        return MySQLDialect()
+    if engine == "sqlite":
+        from dayone.dialects.sqlite import SQLiteDialect
+
+        return SQLiteDialect()
+    raise ValueError(f"no dialect for engine {engine!r}")
+
+
+def dialect_for_product(product: str) -> type[Dialect]:
+    """The dialect class of a catalog's product, for reading capability flags offline."""
+    return type(dialect_for({"mariadb": "mysql"}.get(product, product)))

@@ -1,0 +1,417 @@
+"""PostgreSQL: guarded sessions and the whole catalog in nine bulk queries.
+
+Several catalog functions (pg_get_expr, pg_get_constraintdef, pg_get_indexdef, pg_get_viewdef)
+take an ACCESS SHARE lock on the table they describe, so a table another session holds in ACCESS
+EXCLUSIVE mode would make them wait. We first ask pg_locks which relations are locked (or have such
+a lock queued), and skip those functions for them: the table is reported as skipped, with every
+fact the system catalogs give without a lock.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+
+from dayone.catalog.checks import value_sets
+from dayone.catalog.model import (
+    Catalog,
+    CheckConstraint,
+    Column,
+    EnumType,
+    ForeignKey,
+    Index,
+    PrimaryKey,
+    Schema,
+    Table,
+    Trigger,
+    UniqueConstraint,
+)
+from dayone.connect.options import SessionOptions
+from dayone.connect.session import Session
+from dayone.connect.target import DatabaseTarget
+from dayone.dialects.base import Dialect
+from dayone.dialects.postgres_errors import catalog_error, connect_error
+from dayone.errors import DayoneError
+
+CDC_SETTINGS = (
+    "wal_level",
+    "max_replication_slots",
+    "max_wal_senders",
+    "max_slot_wal_keep_size",
+    "track_commit_timestamp",
+)
+SYSTEM_SCHEMA_FILTER = """
+    n.nspname NOT IN ('pg_catalog', 'information_schema', 'pg_toast')
+    AND n.nspname NOT LIKE 'pg\\_temp\\_%%' AND n.nspname NOT LIKE 'pg\\_toast\\_temp\\_%%'
+    AND (%(schemas)s::text[] IS NULL OR n.nspname = ANY(%(schemas)s::text[]))
+"""
+# Tables that belong to an extension (PostGIS spatial_ref_sys...) are not the application's.
+NOT_EXTENSION_MEMBER = """
+    NOT EXISTS (SELECT 1 FROM pg_depend e
+                WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
+"""
+RELKINDS = {"r": "table", "p": "partitioned table", "v": "view", "m": "materialized view", "f": "foreign table"}
+FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
+TYPE_FAMILIES = {
+    "int2": "integer", "int4": "integer", "int8": "integer", "oid": "integer",
+    "numeric": "decimal", "money": "decimal", "float4": "float", "float8": "float",
+    "bool": "boolean",
+    "varchar": "string", "bpchar": "string", "char": "string", "name": "string", "citext": "string",
+    "text": "text",
+    "date": "date", "time": "time", "timetz": "time",
+    "timestamp": "timestamp", "timestamptz": "timestamptz", "interval": "interval",
+    "json": "json", "jsonb": "json", "uuid": "uuid", "bytea": "binary",
+}  # fmt: skip
+
+LOCKED_RELATIONS_SQL = """
+WITH locked AS (
+    SELECT l.relation AS oid, min(l.pid) AS pid
+    FROM pg_locks l
+    WHERE l.locktype = 'relation' AND l.mode = 'AccessExclusiveLock' AND l.pid <> pg_backend_pid()
+      AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database())
+    GROUP BY l.relation
+)
+SELECT oid, pid FROM locked
+UNION
+-- describing a view locks the tables it reads
+SELECT DISTINCT r.ev_class, locked.pid
+FROM pg_rewrite r
+JOIN pg_depend d ON d.classid = 'pg_rewrite'::regclass AND d.objid = r.oid
+                AND d.refclassid = 'pg_class'::regclass
+JOIN locked ON locked.oid = d.refobjid
+WHERE r.ev_class <> d.refobjid
+"""
+
+SERVER_SQL = """
+SELECT current_setting('server_version'), current_database(), current_user,
+       (SELECT reset_val FROM pg_settings WHERE name = 'TimeZone'), current_setting('TimeZone'),
+       pg_is_in_recovery(),
+       (SELECT coalesce(json_object_agg(name, setting), '{}') FROM pg_settings WHERE name = ANY(%(cdc)s))
+"""
+
+SCHEMAS_SQL = f"SELECT n.nspname FROM pg_namespace n WHERE {SYSTEM_SCHEMA_FILTER}"
+
+RELATIONS_SQL = f"""
+SELECT c.oid, n.nspname, c.relname, c.relkind, obj_description(c.oid, 'pg_class'),
+       CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint ELSE s.n_live_tup END,
+       CASE WHEN c.relkind IN ('r', 'm', 'p') AND NOT c.oid = ANY(%(locked)s::oid[]) THEN pg_total_relation_size(c.oid) END,
+       s.n_tup_ins, s.n_tup_upd, s.n_tup_del,
+       parent.relname,
+       CASE WHEN c.relispartition AND NOT c.oid = ANY(%(locked)s::oid[]) THEN pg_get_expr(c.relpartbound, c.oid) END,
+       CASE WHEN c.relkind IN ('v', 'm') AND NOT c.oid = ANY(%(locked)s::oid[]) THEN pg_get_viewdef(c.oid) END
+FROM pg_class c
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
+LEFT JOIN pg_class parent ON parent.oid = i.inhparent
+WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {SYSTEM_SCHEMA_FILTER} AND {NOT_EXTENSION_MEMBER}
+"""
+
+COLUMNS_SQL = f"""
+SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
+       coalesce(base.typname, t.typname), coalesce(base.typtype, t.typtype), t.typcategory,
+       coalesce(base.oid, t.oid),
+       a.attnotnull,
+       CASE WHEN NOT c.oid = ANY(%(locked)s::oid[]) THEN pg_get_expr(d.adbin, d.adrelid) END,
+       a.attidentity, a.attgenerated, col_description(a.attrelid, a.attnum)
+FROM pg_attribute a
+JOIN pg_class c ON c.oid = a.attrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+JOIN pg_type t ON t.oid = a.atttypid
+LEFT JOIN pg_type base ON t.typtype = 'd' AND base.oid = t.typbasetype
+LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+WHERE a.attnum > 0 AND NOT a.attisdropped
+  AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {SYSTEM_SCHEMA_FILTER} AND {NOT_EXTENSION_MEMBER}
+"""
+
+CONSTRAINTS_SQL = f"""
+SELECT co.conrelid, co.conname, co.contype,
+       ARRAY(SELECT a.attname FROM unnest(co.conkey) WITH ORDINALITY k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = co.conrelid AND a.attnum = k.attnum ORDER BY k.ord)::text[],
+       fn.nspname, fc.relname,
+       ARRAY(SELECT a.attname FROM unnest(co.confkey) WITH ORDINALITY k(attnum, ord)
+             JOIN pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.attnum ORDER BY k.ord)::text[],
+       co.confupdtype, co.confdeltype,
+       CASE WHEN co.contype = 'c' AND NOT co.conrelid = ANY(%(locked)s::oid[]) THEN pg_get_constraintdef(co.oid) END
+FROM pg_constraint co
+JOIN pg_class c ON c.oid = co.conrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+LEFT JOIN pg_class fc ON fc.oid = co.confrelid
+LEFT JOIN pg_namespace fn ON fn.oid = fc.relnamespace
+WHERE co.contype IN ('p', 'u', 'f', 'c') AND {SYSTEM_SCHEMA_FILTER} AND {NOT_EXTENSION_MEMBER}
+"""
+
+INDEXES_SQL = f"""
+SELECT i.indrelid, ic.relname, i.indisunique, i.indisprimary, am.amname,
+       ARRAY(SELECT CASE WHEN k.attnum <> 0 THEN a.attname::text
+                         WHEN c.oid = ANY(%(locked)s::oid[]) THEN NULL
+                         ELSE pg_get_indexdef(i.indexrelid, k.ord::int, true) END
+             FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
+             LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
+             WHERE k.ord <= i.indnkeyatts ORDER BY k.ord)::text[],
+       CASE WHEN NOT c.oid = ANY(%(locked)s::oid[]) THEN pg_get_expr(i.indpred, i.indrelid) END
+FROM pg_index i
+JOIN pg_class ic ON ic.oid = i.indexrelid
+JOIN pg_am am ON am.oid = ic.relam
+JOIN pg_class c ON c.oid = i.indrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE {SYSTEM_SCHEMA_FILTER} AND {NOT_EXTENSION_MEMBER}
+"""
+
+TRIGGERS_SQL = f"""
+SELECT tg.tgrelid, tg.tgname, tg.tgtype, pn.nspname || '.' || p.proname,
+       -- the function's source; for built-in (C) trigger functions the trigger's own definition,
+       -- whose arguments say what it does (tsvector_update_trigger(fulltext, ...))
+       CASE WHEN lang.lanname IN ('internal', 'c') THEN pg_get_triggerdef(tg.oid) ELSE p.prosrc END
+FROM pg_trigger tg
+JOIN pg_proc p ON p.oid = tg.tgfoid
+JOIN pg_language lang ON lang.oid = p.prolang
+JOIN pg_namespace pn ON pn.oid = p.pronamespace
+JOIN pg_class c ON c.oid = tg.tgrelid
+JOIN pg_namespace n ON n.oid = c.relnamespace
+WHERE NOT tg.tgisinternal AND {SYSTEM_SCHEMA_FILTER} AND {NOT_EXTENSION_MEMBER}
+"""
+
+ENUMS_SQL = """
+SELECT t.oid, n.nspname, t.typname, array_agg(e.enumlabel::text ORDER BY e.enumsortorder)
+FROM pg_type t
+JOIN pg_namespace n ON n.oid = t.typnamespace
+JOIN pg_enum e ON e.enumtypid = t.oid
+GROUP BY t.oid, n.nspname, t.typname
+"""
+
+LOCK_RETRIES = 3
+
+
+class PostgresDialect(Dialect):
+    engine = "postgresql"
+    sqlglot_dialect = "postgres"
+    has_enum_types = True
+    has_row_change_counters = True
+
+    def connect(self, target: DatabaseTarget, options: SessionOptions) -> Session:
+        import psycopg
+
+        guards = " ".join(
+            f"-c {name}={value}"
+            for name, value in (
+                ("default_transaction_read_only", "on"),
+                ("statement_timeout", _ms(options.statement_timeout)),
+                ("lock_timeout", _ms(options.lock_timeout)),
+                ("idle_in_transaction_session_timeout", _ms(options.idle_timeout)),
+            )
+        )
+        params = {
+            **target.query,
+            "host": target.host,
+            "port": target.port,
+            "user": target.username,
+            "password": target.password,
+            "dbname": target.database,
+            "connect_timeout": max(2, round(options.connect_timeout)),  # libpq's minimum is 2 s
+            "application_name": options.application_name,
+            "options": guards,
+        }
+        try:
+            connection = psycopg.connect(**{k: v for k, v in params.items() if v is not None})
+        except psycopg.Error as exc:
+            raise connect_error(exc, target, options) from None
+        connection.read_only = True
+        connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ  # one consistent view
+        return Session(target=target, options=options, connection=connection)
+
+    def read_catalog(self, session: Session, schemas: Sequence[str] | None = None) -> Catalog:
+        import psycopg
+
+        for attempt in range(LOCK_RETRIES):
+            try:
+                return self._read_catalog(session, list(schemas) if schemas else None)
+            except psycopg.errors.LockNotAvailable:
+                # A lock was taken after we looked at pg_locks: look again, skipping it this time.
+                session.connection.rollback()
+                if attempt == LOCK_RETRIES - 1:
+                    raise DayoneError(
+                        "tables kept being locked while the catalog was read; try again when DDL is not running"
+                    ) from None
+            except psycopg.Error as exc:
+                session.connection.rollback()
+                raise catalog_error(exc, session) from None
+            finally:
+                if session.connection.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+                    session.connection.rollback()
+        raise AssertionError("unreachable")
+
+    def _read_catalog(self, session: Session, schemas: list[str] | None) -> Catalog:
+        locked = dict(session.query(LOCKED_RELATIONS_SQL))
+        params = {"schemas": schemas, "locked": list(locked), "cdc": list(CDC_SETTINGS)}
+        version, database, user, server_tz, session_tz, in_recovery, cdc = session.query(SERVER_SQL, params)[0]
+        schema_names = [row[0] for row in session.query(SCHEMAS_SQL, params)]
+        relations = session.query(RELATIONS_SQL, params)
+        columns = session.query(COLUMNS_SQL, params)
+        constraints = session.query(CONSTRAINTS_SQL, params)
+        indexes = session.query(INDEXES_SQL, params)
+        triggers = session.query(TRIGGERS_SQL, params)
+        enums = session.query(ENUMS_SQL)
+        session.connection.rollback()  # end the read-only transaction now: short transactions only
+
+        enum_values = {oid: tuple(values) for oid, _, _, values in enums}
+        columns_of: dict[int, list[Column]] = defaultdict(list)
+        for rel, num, name, declared, typname, typtype, category, typ, notnull, default, ident, gen, comment in columns:
+            columns_of[rel].append(
+                Column(
+                    name=name,
+                    position=num,
+                    declared_type=declared,
+                    normalized_type=_normalize(typname, typtype, category),
+                    nullable=not notnull,
+                    default=None if gen else default,
+                    identity=_identity(ident, default),
+                    generated=default if gen else None,
+                    comment=comment,
+                    enum_values=enum_values.get(typ, ()),
+                )
+            )
+        keys: dict[int, dict] = defaultdict(lambda: {"pk": None, "uq": [], "fk": [], "ck": []})
+        for rel, name, kind, cols, ref_schema, ref_table, ref_cols, on_update, on_delete, definition in constraints:
+            if kind == "p":
+                keys[rel]["pk"] = PrimaryKey(name=name, columns=tuple(cols))
+            elif kind == "u":
+                keys[rel]["uq"].append(UniqueConstraint(name=name, columns=tuple(cols)))
+            elif kind == "f":
+                keys[rel]["fk"].append(
+                    ForeignKey(
+                        name=name,
+                        columns=tuple(cols),
+                        referred_schema=ref_schema,
+                        referred_table=ref_table,
+                        referred_columns=tuple(ref_cols),
+                        on_delete=FK_ACTIONS[on_delete],
+                        on_update=FK_ACTIONS[on_update],
+                    )
+                )
+            else:
+                expression = _strip_check(definition) if definition is not None else "(not read: table locked)"
+                keys[rel]["ck"].append(
+                    CheckConstraint(
+                        name=name,
+                        expression=expression,
+                        value_sets=value_sets(expression, "postgres") if definition else (),
+                    )
+                )
+        indexes_of: dict[int, list[Index]] = defaultdict(list)
+        for rel, name, unique, primary, method, cols, predicate in indexes:
+            indexes_of[rel].append(
+                Index(
+                    name=name,
+                    columns=tuple(c if c is not None else "(expression not read: table locked)" for c in cols),
+                    unique=unique,
+                    primary=primary,
+                    method=method,
+                    predicate=predicate,
+                )
+            )
+        triggers_of: dict[int, list[Trigger]] = defaultdict(list)
+        for rel, name, tgtype, function, body in triggers:
+            triggers_of[rel].append(_trigger(name, tgtype, function, body))
+
+        tables_of: dict[str, list[Table]] = defaultdict(list)
+        for row in relations:
+            oid, schema, name, relkind, comment, rows, size, ins, upd, dele, parent, bound, view_sql = row
+            k = keys.get(oid, {"pk": None, "uq": [], "fk": [], "ck": []})
+            tables_of[schema].append(
+                Table(
+                    name=name,
+                    kind="partition" if parent is not None else RELKINDS[relkind],
+                    comment=comment,
+                    estimated_rows=rows,
+                    size_bytes=size,
+                    inserts=ins,
+                    updates=upd,
+                    deletes=dele,
+                    columns=tuple(sorted(columns_of.get(oid, ()), key=lambda c: c.position)),
+                    primary_key=k["pk"],
+                    unique_constraints=_by_name(k["uq"]),
+                    foreign_keys=_by_name(k["fk"]),
+                    check_constraints=_by_name(k["ck"]),
+                    indexes=_by_name(indexes_of.get(oid, [])),
+                    triggers=_by_name(triggers_of.get(oid, [])),
+                    view_definition=view_sql.strip() if view_sql else None,
+                    partition_of=parent,
+                    partition_bound=bound,
+                    skipped=_locked_reason(locked[oid]) if oid in locked else None,
+                )
+            )
+        enums_of: dict[str, list[EnumType]] = defaultdict(list)
+        for _, schema, name, values in enums:
+            enums_of[schema].append(EnumType(name=name, values=tuple(values)))
+        return Catalog(
+            product="postgresql",
+            version=version,
+            database=database,
+            current_user=user,
+            server_timezone=server_tz,
+            session_timezone=session_tz,
+            is_replica=in_recovery,
+            cdc_settings=dict(sorted((cdc or {}).items())),
+            schemas=tuple(
+                Schema(
+                    name=name,
+                    tables=tuple(sorted(tables_of.get(name, ()), key=lambda t: t.name)),
+                    enums=tuple(sorted(enums_of.get(name, ()), key=lambda e: e.name)),
+                )
+                for name in sorted(schema_names)
+            ),
+        )
+
+
+def _ms(seconds: float) -> int:
+    return max(1, round(seconds * 1000))
+
+
+def _by_name(items):
+    return tuple(sorted(items, key=lambda item: (item.name or "", getattr(item, "columns", ()))))
+
+
+def _normalize(typname: str, typtype: str, category: str) -> str:
+    if category == "A":
+        return "array"
+    if typtype == "e":
+        return "enum"
+    return TYPE_FAMILIES.get(typname, "other")
+
+
+def _identity(attidentity: str, default: str | None) -> str | None:
+    if attidentity == "a":
+        return "always"
+    if attidentity == "d":
+        return "by default"
+    if default and default.startswith("nextval("):
+        return "serial"
+    return None
+
+
+def _strip_check(definition: str) -> str:
+    """'CHECK ((x > 0)) NOT VALID' -> '(x > 0)': the expression alone, as other engines give it."""
+    text = definition.removeprefix("CHECK ").removesuffix(" NOT VALID")
+    return text[1:-1] if text.startswith("((") and text.endswith("))") else text
+
+
+def _trigger(name: str, tgtype: int, function: str, body: str) -> Trigger:
+    # pg_trigger.tgtype bit layout, from src/include/catalog/pg_trigger.h
+    timing = "INSTEAD OF" if tgtype & 64 else "BEFORE" if tgtype & 2 else "AFTER"
+    events = tuple(event for bit, event in ((4, "INSERT"), (16, "UPDATE"), (8, "DELETE"), (32, "TRUNCATE")) if tgtype & bit)
+    return Trigger(
+        name=name,
+        timing=timing,
+        events=events,
+        orientation="ROW" if tgtype & 1 else "STATEMENT",
+        body=body.strip(),
+        function=function,
+    )
+
+
+def _locked_reason(pid: int) -> str:
+    return (
+        f"locked by another session (ACCESS EXCLUSIVE lock, pid {pid}): defaults, check expressions, "
+        "index expressions and view text were not read"
+    )

@@ -1,0 +1,25 @@
+"""Errors a user can hit. Each carries one line that names the cause and what to do."""
+
+from __future__ import annotations
+
+_secrets: set[str] = set()
+
+
+class DayoneError(Exception):
+    """A problem the user can fix; the CLI prints its message on one line and exits 2."""
+
+
+class ConnectError(DayoneError):
+    """The database could not be reached or refused the login."""
+
+
+def register_secret(secret: str | None) -> None:
+    """Remember a password so that `redact` can keep it out of anything dayone prints."""
+    if secret and len(secret) >= 3:  # masking 1-2 characters would mangle ordinary text
+        _secrets.add(secret)
+
+
+def redact(text: str) -> str:
+    for secret in sorted(_secrets, key=len, reverse=True):
+        text = text.replace(secret, "***")
+    return text
