@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from collections.abc import Iterator
 
 from dayone.catalog import snapshot as snapshot_file
 from dayone.catalog.model import Catalog, Schema
@@ -13,6 +12,7 @@ from dayone.connect.options import SessionOptions
 from dayone.connect.session import Session
 from dayone.connect.target import DatabaseTarget, SnapshotTarget, Target, parse_target
 from dayone.dialects.base import dialect_for
+from dayone.errors import DayoneError
 
 
 @contextmanager
@@ -34,9 +34,17 @@ def read_catalog(
     if isinstance(target, str):
         target = parse_target(target)
     if isinstance(target, SnapshotTarget):
-        return _narrow(snapshot_file.read(target.path), schemas)
-    with open_session(target, options) as session:
-        return dialect_for(target.engine).read_catalog(session, list(schemas) if schemas else None)
+        catalog = _narrow(snapshot_file.read(target.path), schemas)
+    else:
+        with open_session(target, options) as session:
+            catalog = dialect_for(target.engine).read_catalog(session, list(schemas) if schemas else None)
+    missing = sorted(set(schemas or ()) - {s.name for s in catalog.schemas})
+    if missing:
+        raise DayoneError(
+            f"no schema named {', '.join(map(repr, missing))} in {catalog.database}: "
+            "run without --schema to read every schema"
+        )
+    return catalog
 
 
 def snapshot(

@@ -28,6 +28,8 @@ def _parse(expression: str, dialect: str) -> tuple[ValueSet, ...]:
         tree = sqlglot.parse_one(expression, read=dialect)
     except Exception:  # an expression sqlglot cannot read simply yields no value set
         return ()
+    while isinstance(tree, exp.Paren):
+        tree = tree.this
     found: dict[str, list[str]] = {}
 
     def column_of(node: exp.Expression) -> str | None:

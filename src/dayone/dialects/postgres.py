@@ -202,7 +202,6 @@ class PostgresDialect(Dialect):
             )
         )
         params = {
-            **target.query,
             "host": target.host,
             "port": target.port,
             "user": target.username,
@@ -213,7 +212,8 @@ class PostgresDialect(Dialect):
             "options": guards,
         }
         try:
-            connection = psycopg.connect(**{k: v for k, v in params.items() if v is not None})
+            # URL query parameters (sslmode, a socket directory as ?host=...) fill what the URL left out
+            connection = psycopg.connect(**{**target.query, **{k: v for k, v in params.items() if v is not None}})
         except psycopg.Error as exc:
             raise connect_error(exc, target, options) from None
         connection.read_only = True
@@ -392,8 +392,7 @@ def _identity(attidentity: str, default: str | None) -> str | None:
 
 def _strip_check(definition: str) -> str:
     """'CHECK ((x > 0)) NOT VALID' -> '(x > 0)': the expression alone, as other engines give it."""
-    text = definition.removeprefix("CHECK ").removesuffix(" NOT VALID")
-    return text[1:-1] if text.startswith("((") and text.endswith("))") else text
+    return definition.removesuffix(" NOT VALID").removeprefix("CHECK (").removesuffix(")")
 
 
 def _trigger(name: str, tgtype: int, function: str, body: str) -> Trigger:
