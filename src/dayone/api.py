@@ -67,3 +67,17 @@ def _narrow(catalog: Catalog, schemas: Sequence[str] | None) -> Catalog:
     wanted = set(schemas)
     kept: tuple[Schema, ...] = tuple(s for s in catalog.schemas if s.name in wanted)
     return replace(catalog, schemas=kept)
+
+
+def audit(
+    target: str | Target,
+    schemas: Sequence[str] | None = None,
+    options: SessionOptions | None = None,
+    select: Sequence[str] = (),
+    ignore: Sequence[str] = (),
+):
+    """Read the catalog and run the selected rules over it: an AuditResult."""
+    from dayone.rules import run_rules, select_rules
+
+    rules = select_rules(select, ignore)  # before connecting: a typo should not cost a connection
+    return run_rules(read_catalog(target, schemas, options), rules)

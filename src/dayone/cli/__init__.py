@@ -7,6 +7,7 @@ import sys
 
 import click
 
+from dayone.cli.audit import audit, rules
 from dayone.cli.demo import demo
 from dayone.cli.snapshot import catalog, snapshot
 from dayone.errors import DayoneError, redact
@@ -23,6 +24,8 @@ def cli() -> None:
     """
 
 
+cli.add_command(audit)
+cli.add_command(rules)
 cli.add_command(snapshot)
 cli.add_command(catalog)
 cli.add_command(demo)

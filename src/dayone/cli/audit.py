@@ -1,0 +1,100 @@
+"""`dayone audit` and `dayone rules`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from dayone import api
+from dayone.cli.options import target_options
+
+FORMATS = ("text", "json", "markdown", "sarif")
+
+
+@click.command()
+@target_options
+@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", metavar="FILE", help="Write the report here (default: standard output).")
+@click.option("--select", multiple=True, metavar="RULE", help="Run only these rules (name, code or family; repeatable).")
+@click.option("--ignore", multiple=True, metavar="RULE", help="Skip these rules (name, code or family; repeatable).")
+@click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error", show_default=True, help="Exit 1 when a finding is at least this severe.")
+@click.option("--show-info/--hide-info", default=True, show_default=True, help="List info findings in the text report.")
+def audit(target, schemas, options, output_format, output, select, ignore, fail_on, show_info):
+    """Answer the data model and data flow checklist for TARGET.
+
+    Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 when the audit could not run.
+    """
+    from dayone.render import audit_formats
+    from dayone.render.audit_text import print_audit
+
+    result = api.audit(target, schemas, options, select=select, ignore=ignore)
+    if output_format == "text" and output is None:
+        print_audit(result, show_info=show_info)
+    else:
+        if output_format == "text":
+            import io
+
+            from rich.console import Console
+
+            buffer = io.StringIO()
+            print_audit(result, Console(file=buffer, width=120, no_color=True), show_info=show_info)
+            text = buffer.getvalue()
+        else:
+            text = {"json": audit_formats.to_json, "markdown": audit_formats.to_markdown, "sarif": audit_formats.to_sarif}[output_format](result)
+        _write(text, output)
+    sys.exit(1 if result.reaches(fail_on) else 0)
+
+
+def _write(text: str, output: str | None) -> None:
+    if output in (None, "-"):
+        sys.stdout.write(text)
+        return
+    try:
+        with open(output, "w", encoding="utf-8") as handle:
+            handle.write(text)
+    except OSError as exc:
+        raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+    click.echo(f"wrote {output}", err=True)
+
+
+@click.group(invoke_without_command=True)
+@click.pass_context
+def rules(ctx):
+    """List the audit rules (`dayone rules explain NAME` for one)."""
+    if ctx.invoked_subcommand is not None:
+        return
+    from rich.console import Console
+    from rich.table import Table
+
+    from dayone.rules import REGISTRY
+
+    table = Table(show_edge=False)
+    for header in ("code", "name", "family", "severity", "what it detects"):
+        table.add_column(header, no_wrap=header != "what it detects")
+    for rule in sorted(REGISTRY.values(), key=lambda r: r.code):
+        table.add_row(rule.code, rule.name, rule.family, rule.severity, rule.summary)
+    Console().print(table)
+
+
+@rules.command()
+@click.argument("name")
+def explain(name):
+    """Print the documentation of one rule (by name or code)."""
+    from dayone.errors import DayoneError
+    from dayone.render.rule_docs import rule_markdown
+    from dayone.rules import REGISTRY
+
+    rule = REGISTRY.get(name) or next((r for r in REGISTRY.values() if r.code == name.upper()), None)
+    if rule is None:
+        raise DayoneError(f"no rule named {name!r}: `dayone rules` lists them")
+    click.echo(rule_markdown(rule), nl=False)
+
+
+@rules.command()
+@click.argument("directory", type=click.Path(file_okay=False))
+def docs(directory):
+    """Write the rule documentation pages (docs/rules/)."""
+    from dayone.render.rule_docs import write_rule_docs
+
+    click.echo(f"wrote {len(write_rule_docs(directory))} pages to {directory}", err=True)

@@ -1,0 +1,98 @@
+"""The audit as JSON, Markdown and SARIF 2.1.0."""
+
+from __future__ import annotations
+
+import json
+
+from dayone.rules.engine import AuditResult
+from dayone.rules.registry import FAMILIES
+
+SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
+
+
+def _header(result: AuditResult) -> dict:
+    from dayone import __version__
+
+    catalog = result.catalog
+    return {
+        "tool": {"name": "dayone", "version": __version__},
+        "database": catalog.database,
+        "product": catalog.product,
+        "version": catalog.version,
+    }
+
+
+def to_json(result: AuditResult) -> str:
+    document = {
+        **_header(result),
+        "summary": result.counts(),
+        "rules": [r.name for r in result.rules],
+        "findings": [f.as_dict() for f in result.findings],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def to_markdown(result: AuditResult) -> str:
+    catalog = result.catalog
+    counts = result.counts()
+    lines = [
+        f"# dayone audit: {catalog.database}",
+        "",
+        f"{catalog.product} {catalog.version.split()[0]} — **{counts['error']} error(s), {counts['warning']} "
+        f"warning(s), {counts['info']} info**",
+    ]
+    for section in FAMILIES.values():
+        findings = [f for f in result.findings if result.section_of(f) == section]
+        if not findings:
+            continue
+        lines += ["", f"## {section}", ""]
+        for f in findings:
+            lines.append(f"- **{f.severity}** `{f.rule}` ({f.code}) on `{f.target}`: {_md(f.message)}")
+            if f.severity != "info":
+                lines.append(f"  - Question: {_md(f.question)}")
+                lines.append(f"  - Fix: {_md(f.fix)}")
+    return "\n".join(lines) + "\n"
+
+
+def _md(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def to_sarif(result: AuditResult) -> str:
+    header = _header(result)
+    rules = [
+        {
+            "id": r.code,
+            "name": r.name,
+            "shortDescription": {"text": r.summary},
+            "fullDescription": {"text": " ".join(r.docs.get("What it detects", "").split())},
+            "help": {"text": " ".join(r.docs.get("How to fix", "").split())},
+            "defaultConfiguration": {"level": SARIF_LEVELS[r.severity]},
+            "properties": {"family": r.family},
+        }
+        for r in result.rules
+    ]
+    index = {r.name: i for i, r in enumerate(result.rules)}
+    results = [
+        {
+            "ruleId": f.code,
+            "ruleIndex": index[f.rule],
+            "level": SARIF_LEVELS[f.severity],
+            "message": {"text": f"{f.message} Question: {f.question}"},
+            "locations": [{"logicalLocations": [{"fullyQualifiedName": f"{result.catalog.database}/{f.target}", "kind": "member"}]}],
+            "partialFingerprints": {"dayoneFindingId": f.id},
+            "properties": {"target": f.target, "evidence": f.evidence},
+        }
+        for f in result.findings
+    ]
+    document = {
+        "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
+        "version": "2.1.0",
+        "runs": [
+            {
+                "tool": {"driver": {"name": "dayone", "version": header["tool"]["version"], "rules": rules}},
+                "results": results,
+            }
+        ],
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,7 @@
+"""The audit rules. Importing this package registers every rule family."""
+
+from dayone.rules import flow, model  # noqa: F401 - registration happens on import
+from dayone.rules.engine import AuditResult, run_rules
+from dayone.rules.registry import REGISTRY, Rule, select_rules
+
+__all__ = ["REGISTRY", "AuditResult", "Rule", "run_rules", "select_rules"]

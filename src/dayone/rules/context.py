@@ -1,0 +1,82 @@
+"""What rules see: the catalog (and later the profile), with the lookups every rule needs."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
+from functools import cached_property
+
+from dayone.catalog.model import Catalog, Column, ForeignKey, Schema, Table
+from dayone.dialects.base import Dialect, dialect_for_product
+
+LOGICAL_TABLE_KINDS = ("table", "partitioned table")
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A foreign key seen from the table it points at."""
+
+    schema: Schema
+    table: Table
+    foreign_key: ForeignKey
+
+
+class AuditContext:
+    def __init__(self, catalog: Catalog):
+        self.catalog = catalog
+
+    @cached_property
+    def capabilities(self) -> type[Dialect]:
+        return dialect_for_product(self.catalog.product)
+
+    def tables(self) -> Iterator[tuple[Schema, Table]]:
+        """Tables that hold the application's data. Partitions are left out: their parent
+        stands for them, so a finding is reported once, not once per month of data."""
+        for schema, table in self.catalog.tables():
+            if table.kind in LOGICAL_TABLE_KINDS:
+                yield schema, table
+
+    def columns(self) -> Iterator[tuple[Schema, Table, Column]]:
+        for schema, table in self.tables():
+            for column in table.columns:
+                yield schema, table, column
+
+    def schema_label(self, schema: Schema) -> str:
+        # SQLite has one schema, "main", in every file: the database name says more.
+        return schema.name if self.capabilities.has_schemas else self.catalog.database
+
+    def target(self, schema: Schema, table: Table | None = None, column: Column | None = None) -> str:
+        parts = [self.schema_label(schema)]
+        if table is not None:
+            parts.append(table.name)
+        if column is not None:
+            parts.append(column.name)
+        return ".".join(parts)
+
+    @cached_property
+    def _by_name(self) -> dict[tuple[str, str], tuple[Schema, Table]]:
+        return {(s.name, t.name): (s, t) for s, t in self.catalog.tables()}
+
+    def find_table(self, schema: str, name: str) -> tuple[Schema, Table] | None:
+        return self._by_name.get((schema, name))
+
+    @cached_property
+    def _references(self) -> dict[tuple[str, str], list[Reference]]:
+        found: dict[tuple[str, str], list[Reference]] = defaultdict(list)
+        for schema, table in self.catalog.tables():
+            if table.kind == "partition":
+                continue  # partitions repeat their parent's foreign keys
+            for fk in table.foreign_keys:
+                found[(fk.referred_schema, fk.referred_table)].append(Reference(schema, table, fk))
+        return found
+
+    def references_to(self, schema: Schema, table: Table) -> list[Reference]:
+        """Foreign keys elsewhere that point at this table."""
+        return self._references.get((schema.name, table.name), [])
+
+    def partitions_of(self, schema: Schema, table: Table) -> list[Table]:
+        return [t for t in schema.tables if t.partition_of == table.name]
+
+    def foreign_key_of(self, table: Table, column: Column) -> ForeignKey | None:
+        return next((fk for fk in table.foreign_keys if column.name in fk.columns), None)

@@ -1,0 +1,42 @@
+"""Running rules over a catalog: pure, offline, one pass per rule."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from dayone.catalog.model import Catalog
+from dayone.findings import SEVERITY_RANK, Finding
+from dayone.rules.context import AuditContext
+from dayone.rules.registry import FAMILIES, REGISTRY, Rule
+
+
+@dataclass(frozen=True)
+class AuditResult:
+    catalog: Catalog
+    rules: tuple[Rule, ...]
+    findings: tuple[Finding, ...]
+
+    def counts(self) -> dict[str, int]:
+        counted = Counter(f.severity for f in self.findings)
+        return {severity: counted.get(severity, 0) for severity in ("error", "warning", "info")}
+
+    def reaches(self, fail_on: str) -> bool:
+        """Whether any finding is at least as severe as `fail_on` ("error", "warning", "info", "never")."""
+        if fail_on == "never":
+            return False
+        return any(SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on] for f in self.findings)
+
+    def section_of(self, finding: Finding) -> str:
+        return FAMILIES[REGISTRY[finding.rule].family]
+
+
+def run_rules(catalog: Catalog, rules: Iterable[Rule]) -> AuditResult:
+    context = AuditContext(catalog)
+    rules = tuple(rules)
+    findings: list[Finding] = []
+    for rule in rules:
+        findings.extend(rule.check(context))
+    findings.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.target, f.rule))
+    return AuditResult(catalog=catalog, rules=rules, findings=tuple(findings))

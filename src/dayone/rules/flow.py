@@ -1,0 +1,390 @@
+"""Data flow rules: how rows are created, changed and deleted, and how they can be extracted."""
+
+from __future__ import annotations
+
+import re
+
+from dayone.catalog.model import Column, Schema, Table
+from dayone.rules.context import AuditContext
+from dayone.rules.naming import (
+    created_columns,
+    is_append_only_name,
+    is_created_name,
+    is_history_name,
+    is_soft_delete_name,
+    is_status_name,
+    is_updated_name,
+    soft_delete_columns,
+    updated_columns,
+    words,
+)
+from dayone.rules.registry import REGISTRY, rule
+
+
+def is_lookup_table(ctx: AuditContext, schema: Schema, table: Table) -> bool:
+    """A small reference table (countries, categories): other tables point at it, it points at
+    nothing, and besides its key it holds a name or label and little else."""
+    key = set(table.primary_key.columns) if table.primary_key else set()
+    payload = [c for c in table.columns if c.name not in key and c.normalized_type not in ("timestamp", "timestamptz")]
+    singular = words(table.name).removesuffix("s")
+    labelled = any(words(c.name) in ("name", "label", "title", "description", "code", "value", singular) for c in payload)
+    small = table.estimated_rows is None or table.estimated_rows < 1000
+    return bool(ctx.references_to(schema, table)) and not table.foreign_keys and len(payload) <= 3 and labelled and small
+
+
+def maintained_by(table: Table, column: Column) -> str | None:
+    """What keeps a last-modified column current inside the database, if anything."""
+    if column.on_update:
+        return f"ON UPDATE {column.on_update}"
+    pattern = re.compile(rf"(?<![\w$]){re.escape(column.name)}(?![\w$])", re.IGNORECASE)
+    for trigger in table.triggers:
+        if "UPDATE" in trigger.events and pattern.search(trigger.body):
+            return f"trigger {trigger.name}"
+    return None
+
+
+@rule(name="missing-created-at", code="DF201", family="flow", scope="table", severity="warning")
+def missing_created_at(ctx: AuditContext):
+    """A table has no creation timestamp.
+
+    ## What it detects
+    Tables without a column such as created_at, inserted_at, create_date or date_created of a
+    date/time type. Small lookup tables are reported at info level.
+
+    ## Why it matters for analytics
+    "How many were created per day" is the first metric anyone asks for after a launch. Without a
+    creation time it can only be approximated from when rows first reached the warehouse, which
+    is wrong for everything that existed before the first sync (including migrated data).
+
+    ## Question for the engineering team
+    Can the table get a created_at column set by the database (DEFAULT now()), and is there
+    another source of creation time for existing rows?
+
+    ## How to fix
+    `ALTER TABLE t ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();`
+    """
+    this = REGISTRY["missing-created-at"]
+    for schema, table in ctx.tables():
+        if created_columns(table):
+            continue
+        lookup = is_lookup_table(ctx, schema, table)
+        others = [c.name for c in table.columns if c.normalized_type in ("timestamp", "timestamptz", "date")
+                  and not is_updated_name(c.name)]  # fmt: skip
+        yield this.finding(
+            ctx.target(schema, table),
+            f"{table.name} has no creation timestamp"
+            + (" (a small lookup table)" if lookup else "")
+            + (f"; is {' or '.join(others)} the creation time?" if others else ""),
+            f"When is a row of {table.name} created, and can the table record it in a created_at column?",
+            severity="info" if lookup else None,
+            other_time_columns=others or None,
+        )
+
+
+@rule(name="missing-updated-at", code="DF202", family="flow", scope="table", severity="warning")
+def missing_updated_at(ctx: AuditContext):
+    """A table has no last-modified timestamp.
+
+    ## What it detects
+    Tables without a column such as updated_at, modified_at or last_update of a date/time type.
+    Append-only tables (names ending in history, log, events, audit...) are not flagged; small
+    lookup tables are reported at info level.
+
+    ## Why it matters for analytics
+    A last-modified timestamp is the cursor of key-based incremental extraction: without one, an
+    ELT tool must copy the whole table on every sync or use log-based CDC, and nobody can tell when
+    a row last changed.
+
+    ## Question for the engineering team
+    Are rows of this table ever updated after they are inserted? If so, can it get an updated_at
+    column that the database keeps current?
+
+    ## How to fix
+    Add `updated_at timestamptz NOT NULL DEFAULT now()` and keep it current with a BEFORE UPDATE
+    trigger (PostgreSQL) or `ON UPDATE CURRENT_TIMESTAMP` (MySQL/MariaDB).
+    """
+    this = REGISTRY["missing-updated-at"]
+    for schema, table in ctx.tables():
+        if updated_columns(table) or is_append_only_name(table.name):
+            continue
+        lookup = is_lookup_table(ctx, schema, table)
+        yield this.finding(
+            ctx.target(schema, table),
+            f"{table.name} has no last-modified timestamp" + (" (a small lookup table)" if lookup else ""),
+            f"Are rows of {table.name} updated after insert? If so, can it get an updated_at column the database maintains?",
+            severity="info" if lookup else None,
+            updates_counted_by_server=table.updates,
+        )
+
+
+@rule(name="updated-at-not-maintained", code="DF203", family="flow", scope="column", severity="warning")
+def updated_at_not_maintained(ctx: AuditContext):
+    """A last-modified column that nothing in the database keeps current.
+
+    ## What it detects
+    updated_at-like columns with no trigger that sets them on UPDATE and no `ON UPDATE
+    CURRENT_TIMESTAMP`. A DEFAULT only sets the value at insert. The server's update counter is
+    shown where it keeps one.
+
+    ## Why it matters for analytics
+    Incremental extraction trusts this column: if one code path forgets to set it (a bulk fix, an
+    admin script, another service), changed rows are never extracted again and the warehouse
+    drifts from production without any error.
+
+    ## Question for the engineering team
+    Does every code path that updates this table set this column, including scripts, migrations
+    and other services? Can the database maintain it instead?
+
+    ## How to fix
+    A BEFORE UPDATE trigger that sets `NEW.updated_at = now()` (PostgreSQL), `ON UPDATE
+    CURRENT_TIMESTAMP` (MySQL/MariaDB), or an AFTER UPDATE trigger (SQLite).
+    """
+    this = REGISTRY["updated-at-not-maintained"]
+    for schema, table in ctx.tables():
+        for column in updated_columns(table):
+            if maintained_by(table, column):
+                continue
+            yield this.finding(
+                ctx.target(schema, table, column),
+                f"{table.name}.{column.name} is not maintained by the database (no update trigger, no ON UPDATE)"
+                + (f"; the server counted {table.updates:,} updates" if table.updates else ""),
+                f"Does every code path that updates {table.name} set {column.name}, including scripts and other "
+                "services? Can the database maintain it instead?",
+                default=column.default,
+                triggers=[t.name for t in table.triggers] or None,
+                updates_counted_by_server=table.updates,
+            )
+
+
+@rule(name="untracked-status-changes", code="DF204", family="flow", scope="column", severity="warning")
+def untracked_status_changes(ctx: AuditContext):
+    """A status column whose changes leave no history.
+
+    ## What it detects
+    Status, state or stage columns on tables with no history, audit or events table referring to
+    them, no trigger that writes an audit row on update, and no per-status timestamps (such as
+    received_at, graded_at, shipped_at).
+
+    ## Why it matters for analytics
+    Funnel and turnaround metrics ("how long from received to graded") need the time of every
+    status change. If only the current status is stored, history is lost on every update and
+    cannot be recovered later; the warehouse must snapshot the table from day 1 to approximate it.
+
+    ## Question for the engineering team
+    Is every change of this status recorded somewhere (a history table, an event stream, an audit
+    log), with its time? If not, can a status history table be added before go-live?
+
+    ## How to fix
+    Add a `<table>_status_history` table (entity id, old and new status, changed_at), written by the
+    application or an AFTER UPDATE trigger, or per-status timestamp columns.
+    """
+    this = REGISTRY["untracked-status-changes"]
+    all_tables = list(ctx.catalog.tables())
+    for schema, table in ctx.tables():
+        status_columns = [c for c in table.columns if is_status_name(c.name) and c.normalized_type in ("string", "text", "integer", "enum")]
+        if not status_columns or is_history_name(table.name):
+            continue
+        history = _history_tables(ctx, schema, table, all_tables)
+        audit_triggers = [t.name for t in table.triggers if "UPDATE" in t.events and re.search(r"\binsert\s+into\b", t.body, re.I)]
+        stamps = [
+            c.name for c in table.columns
+            if c.normalized_type in ("timestamp", "timestamptz", "date") and words(c.name).endswith(("_at", "_on", "_date"))
+            and not (is_created_name(c.name) or is_updated_name(c.name) or is_soft_delete_name(c.name))
+        ]  # fmt: skip
+        if history or audit_triggers or len(stamps) >= 2:
+            continue
+        for column in status_columns:
+            yield this.finding(
+                ctx.target(schema, table, column),
+                f"changes of {table.name}.{column.name} leave no history: no history or audit table, no audit "
+                "trigger, no per-status timestamps",
+                f"Is every change of {table.name}.{column.name} recorded with its time (history table, events, "
+                "audit log)? If not, can a status history table be added before go-live?",
+                per_status_timestamps=stamps or None,
+                updates_counted_by_server=table.updates,
+            )
+
+
+def _history_tables(ctx: AuditContext, schema: Schema, table: Table, all_tables) -> list[str]:
+    referring = [r.table.name for r in ctx.references_to(schema, table) if is_history_name(r.table.name)]
+    stem = words(table.name).rstrip("s")
+    named = [
+        other.name for other_schema, other in all_tables
+        if other is not table and is_history_name(other.name) and words(other.name).startswith(stem)
+    ]  # fmt: skip
+    return referring + named
+
+
+@rule(name="soft-delete-column", code="DF205", family="flow", scope="column", severity="info")
+def soft_delete_column(ctx: AuditContext):
+    """Rows are deleted by marking them: every model must filter them.
+
+    ## What it detects
+    Soft-delete markers such as deleted_at, is_deleted, deleted flag, discarded_at or archived_at.
+
+    ## Why it matters for analytics
+    Marked rows are still in the table and in every extract. Each model and metric has to exclude
+    them, consistently; one that forgets counts deleted submissions as live.
+
+    ## Question for the engineering team
+    What exactly does this marker mean (deleted by the user, by support, archived after a retention
+    period), can a marked row come back, and are marked rows ever removed for good?
+
+    ## How to fix
+    Nothing to fix in the database; filter the marker in the staging model of this table, and
+    document its meaning.
+    """
+    this = REGISTRY["soft-delete-column"]
+    for schema, table in ctx.tables():
+        for column in soft_delete_columns(table):
+            yield this.finding(
+                ctx.target(schema, table, column),
+                f"{table.name}.{column.name} marks deleted rows: every model of {table.name} must filter it",
+                f"What does {table.name}.{column.name} mean exactly, can a marked row come back, and are marked rows "
+                "ever removed for good?",
+                declared_type=column.declared_type,
+            )
+
+
+@rule(name="hard-deletes", code="DF206", family="flow", scope="table", severity="warning", needs=("catalog", "statistics"))
+def hard_deletes(ctx: AuditContext):
+    """Rows are deleted outright, and nothing marks them.
+
+    ## What it detects
+    Tables with no soft-delete marker where the server's counters show deleted rows, or whose rows
+    are removed by an ON DELETE CASCADE foreign key.
+
+    ## Why it matters for analytics
+    Key-based incremental extraction only sees rows that still exist: deleted rows stay in the
+    warehouse as ghosts, counts drift upward, and nobody can say when or why a row disappeared.
+
+    ## Question for the engineering team
+    Why and when are rows of this table deleted? Could they be soft-deleted instead, or is there an
+    event or audit trail of deletions we can extract?
+
+    ## How to fix
+    Soft deletes (a deleted_at column) instead of DELETE, or log-based CDC, which carries deletes to
+    the warehouse.
+    """
+    this = REGISTRY["hard-deletes"]
+    for schema, table in ctx.tables():
+        if soft_delete_columns(table):
+            continue
+        cascades = [fk for fk in table.foreign_keys if fk.on_delete == "CASCADE"]
+        if not (table.deletes or cascades):
+            continue
+        reasons = []
+        if table.deletes:
+            reasons.append(f"the server counted {table.deletes:,} deleted rows")
+        if cascades:
+            reasons.append("rows are removed with their " + ", ".join(sorted({fk.referred_table for fk in cascades})) + " row")
+        yield this.finding(
+            ctx.target(schema, table),
+            f"rows of {table.name} are deleted outright ({'; '.join(reasons)}) and nothing marks them",
+            f"Why and when are rows of {table.name} deleted? Could they be soft-deleted, or is there a trail of deletions?",
+            deletes_counted_by_server=table.deletes,
+            cascading_foreign_keys=[fk.name for fk in cascades] or None,
+        )
+
+
+@rule(name="deletion-policy-unknown", code="DF207", family="flow", scope="table", severity="info", needs=("catalog", "statistics"))
+def deletion_policy_unknown(ctx: AuditContext):
+    """Nothing tells whether rows of this table are ever deleted.
+
+    ## What it detects
+    Tables with no soft-delete marker, no cascade that removes their rows, and no deletes counted by
+    the server (or a server that keeps no such counter).
+
+    ## Why it matters for analytics
+    Whether rows can disappear decides how the table must be extracted (incremental by key, or with
+    deletes from CDC or full reloads) and whether historic metrics are stable.
+
+    ## Question for the engineering team
+    Are rows of this table ever deleted (by users, support, cleanup jobs)? Is there a retention
+    policy that drops or archives old rows?
+
+    ## How to fix
+    Nothing to fix; document the deletion and retention policy of the table.
+    """
+    this = REGISTRY["deletion-policy-unknown"]
+    for schema, table in ctx.tables():
+        if soft_delete_columns(table) or table.deletes or any(fk.on_delete == "CASCADE" for fk in table.foreign_keys):
+            continue
+        yield this.finding(
+            ctx.target(schema, table),
+            f"nothing in the database says whether rows of {table.name} are ever deleted",
+            f"Are rows of {table.name} ever deleted, and is there a retention policy that drops or archives them?",
+            deletes_counted_by_server=table.deletes,
+        )
+
+
+@rule(name="extraction-method", code="DF208", family="flow", scope="table", severity="info", needs=("catalog", "statistics"))
+def extraction_method(ctx: AuditContext):
+    """How an ELT tool (Airbyte, Fivetran, Stitch) can replicate this table, and why.
+
+    ## What it detects
+    For every table, the best replication method the database supports today: log-based change
+    data capture (needs a primary key and the server's log set up for it), key-based incremental
+    with a named cursor column (needs a last-modified column the database maintains, or an
+    append-only table with an increasing key), or a full-table copy.
+
+    ## Why it matters for analytics
+    The method decides cost, freshness and correctness: full copies get slower every day, and a
+    key-based cursor misses deletes and any update that forgets the cursor column.
+
+    ## Question for the engineering team
+    Can we use log-based replication on this database (a replication slot or binlog access)? If
+    not, is the named cursor column set on every write?
+
+    ## How to fix
+    Enable logical replication (PostgreSQL `wal_level=logical`; MySQL/MariaDB row-based binlog), give
+    every table a primary key and a maintained updated_at column.
+    """
+    this = REGISTRY["extraction-method"]
+    cdc_ready, cdc_why = _cdc_ready(ctx)
+    for schema, table in ctx.tables():
+        cursor = next((c for c in updated_columns(table) if maintained_by(table, c)), None)
+        append_key = _append_only_cursor(table)
+        if cdc_ready and table.primary_key:
+            method, why = "log-based CDC", f"{cdc_why} and the table has a primary key ({', '.join(table.primary_key.columns)})"
+        elif cursor is not None:
+            method = f"key-based incremental on {cursor.name}"
+            why = f"{cursor.name} is maintained by {maintained_by(table, cursor)}; deletes are not seen this way"
+        elif append_key is not None:
+            method = f"incremental append on {append_key.name}"
+            why = f"{table.name} looks append-only and {append_key.name} increases with every insert"
+        else:
+            method, why = "full table", "no primary key for CDC" if cdc_ready else "no maintained last-modified column"
+        yield this.finding(
+            ctx.target(schema, table),
+            f"{table.name}: {method} ({why})",
+            f"Can {table.name} be replicated with log-based CDC? If not, is the cursor set on every write?",
+            method=method,
+            reason=why,
+            log_based_cdc_available=cdc_ready,
+            primary_key=list(table.primary_key.columns) if table.primary_key else None,
+        )
+
+
+def _cdc_ready(ctx: AuditContext) -> tuple[bool, str]:
+    settings = {k.lower(): str(v).lower() for k, v in ctx.catalog.cdc_settings.items()}
+    if "wal_level" in settings:
+        return settings["wal_level"] == "logical", f"wal_level is {settings['wal_level']}"
+    if "log_bin" in settings:
+        ok = settings["log_bin"] in ("on", "1") and settings.get("binlog_format") == "row"
+        return ok, f"log_bin is {settings['log_bin']}, binlog_format {settings.get('binlog_format', 'unknown')}"
+    return False, "the server offers no change log"
+
+
+def _append_only_cursor(table: Table) -> Column | None:
+    """An increasing insert-time column of a table that is never updated."""
+    if not (is_append_only_name(table.name) or (table.inserts and table.updates == 0 and table.deletes == 0)):
+        return None
+    created = created_columns(table)
+    if created:
+        return created[0]
+    if table.primary_key and len(table.primary_key.columns) == 1:
+        key = table.column(table.primary_key.columns[0])
+        if key is not None and key.identity:
+            return key
+    return None

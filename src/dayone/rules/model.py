@@ -1,0 +1,349 @@
+"""Data model rules: keys, types, documentation, value sets, JSON, relationships."""
+
+from __future__ import annotations
+
+import re
+
+from dayone.rules.context import AuditContext
+from dayone.rules.naming import is_value_set_column, words
+from dayone.rules.registry import REGISTRY, rule
+
+
+@rule(name="missing-primary-key", code="DM101", family="model", scope="table", severity="error")
+def missing_primary_key(ctx: AuditContext):
+    """A table has no primary key.
+
+    ## What it detects
+    Base tables (and partitioned tables) without a PRIMARY KEY constraint. Views are not checked.
+    A unique constraint over NOT NULL columns is mentioned as a possible stand-in.
+
+    ## Why it matters for analytics
+    Without a key, rows cannot be deduplicated or merged in the warehouse, and ELT tools cannot
+    replicate updates and deletes incrementally or through change data capture: they fall back to
+    copying the whole table on every sync, and a row that changes twice looks like two rows.
+
+    ## Question for the engineering team
+    Which column(s) identify a row of this table, and can we make them the primary key before go-live?
+
+    ## How to fix
+    Add a primary key (an identity/auto-increment column or the natural key):
+    `ALTER TABLE t ADD PRIMARY KEY (id);`.
+    """
+    this = REGISTRY["missing-primary-key"]
+    for schema, table in ctx.tables():
+        if table.primary_key is not None:
+            continue
+        stand_in = next(
+            (u.columns for u in table.unique_constraints
+             if all((c := table.column(name)) is not None and not c.nullable for name in u.columns)),
+            None,
+        )  # fmt: skip
+        yield this.finding(
+            ctx.target(schema, table),
+            f"{table.name} has no primary key"
+            + (f"; the unique NOT NULL columns ({', '.join(stand_in)}) could serve as one" if stand_in else ""),
+            f"Which column(s) identify a row of {table.name}, and can they become its primary key before go-live?",
+            estimated_rows=table.estimated_rows,
+            unique_not_null_columns=list(stand_in) if stand_in else None,
+        )
+
+
+@rule(name="timestamp-without-time-zone", code="DM102", family="model", scope="column", severity="warning")
+def timestamp_without_time_zone(ctx: AuditContext):
+    """A date-time column stores wall-clock time with no time zone.
+
+    ## What it detects
+    PostgreSQL `timestamp` (without time zone), MySQL/MariaDB `DATETIME` and SQLite date-time
+    columns. MySQL `TIMESTAMP` is not flagged: it is stored in UTC and converted per session.
+
+    ## Why it matters for analytics
+    A value such as 2026-11-02 09:00 means a different instant in every zone. Unless everyone knows
+    which zone the application writes, daily metrics shift by hours, events appear out of order
+    across systems, and daylight-saving changes create duplicate or missing hours.
+
+    ## Question for the engineering team
+    In which time zone does the application write this column, and is it the same in every
+    service and environment?
+
+    ## How to fix
+    Store instants: `timestamptz` on PostgreSQL (`ALTER COLUMN c TYPE timestamptz USING c AT TIME
+    ZONE 'UTC'`), `TIMESTAMP` or UTC-only `DATETIME` on MySQL/MariaDB, ISO-8601 with an offset in SQLite.
+    """
+    this = REGISTRY["timestamp-without-time-zone"]
+    for schema, table, column in ctx.columns():
+        if column.normalized_type != "timestamp":
+            continue
+        yield this.finding(
+            ctx.target(schema, table, column),
+            f"{table.name}.{column.name} is {column.declared_type}: a wall-clock time with no zone",
+            f"In which time zone does the application write {table.name}.{column.name}, "
+            "and is it the same in every service and environment?",
+            declared_type=column.declared_type,
+            server_timezone=ctx.catalog.server_timezone,
+            session_timezone=ctx.catalog.session_timezone,
+        )
+
+
+@rule(name="undocumented-table", code="DM103", family="model", scope="table", severity="info")
+def undocumented_table(ctx: AuditContext):
+    """A table has no comment in the database.
+
+    ## What it detects
+    Tables without a table comment, with the share of their columns that have a comment. On
+    engines that cannot store comments (SQLite) it asks once, for the whole database, where the
+    documentation lives.
+
+    ## Why it matters for analytics
+    The meaning of a table (what one row is, when it is written, what its codes mean) is what
+    analysts get wrong first. A comment travels with the schema into ELT tools, dbt sources and
+    data catalogs; a wiki page does not.
+
+    ## Question for the engineering team
+    Where is the data model documented, and who keeps it current as the schema changes?
+
+    ## How to fix
+    `COMMENT ON TABLE t IS '...'` (PostgreSQL), `ALTER TABLE t COMMENT = '...'` (MySQL/MariaDB),
+    and the same for the columns whose meaning is not obvious.
+    """
+    this = REGISTRY["undocumented-table"]
+    if not ctx.capabilities.has_comments:
+        tables = [t.name for _, t in ctx.tables()]
+        if tables:
+            yield this.finding(
+                ctx.catalog.database,
+                f"{ctx.catalog.database} cannot store table comments; {len(tables)} tables are documented elsewhere or not at all",
+                "Where is the data model of this database documented, and who keeps it current?",
+                tables=len(tables),
+            )
+        return
+    for schema, table in ctx.tables():
+        if table.comment:
+            continue
+        commented = sum(1 for c in table.columns if c.comment)
+        yield this.finding(
+            ctx.target(schema, table),
+            f"{table.name} has no comment; {commented} of {len(table.columns)} columns have one",
+            f"What does one row of {table.name} represent, when is it written, and where is that documented?",
+            columns=len(table.columns),
+            commented_columns=commented,
+            column_comment_coverage=round(commented / len(table.columns), 2) if table.columns else None,
+        )
+
+
+@rule(name="implicit-foreign-key", code="DM104", family="model", scope="column", severity="warning")
+def implicit_foreign_key(ctx: AuditContext):
+    """A column refers to another table by name and type but has no foreign key.
+
+    ## What it detects
+    Columns such as `submission_id` or `account_id` whose name matches another table (`submissions`,
+    `account`) whose single-column primary key has a compatible type, without a FOREIGN KEY
+    constraint on the column.
+
+    ## Why it matters for analytics
+    Without the constraint nothing guarantees the referenced row exists: joins silently drop or
+    duplicate rows, and orphans accumulate when parents are deleted. The relationship is also
+    invisible to tools that draw or test the model from the schema.
+
+    ## Question for the engineering team
+    Does this column always refer to a row of the named table, and can that be declared (or, if
+    not, why: another service, soft links, legacy ids)?
+
+    ## How to fix
+    `ALTER TABLE child ADD FOREIGN KEY (parent_id) REFERENCES parent (id);` — or document why the
+    link cannot be enforced, so the warehouse tests it instead.
+    """
+    this = REGISTRY["implicit-foreign-key"]
+    keyed: dict[str, tuple] = {}  # possible stem -> (schema, table, key column)
+    for schema, table in ctx.tables():
+        if table.primary_key is None or len(table.primary_key.columns) != 1:
+            continue
+        key = table.column(table.primary_key.columns[0])
+        for stem in _stems(table.name):
+            keyed.setdefault(stem, (schema, table, key))
+    for schema, table, column in ctx.columns():
+        name = words(column.name)
+        match = re.fullmatch(r"(\w+?)_?(id|key|uuid|code|number|no)", name)
+        if not match or ctx.foreign_key_of(table, column) is not None:
+            continue
+        if table.primary_key and column.name in table.primary_key.columns and len(table.primary_key.columns) == 1:
+            continue
+        stem = match.group(1).rstrip("_")
+        candidate = keyed.get(stem) or keyed.get(stem.rsplit("_", 1)[-1])
+        if candidate is None:
+            continue
+        ref_schema, ref_table, ref_key = candidate
+        if ref_table is table or not _compatible(column.normalized_type, ref_key.normalized_type):
+            continue
+        if words(ref_key.name) not in (name, "id", f"{stem}_id", "uuid", f"{stem}_uuid", "key", "code", "number"):
+            continue
+        # PostgreSQL partitions can carry the foreign key when their parent does not.
+        partitions = ctx.partitions_of(schema, table)
+        without = [p.name for p in partitions if ctx.foreign_key_of(p, column) is None]
+        if partitions and not without:
+            continue
+        where = f" (declared on {len(partitions) - len(without)} of {len(partitions)} partitions; missing on {', '.join(without)})" if partitions and len(without) < len(partitions) else ""
+        yield this.finding(
+            ctx.target(schema, table, column),
+            f"{table.name}.{column.name} looks like a reference to {ctx.target(ref_schema, ref_table)}"
+            f"({ref_key.name}) but has no foreign key{where}",
+            f"Does {table.name}.{column.name} always refer to a row of {ref_table.name}? "
+            "Can the foreign key be declared, or why not?",
+            referred_table=ctx.target(ref_schema, ref_table),
+            referred_column=ref_key.name,
+            column_type=column.declared_type,
+            referred_type=ref_key.declared_type,
+            partitions_without_foreign_key=without or None,
+        )
+
+
+def _stems(table_name: str) -> list[str]:
+    name = words(table_name)
+    stems = [name]
+    if name.endswith("ies"):
+        stems.append(name[:-3] + "y")
+    if name.endswith("ses") or name.endswith("xes"):
+        stems.append(name[:-2])
+    if name.endswith("s"):
+        stems.append(name[:-1])
+    return stems
+
+
+def _compatible(a: str, b: str) -> bool:
+    textual = {"string", "text", "uuid"}
+    return a == b or (a in textual and b in textual)
+
+
+@rule(name="unexplained-value-set", code="DM105", family="model", scope="column", severity="warning")
+def unexplained_value_set(ctx: AuditContext):
+    """A status, type or code column whose values are not explained in the database.
+
+    ## What it detects
+    Columns named like status, state, stage, type, kind, category, tier, source or code that are not
+    constrained by an enum type, a CHECK list of values or a foreign key to a lookup table. Where a
+    likely lookup table exists but is not linked, it is named.
+
+    ## Why it matters for analytics
+    Metrics are built on these values ("submitted", "graded", "shipped"). If their meaning lives
+    only in application code, analysts guess, new values appear unannounced after a release, and
+    dashboards silently drop them.
+
+    ## Question for the engineering team
+    What values can this column hold, what does each mean, and where is the authoritative list
+    (a lookup table, an enum in code, an API)?
+
+    ## How to fix
+    Add a lookup table with a foreign key, an enum type, or a CHECK (col IN (...)) constraint, and
+    document the meaning of each value.
+    """
+    this = REGISTRY["unexplained-value-set"]
+    all_tables = list(ctx.catalog.tables())
+    for schema, table, column in ctx.columns():
+        if not is_value_set_column(column) or column.enum_values:
+            continue
+        if ctx.foreign_key_of(table, column) is not None:
+            continue
+        if any(vs.column == column.name for ck in table.check_constraints for vs in ck.value_sets):
+            continue
+        if table.primary_key and column.name in table.primary_key.columns:
+            continue  # the key of a lookup table is the explanation, not the problem
+        lookup = _likely_lookup(column.name, table, all_tables)
+        yield this.finding(
+            ctx.target(schema, table, column),
+            f"{table.name}.{column.name} holds coded values with no enum, CHECK list or lookup table"
+            + (f"; {lookup[1].name} looks like its lookup table but is not linked" if lookup else ""),
+            f"What values can {table.name}.{column.name} hold, what does each mean, and where is the list kept?",
+            declared_type=column.declared_type,
+            candidate_lookup_table=ctx.target(*lookup) if lookup else None,
+        )
+
+
+def _likely_lookup(column_name: str, table, tables):
+    """A small table named after the column (submission_statuses for status): probably its lookup."""
+    name = words(column_name).removesuffix("_id").removesuffix("_code")
+    base = name.rsplit("_", 1)[-1]
+    plurals = {base, base + "s", base + "es", base[:-1] + "ies" if base.endswith("y") else base}
+    for schema, other in tables:
+        if other is table or other.kind not in ("table", "view"):
+            continue
+        other_name = words(other.name)
+        last = other_name.rsplit("_", 1)[-1]
+        if (last in plurals or other_name in (name, name + "s", name + "es")) and len(other.columns) <= 6:
+            return schema, other
+    return None
+
+
+@rule(name="json-without-schema", code="DM106", family="model", scope="column", severity="warning")
+def json_without_schema(ctx: AuditContext):
+    """A JSON column whose shape is not declared.
+
+    ## What it detects
+    JSON and JSONB columns (MariaDB's JSON, stored as LONGTEXT with a json_valid check, included)
+    with no constraint validating them against a schema (PostgreSQL `jsonb_matches_schema`, MySQL
+    `JSON_SCHEMA_VALID`).
+
+    ## Why it matters for analytics
+    JSON hides columns from the schema: keys appear, disappear and change type between releases,
+    and the warehouse models that unpack them break or, worse, silently return nulls.
+
+    ## Question for the engineering team
+    What keys does this JSON hold, which are always present, what types do they have, and how are
+    changes to its shape announced?
+
+    ## How to fix
+    Document a JSON Schema for the column and validate it (a CHECK constraint or in the
+    application); move keys that metrics depend on into real columns.
+    """
+    this = REGISTRY["json-without-schema"]
+    for schema, table, column in ctx.columns():
+        if column.normalized_type != "json":
+            continue
+        validated = any(
+            column.name in ck.expression and re.search(r"matches_schema|json_schema_valid|validate_json_schema", ck.expression, re.I)
+            for ck in table.check_constraints
+        )
+        if validated:
+            continue
+        yield this.finding(
+            ctx.target(schema, table, column),
+            f"{table.name}.{column.name} is {column.declared_type} with no declared shape",
+            f"What keys does {table.name}.{column.name} hold, which are always present, with what types, "
+            "and how are changes to its shape announced?",
+            declared_type=column.declared_type,
+        )
+
+
+@rule(name="cascade-delete", code="DM107", family="model", scope="column", severity="warning")
+def cascade_delete(ctx: AuditContext):
+    """Rows disappear with their parent through ON DELETE CASCADE.
+
+    ## What it detects
+    Foreign keys declared with ON DELETE CASCADE: deleting the parent row deletes the child rows.
+
+    ## Why it matters for analytics
+    Cascaded deletes leave no trace: no soft-delete marker, no counter the application reports.
+    Key-based incremental extraction never learns the child rows are gone, so the warehouse keeps
+    ghost rows and historic metrics change when someone deletes a parent.
+
+    ## Question for the engineering team
+    When are parent rows deleted, and should the children really disappear with them, or be kept
+    (and marked) for history?
+
+    ## How to fix
+    Prefer soft deletes on the parent, or ON DELETE RESTRICT / SET NULL; if cascading is intended,
+    replicate with log-based CDC so deletes reach the warehouse.
+    """
+    this = REGISTRY["cascade-delete"]
+    for schema, table in ctx.tables():
+        for fk in table.foreign_keys:
+            if fk.on_delete != "CASCADE":
+                continue
+            parent = f"{fk.referred_schema}.{fk.referred_table}" if ctx.capabilities.has_schemas else fk.referred_table
+            yield this.finding(
+                ctx.target(schema, table, table.column(fk.columns[0])),
+                f"rows of {table.name} are deleted when their {fk.referred_table} row is deleted "
+                f"(foreign key {fk.name or ', '.join(fk.columns)} ON DELETE CASCADE)",
+                f"When are {fk.referred_table} rows deleted, and should the {table.name} rows really disappear with them?",
+                foreign_key=fk.name,
+                columns=list(fk.columns),
+                parent_table=parent,
+            )

@@ -1,0 +1,77 @@
+"""Column and table name conventions that carry meaning for analytics.
+
+Names are matched case-insensitively, in snake_case and camelCase alike (createdAt, created_at).
+"""
+
+from __future__ import annotations
+
+import re
+
+from dayone.catalog.model import Column, Table
+
+
+def words(name: str) -> str:
+    """'createdAt' / 'Created-At' / 'CREATED_AT' -> 'created_at'."""
+    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
+    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+
+
+def _matcher(pattern: str):
+    compiled = re.compile(pattern)
+    return lambda name: bool(compiled.fullmatch(words(name)))
+
+
+TIME_TYPES = ("timestamp", "timestamptz", "date")
+
+is_created_name = _matcher(
+    r"(created|creation|inserted|insert|added|registered)(_(at|on|date|time|timestamp|ts|datetime|dt))?"
+    r"|(date|time)_(created|added|inserted)|create_(date|time|timestamp|dt|ts)|creation_date"
+)
+is_updated_name = _matcher(
+    r"(last_)?(updated|modified|changed|update|modify|change)(_(at|on|date|time|timestamp|ts|datetime|dt))?"
+    r"|(date|time)_(updated|modified|changed)|last_(update|updated|modified|modification)(_(at|date|time))?"
+    r"|update_(date|time|timestamp|dt|ts)|modified_date|row_version_at"
+)
+is_soft_delete_name = _matcher(
+    r"(is_)?(deleted|removed|discarded|archived|trashed)(_(at|on|date|time|timestamp|flag|ts))?"
+    r"|(is_)?(active|enabled)|delete_(flag|date|time)|deletion_(date|time)|deleted_flag"
+)
+is_status_name = _matcher(r"(\w+_)?(status|state|stage|phase|lifecycle)(_code|_id)?")
+is_value_set_name = _matcher(r"(\w+_)?(status|state|stage|phase|type|kind|category|tier|level|code|source)(_code|_id)?")
+# Codes that are identifiers or free text, not a list of values someone has to explain.
+_FREE_CODES = re.compile(
+    r"(post|postal|zip|area|phone|country_calling|promo|promotion|coupon|discount|voucher|gift|verification|"
+    r"confirmation|auth|otp|reset|access|invite|invitation|referral|activation|security|tracking|bar|qr|"
+    r"hash|secret|source_code|language_code|locale|currency|iso|country|lang)"
+)
+is_append_only_name = _matcher(r"\w*_(history|log|logs|events|event|audit|audits|changes|transitions|journal|ledger)")
+is_history_name = _matcher(r"\w*(history|audit|audits|events|event|log|logs|changes|transitions|journal|versions)\w*")
+
+
+def is_value_set_column(column: Column) -> bool:
+    if not is_value_set_name(column.name) or column.normalized_type not in ("string", "text", "integer"):
+        return False
+    name = words(column.name)
+    return not (name.endswith("code") and _FREE_CODES.search(name))
+
+
+def soft_delete_columns(table: Table) -> list[Column]:
+    """Columns that mark a row as deleted without removing it."""
+    found = []
+    for column in table.columns:
+        name = words(column.name)
+        if not is_soft_delete_name(column.name):
+            continue
+        if name in ("active", "is_active", "enabled", "is_enabled"):
+            continue  # an active flag is usually business state (a paused account), not deletion
+        if column.normalized_type in ("boolean", "integer", "timestamp", "timestamptz", "date", "string"):
+            found.append(column)
+    return found
+
+
+def created_columns(table: Table) -> list[Column]:
+    return [c for c in table.columns if is_created_name(c.name) and c.normalized_type in TIME_TYPES]
+
+
+def updated_columns(table: Table) -> list[Column]:
+    return [c for c in table.columns if is_updated_name(c.name) and c.normalized_type in TIME_TYPES]
