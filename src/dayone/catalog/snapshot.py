@@ -63,4 +63,6 @@ def read(path: str | Path) -> Catalog:
         raise DayoneError(f"snapshot file {path} does not exist") from None
     except OSError as exc:
         raise DayoneError(f"cannot read snapshot file {path}: {exc.strerror}") from None
+    except UnicodeDecodeError:
+        raise DayoneError(f"{path} is not a dayone snapshot (not text): pass a snapshot .json or a database URL") from None
     return from_json(text, source=str(path))

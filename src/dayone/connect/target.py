@@ -55,6 +55,8 @@ def parse_target(text: str) -> Target:
     """Turn a TARGET argument into a database URL or a snapshot path, or say clearly why not."""
     if "://" not in text:
         path = Path(text)
+        if _is_sqlite_file(path):  # a bare path to a SQLite database is as good as its URL
+            return parse_target(f"sqlite:///{path}")
         if text.endswith(".json") or path.is_file():
             if not path.exists():
                 raise DayoneError(f"snapshot file {text} does not exist")
@@ -93,6 +95,14 @@ def parse_target(text: str) -> Target:
         query={k: v if isinstance(v, str) else v[-1] for k, v in url.query.items()},
         display=url.render_as_string(hide_password=True),
     )
+
+
+def _is_sqlite_file(path: Path) -> bool:
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(16) == b"SQLite format 3\x00"
+    except OSError:
+        return False
 
 
 def _mask(text: str) -> str:

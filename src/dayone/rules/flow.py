@@ -29,7 +29,7 @@ def is_lookup_table(ctx: AuditContext, schema: Schema, table: Table) -> bool:
     singular = words(table.name).removesuffix("s")
     labelled = any(words(c.name) in ("name", "label", "title", "description", "code", "value", singular) for c in payload)
     small = table.estimated_rows is None or table.estimated_rows < 1000
-    return bool(ctx.references_to(schema, table)) and not table.foreign_keys and len(payload) <= 3 and labelled and small
+    return bool(ctx.references_to(schema, table)) and not table.foreign_keys and len(payload) <= 5 and labelled and small
 
 
 def maintained_by(table: Table, column: Column) -> str | None:
