@@ -445,4 +445,5 @@ def test_the_only_schema_is_main(tmp_path):
 def test_capability_flags():
     assert SQLiteDialect.engine == "sqlite" and SQLiteDialect.sqlglot_dialect == "sqlite"
     assert not any((SQLiteDialect.has_schemas, SQLiteDialect.has_enum_types, SQLiteDialect.has_row_change_counters,
-                    SQLiteDialect.has_timestamp_with_time_zone, SQLiteDialect.has_comments))
+                    SQLiteDialect.has_timestamp_with_time_zone))
+    assert SQLiteDialect.has_comments  # read from the -- comments SQLite keeps in its CREATE statements

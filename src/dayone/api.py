@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from dayone.catalog import snapshot as snapshot_file
 from dayone.catalog.model import Catalog, Schema
@@ -13,6 +15,9 @@ from dayone.connect.session import Session
 from dayone.connect.target import DatabaseTarget, SnapshotTarget, Target, parse_target
 from dayone.dialects.base import dialect_for
 from dayone.errors import DayoneError
+
+if TYPE_CHECKING:  # rules load on first audit, not for a snapshot
+    from dayone.rules.engine import AuditResult
 
 
 @contextmanager
@@ -70,7 +75,7 @@ def _narrow(catalog: Catalog, schemas: Sequence[str] | None) -> Catalog:
 
 
 def audit(
-    target: str | Target,
+    target: str | Target | Catalog,
     schemas: Sequence[str] | None = None,
     options: SessionOptions | None = None,
     select: Sequence[str] = (),
@@ -80,4 +85,25 @@ def audit(
     from dayone.rules import run_rules, select_rules
 
     rules = select_rules(select, ignore)  # before connecting: a typo should not cost a connection
-    return run_rules(read_catalog(target, schemas, options), rules)
+    catalog = target if isinstance(target, Catalog) else read_catalog(target, schemas, options)
+    return run_rules(catalog, rules)
+
+
+@dataclass(frozen=True)
+class DemoDatabase:
+    name: str
+    path: Path
+    snapshot: Path
+    result: AuditResult
+
+
+def demo(directory: str | Path) -> list[DemoDatabase]:
+    """Build the embedded demo in `directory`, snapshot and audit each of its databases."""
+    from dayone.demo import build_demo
+
+    databases = []
+    for path in build_demo(Path(directory)):
+        snapshot_path = path.with_suffix(".snapshot.json")
+        catalog = snapshot(f"sqlite:///{path}", snapshot_path)
+        databases.append(DemoDatabase(path.stem, path, snapshot_path, audit(catalog)))
+    return databases

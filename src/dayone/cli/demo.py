@@ -10,16 +10,23 @@ from dayone import api
 
 
 @click.command()
-@click.option("--dir", "directory", default="dayone-demo", show_default=True, type=click.Path(file_okay=False), help="Where to build the demo databases and write the output.")
-def demo(directory):
-    """Build the embedded demo (no server needed) and run dayone on it."""
-    from dayone.demo import build_demo
-    from dayone.render.catalog_summary import print_catalog
+@click.option("--dir", "directory", default="dayone-demo", show_default=True, type=click.Path(file_okay=False),
+              help="Where to build the demo databases and write the output.")  # fmt: skip
+@click.option("--show-info/--hide-info", default=False, show_default=True, help="List info findings too.")
+def demo(directory, show_info):
+    """Build the embedded demo (no server needed) and run dayone on it.
+
+    Four SQLite databases of a collectibles company launching a single login, grading
+    submissions, a vault and a collection feature, with the problems real launches have.
+    """
+    from dayone.render import audit_formats
+    from dayone.render.demo_text import print_demo
 
     folder = Path(directory)
-    folder.mkdir(parents=True, exist_ok=True)
-    paths = build_demo(folder)
-    for path in paths:
-        catalog = api.snapshot(f"sqlite:///{path}", path.with_suffix(".snapshot.json"))
-        print_catalog(catalog)
-    click.echo(f"\ndemo databases and snapshots are in {folder.resolve()}")
+    databases = api.demo(folder)
+    reports = folder / "reports"
+    reports.mkdir(exist_ok=True)
+    for database in databases:
+        (reports / f"{database.name}.audit.md").write_text(audit_formats.to_markdown(database.result), encoding="utf-8")
+        (reports / f"{database.name}.audit.json").write_text(audit_formats.to_json(database.result), encoding="utf-8")
+    print_demo(databases, folder.resolve(), show_info=show_info)

@@ -68,7 +68,7 @@ class SQLiteDialect(Dialect):
     has_enum_types = False
     has_row_change_counters = False
     has_timestamp_with_time_zone = False
-    has_comments = False
+    has_comments = True  # as -- comments in the CREATE statement, which SQLite keeps verbatim
 
     def connect(self, target: DatabaseTarget, options: SessionOptions) -> Session:
         path = Path(target.database or "")

@@ -32,6 +32,14 @@ def is_lookup_table(ctx: AuditContext, schema: Schema, table: Table) -> bool:
     return bool(ctx.references_to(schema, table)) and not table.foreign_keys and len(payload) <= 5 and labelled and small
 
 
+def event_time_columns(table: Table) -> list[Column]:
+    """In an append-only table (history, log, events) each row is written once, so its time column
+    (changed_at, occurred_at, logged_at) is the creation time."""
+    if not is_append_only_name(table.name):
+        return []
+    return [c for c in table.columns if c.normalized_type in ("timestamp", "timestamptz")]
+
+
 def maintained_by(table: Table, column: Column) -> str | None:
     """What keeps a last-modified column current inside the database, if anything."""
     if column.on_update:
@@ -49,7 +57,8 @@ def missing_created_at(ctx: AuditContext):
 
     ## What it detects
     Tables without a column such as created_at, inserted_at, create_date or date_created of a
-    date/time type. Small lookup tables are reported at info level.
+    date/time type. Small lookup tables are reported at info level; in append-only tables (history,
+    log, events) any timestamp column counts, since each row is written once.
 
     ## Why it matters for analytics
     "How many were created per day" is the first metric anyone asks for after a launch. Without a
@@ -65,7 +74,7 @@ def missing_created_at(ctx: AuditContext):
     """
     this = REGISTRY["missing-created-at"]
     for schema, table in ctx.tables():
-        if created_columns(table):
+        if created_columns(table) or event_time_columns(table):
             continue
         lookup = is_lookup_table(ctx, schema, table)
         others = [c.name for c in table.columns if c.normalized_type in ("timestamp", "timestamptz", "date")
@@ -141,6 +150,8 @@ def updated_at_not_maintained(ctx: AuditContext):
     """
     this = REGISTRY["updated-at-not-maintained"]
     for schema, table in ctx.tables():
+        if is_append_only_name(table.name):
+            continue  # changed_at in a history table is when the event happened, not a last-modified time
         for column in updated_columns(table):
             if maintained_by(table, column):
                 continue

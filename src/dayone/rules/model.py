@@ -89,9 +89,8 @@ def undocumented_table(ctx: AuditContext):
     """A table has no comment in the database.
 
     ## What it detects
-    Tables without a table comment, with the share of their columns that have a comment. On
-    engines that cannot store comments (SQLite) it asks once, for the whole database, where the
-    documentation lives.
+    Tables without a table comment, with the share of their columns that have a comment. SQLite
+    has no COMMENT statement; dayone reads the `--` comments in its CREATE statements instead.
 
     ## Why it matters for analytics
     The meaning of a table (what one row is, when it is written, what its codes mean) is what
@@ -103,7 +102,8 @@ def undocumented_table(ctx: AuditContext):
 
     ## How to fix
     `COMMENT ON TABLE t IS '...'` (PostgreSQL), `ALTER TABLE t COMMENT = '...'` (MySQL/MariaDB),
-    and the same for the columns whose meaning is not obvious.
+    a `-- comment` after the opening parenthesis and after each column (SQLite), and the same for
+    the columns whose meaning is not obvious.
     """
     this = REGISTRY["undocumented-table"]
     if not ctx.capabilities.has_comments:
