@@ -51,6 +51,14 @@ def sakila_catalog(sakila):
 # --- sakila ---------------------------------------------------------------------------------------
 
 
+def test_a_url_naming_a_database_reads_only_that_database(sakila, mysql_db):
+    """mysql://host/shop means the shop database; the rest of the server is someone else's."""
+    catalog = api.read_catalog(sakila.url)
+    assert [s.name for s in catalog.schemas] == [sakila.name]
+    server_wide = {s.name for s in api.read_catalog(sakila.url.rsplit("/", 1)[0] + "/").schemas}
+    assert {sakila.name, mysql_db.name} <= server_wide and "mysql" not in server_wide
+
+
 def test_sakila_has_every_table_and_view(sakila_catalog, sakila):
     catalog, schema = sakila_catalog
     assert [s.name for s in catalog.schemas] == [sakila.name]

@@ -41,8 +41,11 @@ def read_catalog(
     if isinstance(target, SnapshotTarget):
         catalog = _narrow(snapshot_file.read(target.path), schemas)
     else:
+        dialect = dialect_for(target.engine)
+        if not schemas and dialect.url_database_is_schema and target.database:
+            schemas = [target.database]
         with open_session(target, options) as session:
-            catalog = dialect_for(target.engine).read_catalog(session, list(schemas) if schemas else None)
+            catalog = dialect.read_catalog(session, list(schemas) if schemas else None)
     missing = sorted(set(schemas or ()) - {s.name for s in catalog.schemas})
     if missing:
         raise DayoneError(

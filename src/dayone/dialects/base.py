@@ -23,6 +23,7 @@ class Dialect:
     has_row_change_counters: ClassVar[bool] = False  # server counts inserts/updates/deletes per table
     has_timestamp_with_time_zone: ClassVar[bool] = True  # an instant type exists to recommend
     has_comments: ClassVar[bool] = True  # tables and columns can carry comments
+    url_database_is_schema: ClassVar[bool] = False  # MySQL: the URL's database is one of the schemas
 
     def connect(self, target: DatabaseTarget, options: SessionOptions) -> Session:
         """Open a read-only, time-bounded session, or raise ConnectError with one clear line."""

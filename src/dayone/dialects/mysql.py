@@ -134,6 +134,7 @@ class MySQLDialect(Dialect):
     has_enum_types = False  # ENUM is a column type, not a named type
     has_row_change_counters = False
     has_timestamp_with_time_zone = True  # TIMESTAMP is stored in UTC
+    url_database_is_schema = True  # mysql://host/shop means the shop database, not the whole server
 
     # -- connecting ----------------------------------------------------------------------------
 

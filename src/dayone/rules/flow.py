@@ -365,7 +365,8 @@ def extraction_method(ctx: AuditContext):
             method = f"incremental append on {append_key.name}"
             why = f"{table.name} looks append-only and {append_key.name} increases with every insert"
         else:
-            method, why = "full table", "no primary key for CDC" if cdc_ready else "no maintained last-modified column"
+            method = "full table"
+            why = "no primary key for CDC" if cdc_ready else f"no maintained last-modified column; no log-based CDC: {cdc_why}"
         yield this.finding(
             ctx.target(schema, table),
             f"{table.name}: {method} ({why})",
