@@ -1,0 +1,175 @@
+"""`dayone audit` and `dayone rules` as a user runs them: formats, exit codes, selection, stable ids,
+documentation that cannot go missing, and rules that never touch the database."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from dayone import api
+from dayone.connect.session import Session
+from dayone.demo import build_demo
+from dayone.render.rule_docs import generated_docs
+from dayone.rules import REGISTRY
+from dayone.rules.registry import DOC_SECTIONS
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def dayone(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "dayone", *args], capture_output=True, text=True, timeout=120, cwd=cwd,
+                          env={"PATH": "/usr/bin:/bin", "COLUMNS": "160"})  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def demo_dir(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("demo")
+    build_demo(folder)
+    return folder
+
+
+# --- the rules and their documentation -----------------------------------------------------------
+
+
+def test_every_rule_is_documented_in_every_section():
+    assert len(REGISTRY) >= 15
+    for rule in REGISTRY.values():
+        assert re.fullmatch(r"[a-z]+(-[a-z]+)+", rule.name), rule.name
+        assert re.fullmatch(r"D[MF]\d{3}", rule.code), rule.code
+        assert rule.summary, rule.name
+        for section in DOC_SECTIONS:
+            assert len(rule.docs.get(section, "")) > 20, f"{rule.name}: section {section!r} is missing or empty"
+    assert len({r.code for r in REGISTRY.values()}) == len(REGISTRY)
+
+
+def test_docs_rules_is_generated_from_the_registry():
+    """docs/rules/ must be what `dayone rules docs docs/rules` writes: regenerate it when a rule changes."""
+    folder = REPO / "docs" / "rules"
+    expected = generated_docs()
+    on_disk = {p.name: p.read_text(encoding="utf-8") for p in folder.glob("*.md")}
+    assert sorted(on_disk) == sorted(expected), "run: dayone rules docs docs/rules"
+    stale = [name for name, text in expected.items() if on_disk[name] != text]
+    assert stale == [], f"stale pages {stale}: run dayone rules docs docs/rules"
+
+
+def test_rules_list_and_explain():
+    listing = dayone("rules")
+    assert listing.returncode == 0
+    for rule in REGISTRY.values():
+        assert rule.name in listing.stdout and rule.code in listing.stdout
+    explained = dayone("rules", "explain", "implicit-foreign-key")
+    assert explained.returncode == 0
+    for section in DOC_SECTIONS:
+        assert f"## {section}" in explained.stdout
+    assert dayone("rules", "explain", "DM101").stdout.startswith("# missing-primary-key (DM101)")
+    unknown = dayone("rules", "explain", "no-such-rule")
+    assert unknown.returncode == 2 and "no rule named 'no-such-rule'" in unknown.stderr and "Traceback" not in unknown.stderr
+
+
+# --- formats, exit codes, selection ---------------------------------------------------------------
+
+
+def test_text_report_is_grouped_by_checklist_section_with_a_summary_per_severity(demo_dir):
+    run = dayone("audit", str(demo_dir / "vault.db"))
+    assert run.returncode == 1  # vault_items has no primary key: an error
+    out = run.stdout
+    assert out.index("Data model") < out.index("Application and data flow")
+    assert "vault.vault_items" in out and "ask:" in out
+    summary = [line for line in out.splitlines() if re.match(r"^[✖▲•] (error|warning|info)\s+\d+", line)]
+    assert [line.split()[1] for line in summary] == ["error", "warning", "info"]
+    assert "missing-primary-key 1" in summary[0]
+
+
+def test_json_report_has_findings_with_every_field(demo_dir, tmp_path):
+    out = tmp_path / "grading.json"
+    run = dayone("audit", str(demo_dir / "grading.db"), "--format", "json", "--output", str(out))
+    assert run.returncode == 0, run.stderr  # warnings only: below the default --fail-on error
+    report = json.loads(out.read_text())
+    assert report["database"] == "grading" and report["summary"]["warning"] > 0
+    finding = next(f for f in report["findings"] if f["rule"] == "timestamp-without-time-zone")
+    assert set(finding) >= {"id", "rule", "code", "severity", "target", "message", "question", "evidence", "fix"}
+    assert finding["target"].startswith("grading.") and finding["question"].endswith("?") and finding["fix"]
+
+
+def test_markdown_and_sarif(demo_dir):
+    markdown = dayone("audit", str(demo_dir / "collection.db"), "--format", "markdown").stdout
+    assert markdown.startswith("# dayone audit: collection") and "## Data model" in markdown
+    assert "`cascade-delete`" in markdown and "Question:" in markdown
+    sarif = json.loads(dayone("audit", str(demo_dir / "collection.db"), "--format", "sarif").stdout)
+    assert sarif["version"] == "2.1.0"
+    run = sarif["runs"][0]
+    rules = run["tool"]["driver"]["rules"]
+    assert {(r["id"], r["name"]) for r in rules} >= {("DM107", "cascade-delete")}
+    levels = {rules[r["ruleIndex"]]["name"]: r["level"] for r in run["results"]}
+    assert levels["cascade-delete"] == "warning" and levels["soft-delete-column"] == "note"
+    assert all(r["partialFingerprints"]["dayoneFindingId"] for r in run["results"])
+
+
+def test_fail_on_select_and_ignore(demo_dir):
+    vault = str(demo_dir / "vault.db")
+    assert dayone("audit", vault, "--ignore", "missing-primary-key").returncode == 0
+    assert dayone("audit", vault, "--fail-on", "never").returncode == 0
+    assert dayone("audit", str(demo_dir / "grading.db"), "--fail-on", "warning").returncode == 1
+    only = json.loads(dayone("audit", vault, "--select", "model", "--format", "json").stdout)
+    assert {f["rule"] for f in only["findings"]} <= {r.name for r in REGISTRY.values() if r.family == "model"}
+    assert {f["code"] for f in json.loads(dayone("audit", vault, "--select", "DM104", "--format", "json").stdout)["findings"]} == {"DM104"}
+    typo = dayone("audit", vault, "--select", "missing-primary-keys")
+    assert typo.returncode == 2 and "no rule, code or family named 'missing-primary-keys'" in typo.stderr
+
+
+def test_a_database_that_cannot_be_read_exits_2():
+    run = dayone("audit", "postgresql://nobody@127.0.0.1:1/nothing")
+    assert run.returncode == 2 and run.stderr.startswith("dayone: error:") and "Traceback" not in run.stderr
+
+
+# --- stability and offline rules ------------------------------------------------------------------
+
+
+def test_ids_are_stable_across_runs_and_snapshots(demo_dir, tmp_path):
+    live = api.audit(f"sqlite:///{demo_dir / 'grading.db'}")
+    snapshot = tmp_path / "grading.json"
+    api.snapshot(f"sqlite:///{demo_dir / 'grading.db'}", snapshot)
+    offline = api.audit(str(snapshot))
+    assert [f.id for f in live.findings] == [f.id for f in offline.findings]
+    assert len({f.id for f in live.findings}) == len(live.findings)  # one id per (rule, target)
+
+
+def test_auditing_a_snapshot_needs_no_database(demo_dir, tmp_path, monkeypatch):
+    snapshot = tmp_path / "vault.json"
+    api.snapshot(f"sqlite:///{demo_dir / 'vault.db'}", snapshot)
+    (demo_dir / "vault.db").rename(tmp_path / "moved.db")
+    try:
+        monkeypatch.setattr(Session, "query", lambda *a, **k: pytest.fail("a rule touched the database"))
+        result = api.audit(str(snapshot))
+        assert any(f.rule == "missing-primary-key" for f in result.findings)
+    finally:
+        (tmp_path / "moved.db").rename(demo_dir / "vault.db")
+
+
+@pytest.mark.postgres
+def test_audit_sends_the_catalog_queries_and_nothing_more(pg_db, monkeypatch):
+    """Auditing costs the catalog read: the same statements, however many tables there are."""
+    sent: list[str] = []
+    original = Session.query
+
+    def recording(self, sql, params=None):
+        sent.append(sql)
+        return original(self, sql, params)
+
+    monkeypatch.setattr(Session, "query", recording)
+    pg_db.execute("CREATE TABLE a (id int PRIMARY KEY, status text, updated_at timestamp)")
+    api.read_catalog(pg_db.url)
+    catalog_only = list(sent)
+    sent.clear()
+    api.audit(pg_db.url)
+    small = list(sent)
+    pg_db.execute(";".join(f"CREATE TABLE t{i} (id int PRIMARY KEY, a_id int REFERENCES a, status text)" for i in range(40)))
+    sent.clear()
+    result = api.audit(pg_db.url)
+    assert small == catalog_only == sent
+    assert sum(1 for f in result.findings if f.rule == "unexplained-value-set") == 41
