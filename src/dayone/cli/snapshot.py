@@ -10,7 +10,6 @@ import click
 from dayone import api
 from dayone.catalog import snapshot as snapshot_file
 from dayone.cli.options import target_options
-from dayone.render.catalog_summary import print_catalog
 
 
 @click.command()
@@ -24,13 +23,13 @@ def snapshot(target, schemas, options, output):
     """
     started = time.perf_counter()
     catalog = api.read_catalog(target, schemas, options)
-    text = snapshot_file.to_json(catalog)
+    data = snapshot_file.to_bytes(catalog)
     if output in (None, "-"):
-        sys.stdout.write(text)
+        sys.stdout.buffer.write(data)
     else:
         try:
-            with open(output, "w", encoding="utf-8") as handle:
-                handle.write(text)
+            with open(output, "wb") as handle:
+                handle.write(data)
         except OSError as exc:
             raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
         tables = sum(len(s.tables) for s in catalog.schemas)
@@ -45,4 +44,6 @@ def snapshot(target, schemas, options, output):
 @target_options
 def catalog(target, schemas, options):
     """Show what TARGET holds: tables, their size, keys and documentation."""
+    from dayone.render.catalog_summary import print_catalog  # rich loads only when there is a table to draw
+
     print_catalog(api.read_catalog(target, schemas, options))
