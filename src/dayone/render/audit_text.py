@@ -1,55 +1,80 @@
-"""The audit for a terminal: grouped by the checklist's sections, worst first, questions included."""
+"""The audit for a terminal: grouped by the checklist's sections, worst first, questions included.
+
+Written as plain lines (ANSI colour only on a colour terminal) rather than through rich's layout
+engine: rich spends about 0.3 ms per finding, 13 s for the 40,000 findings of a 5,000-table schema,
+which would make printing the audit slower than reading the catalog.
+"""
 
 from __future__ import annotations
 
+import textwrap
 from collections import Counter
 
 from rich.console import Console
-from rich.markup import escape
-from rich.padding import Padding
-from rich.text import Text
 
 from dayone.rules.engine import AuditResult
 from dayone.rules.registry import FAMILIES
 
-MARKS = {"error": "[bold red]✖ error  [/]", "warning": "[yellow]▲ warning[/]", "info": "[blue]• info   [/]"}
 SEVERITIES = ("error", "warning", "info")
+MARKS = {"error": "✖ error  ", "warning": "▲ warning", "info": "• info   "}
+ANSI = {"error": "1;31", "warning": "33", "info": "34", "bold": "1", "dim": "2", "italic": "3", "section": "1;4", "ok": "1;32"}
+
+
+class _Writer:
+    def __init__(self, console: Console):
+        self.file = console.file
+        self.color = console.is_terminal and console.color_system is not None and not console.no_color
+        self.width = max(40, console.width)
+
+    def paint(self, text: str, style: str) -> str:
+        return f"\x1b[{ANSI[style]}m{text}\x1b[0m" if self.color else text
+
+    def line(self, text: str = "") -> None:
+        self.file.write(text + "\n")
+
+    def wrapped(self, text: str, label: str = "", indent: str = "    ") -> None:
+        lines = textwrap.wrap(label + text, self.width - len(indent), break_on_hyphens=False) or [""]
+        if label:  # wrapped with the label so widths are right, then painted
+            lines[0] = self.paint(label.rstrip(), "italic") + " " + lines[0][len(label):]
+        for line in lines:
+            self.line(indent + line)
 
 
 def print_audit(result: AuditResult, console: Console | None = None, show_info: bool = True) -> None:
-    console = console or Console(highlight=False)
+    out = _Writer(console or Console())
     catalog = result.catalog
-    console.print(
-        f"[bold]{escape(catalog.database)}[/bold] — {catalog.product} {catalog.version.split()[0]}, "
+    out.line(
+        f"{out.paint(catalog.database, 'bold')} — {catalog.product} {catalog.version.split()[0]}, "
         f"{sum(1 for _ in catalog.tables())} tables and views, {len(result.rules)} rules"
     )
     for section in FAMILIES.values():
         findings = [f for f in result.findings if result.section_of(f) == section]
         if not findings:
             continue
-        console.print(f"\n[bold underline]{section}[/]")
+        out.line()
+        out.line(out.paint(section, "section"))
         hidden = 0
         for finding in findings:
             if finding.severity == "info" and not show_info:
                 hidden += 1
                 continue
-            console.print(f"{MARKS[finding.severity]} [dim]{finding.code}[/] {finding.rule}  [bold]{escape(finding.target)}[/]")
-            console.print(Padding(Text(finding.message), (0, 0, 0, 4)))
+            out.line(f"{out.paint(MARKS[finding.severity], finding.severity)} {out.paint(finding.code, 'dim')} "
+                     f"{finding.rule}  {out.paint(finding.target, 'bold')}")  # fmt: skip
+            out.wrapped(finding.message)
             if finding.severity != "info":
-                console.print(Padding(Text.assemble(("ask: ", "italic"), finding.question), (0, 0, 0, 4)))
+                out.wrapped(finding.question, label="ask: ")
         if hidden:
-            console.print(f"    [dim]{hidden} info findings hidden (--show-info lists them)[/]")
-    print_summary(result, console)
+            out.line(out.paint(f"    {hidden} info findings hidden (--show-info lists them)", "dim"))
+    print_summary(result, out)
 
 
-def print_summary(result: AuditResult, console: Console) -> None:
+def print_summary(result: AuditResult, out: _Writer) -> None:
     """One line per severity: how many findings, and of which rules."""
+    out.line()
     if not result.findings:
-        console.print("\n[bold green]nothing to report[/]")
+        out.line(out.paint("nothing to report", "ok"))
         return
-    console.print()
     for severity in SEVERITIES:
         by_rule = Counter(f.rule for f in result.findings if f.severity == severity)
-        total = sum(by_rule.values())
         rules = ", ".join(f"{name} {count}" for name, count in sorted(by_rule.items(), key=lambda kv: (-kv[1], kv[0])))
-        console.print(f"{MARKS[severity]} [bold]{total:>4}[/]  [dim]{rules}[/]")
+        out.line(f"{out.paint(MARKS[severity], severity)} {out.paint(f'{sum(by_rule.values()):>5}', 'bold')}  {rules}")

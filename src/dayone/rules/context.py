@@ -75,8 +75,43 @@ class AuditContext:
         """Foreign keys elsewhere that point at this table."""
         return self._references.get((schema.name, table.name), [])
 
+    @cached_property
+    def _partitions(self) -> dict[tuple[str, str], list[Table]]:
+        found: dict[tuple[str, str], list[Table]] = defaultdict(list)
+        for schema, table in self.catalog.tables():
+            if table.partition_of:
+                found[(schema.name, table.partition_of)].append(table)
+        return found
+
     def partitions_of(self, schema: Schema, table: Table) -> list[Table]:
-        return [t for t in schema.tables if t.partition_of == table.name]
+        return self._partitions.get((schema.name, table.name), [])
+
+    # Name lookups, built once: a rule that scanned every table for every column would make a
+    # 5,000-table audit quadratic.
+    @cached_property
+    def named_tables(self) -> list[tuple[Schema, Table, str]]:
+        """Every table and view with its name in snake_case words, in catalog order."""
+        from dayone.rules.naming import words
+
+        return [(schema, table, words(table.name)) for schema, table in self.catalog.tables()]
+
+    @cached_property
+    def _by_last_word(self) -> dict[str, list[int]]:
+        found: dict[str, list[int]] = defaultdict(list)
+        for position, (_, _, name) in enumerate(self.named_tables):
+            found[name.rsplit("_", 1)[-1]].append(position)
+        return found
+
+    def tables_ending_with(self, last_words: set[str]) -> list[tuple[Schema, Table, str]]:
+        """Tables whose name's last word is one of `last_words`, in catalog order."""
+        positions = sorted(p for word in last_words for p in self._by_last_word.get(word, ()))
+        return [self.named_tables[p] for p in positions]
+
+    @cached_property
+    def history_like_tables(self) -> list[tuple[Schema, Table, str]]:
+        from dayone.rules.naming import is_history_name
+
+        return [entry for entry in self.named_tables if is_history_name(entry[1].name)]
 
     def foreign_key_of(self, table: Table, column: Column) -> ForeignKey | None:
         return next((fk for fk in table.foreign_keys if column.name in fk.columns), None)

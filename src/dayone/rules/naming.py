@@ -6,19 +6,29 @@ Names are matched case-insensitively, in snake_case and camelCase alike (created
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from dayone.catalog.model import Column, Table
 
 
+_CAMEL_BOUNDARY = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_NON_WORD = re.compile(r"[^a-z0-9]+")
+
+
+@lru_cache(maxsize=1 << 16)  # every rule asks about the same names; a big catalog has 100k columns
 def words(name: str) -> str:
     """'createdAt' / 'Created-At' / 'CREATED_AT' -> 'created_at'."""
-    name = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", "_", name)
-    return re.sub(r"[^a-z0-9]+", "_", name.lower()).strip("_")
+    return _NON_WORD.sub("_", _CAMEL_BOUNDARY.sub("_", name).lower()).strip("_")
 
 
 def _matcher(pattern: str):
     compiled = re.compile(pattern)
-    return lambda name: bool(compiled.fullmatch(words(name)))
+
+    @lru_cache(maxsize=1 << 16)
+    def matches(name: str) -> bool:
+        return bool(compiled.fullmatch(words(name)))
+
+    return matches
 
 
 TIME_TYPES = ("timestamp", "timestamptz", "date")
@@ -46,6 +56,16 @@ _FREE_CODES = re.compile(
 )
 is_append_only_name = _matcher(r"\w*_(history|log|logs|events|event|audit|audits|changes|transitions|journal|ledger)")
 is_history_name = _matcher(r"\w*(history|audit|audits|events|event|log|logs|changes|transitions|journal|versions)\w*")
+
+
+_ADDRESS_PART = re.compile(r"(\w+_)?(city|town|zip|zip_code|postal_code|postcode|country|country_code|street|address)")
+
+
+def is_region_state(table: Table, column: Column) -> bool:
+    """`state` beside a city or postal code column is the region of an address, not a lifecycle state."""
+    if not re.fullmatch(r"(\w+_)?state(_code)?", words(column.name)):
+        return False
+    return any(_ADDRESS_PART.fullmatch(words(c.name)) for c in table.columns if c is not column)
 
 
 def is_value_set_column(column: Column) -> bool:

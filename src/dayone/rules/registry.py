@@ -11,6 +11,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
 from dayone.findings import Finding, Severity
@@ -44,7 +45,7 @@ class Rule:
     summary: str
     check: Callable[[AuditContext], Iterable[Finding]]
 
-    @property
+    @cached_property  # parsed once, not once per finding
     def docs(self) -> dict[str, str]:
         return parse_sections(inspect.getdoc(self.check) or "")
 
