@@ -137,7 +137,9 @@ def implicit_foreign_key(ctx: AuditContext):
     ## What it detects
     Columns such as `submission_id` or `account_id` whose name matches another table (`submissions`,
     `account`) whose single-column primary key has a compatible type, without a FOREIGN KEY
-    constraint on the column.
+    constraint on the column. A role may come first (`end_station_id` for `stations`), the table
+    may be the column's own (`parent_category_id` in `categories`), and the column may be its
+    table's key (a one-to-one extension such as `bike_specs.bike_id`).
 
     ## Why it matters for analytics
     Without the constraint nothing guarantees the referenced row exists: joins silently drop or
@@ -165,14 +167,17 @@ def implicit_foreign_key(ctx: AuditContext):
         match = re.fullmatch(r"(\w+?)_?(id|key|uuid|code|number|no)", name)
         if not match or ctx.foreign_key_of(table, column) is not None:
             continue
-        if table.primary_key and column.name in table.primary_key.columns and len(table.primary_key.columns) == 1:
-            continue
+        # The stem names the table; a role may come first (end_station_id -> stations).
         stem = match.group(1).rstrip("_")
-        candidate = keyed.get(stem) or keyed.get(stem.rsplit("_", 1)[-1])
+        if stem not in keyed:
+            stem = stem.rsplit("_", 1)[-1]
+        candidate = keyed.get(stem)
         if candidate is None:
             continue
         ref_schema, ref_table, ref_key = candidate
-        if ref_table is table or not _compatible(column.normalized_type, ref_key.normalized_type):
+        # A table's own key is no reference; another column pointing into the same table (a parent
+        # in a tree) is, and so is a key named after another table's (a one-to-one extension).
+        if (ref_table is table and column is ref_key) or not _compatible(column.normalized_type, ref_key.normalized_type):
             continue
         if words(ref_key.name) not in (name, "id", f"{stem}_id", "uuid", f"{stem}_uuid", "key", "code", "number"):
             continue
