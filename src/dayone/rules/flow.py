@@ -11,6 +11,7 @@ from dayone.rules.naming import (
     is_append_only_name,
     is_created_name,
     is_history_name,
+    is_region_state,
     is_soft_delete_name,
     is_status_name,
     is_updated_name,
@@ -174,7 +175,8 @@ def untracked_status_changes(ctx: AuditContext):
     ## What it detects
     Status, state or stage columns on tables with no history, audit or events table referring to
     them, no trigger that writes an audit row on update, and no per-status timestamps (such as
-    received_at, graded_at, shipped_at).
+    received_at, graded_at, shipped_at). The state of an address (beside city or postal code) is
+    not a status.
 
     ## Why it matters for analytics
     Funnel and turnaround metrics ("how long from received to graded") need the time of every
@@ -192,7 +194,8 @@ def untracked_status_changes(ctx: AuditContext):
     this = REGISTRY["untracked-status-changes"]
     all_tables = list(ctx.catalog.tables())
     for schema, table in ctx.tables():
-        status_columns = [c for c in table.columns if is_status_name(c.name) and c.normalized_type in ("string", "text", "integer", "enum")]
+        status_columns = [c for c in table.columns if is_status_name(c.name) and c.normalized_type in ("string", "text", "integer", "enum")
+                          and not is_region_state(table, c)]  # fmt: skip
         if not status_columns or is_history_name(table.name):
             continue
         history = _history_tables(ctx, schema, table, all_tables)

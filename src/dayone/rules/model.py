@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from dayone.rules.context import AuditContext
-from dayone.rules.naming import is_value_set_column, words
+from dayone.rules.naming import is_region_state, is_value_set_column, words
 from dayone.rules.registry import REGISTRY, rule
 
 
@@ -225,7 +225,8 @@ def unexplained_value_set(ctx: AuditContext):
     ## What it detects
     Columns named like status, state, stage, type, kind, category, tier, source or code that are not
     constrained by an enum type, a CHECK list of values or a foreign key to a lookup table. Where a
-    likely lookup table exists but is not linked, it is named.
+    likely lookup table exists but is not linked, it is named. Identifiers and standard code lists
+    (postal codes, currencies, countries, the state of an address) are left out.
 
     ## Why it matters for analytics
     Metrics are built on these values ("submitted", "graded", "shipped"). If their meaning lives
@@ -243,7 +244,7 @@ def unexplained_value_set(ctx: AuditContext):
     this = REGISTRY["unexplained-value-set"]
     all_tables = list(ctx.catalog.tables())
     for schema, table, column in ctx.columns():
-        if not is_value_set_column(column) or column.enum_values:
+        if not is_value_set_column(column) or column.enum_values or is_region_state(table, column):
             continue
         if ctx.foreign_key_of(table, column) is not None:
             continue
