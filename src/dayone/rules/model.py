@@ -343,7 +343,9 @@ def cascade_delete(ctx: AuditContext):
         for fk in table.foreign_keys:
             if fk.on_delete != "CASCADE":
                 continue
-            parent = f"{fk.referred_schema}.{fk.referred_table}" if ctx.capabilities.has_schemas else fk.referred_table
+            # named as targets are (SQLite: the database file's stem), so a reader can look it up
+            referred = ctx.find_table(fk.referred_schema, fk.referred_table)
+            parent = ctx.target(*referred) if referred else f"{fk.referred_schema}.{fk.referred_table}"
             yield this.finding(
                 ctx.target(schema, table, table.column(fk.columns[0])),
                 f"rows of {table.name} are deleted when their {fk.referred_table} row is deleted "
