@@ -58,8 +58,9 @@ def missing_created_at(ctx: AuditContext):
 
     ## What it detects
     Tables without a column such as created_at, inserted_at, create_date or date_created of a
-    date/time type. Small lookup tables are reported at info level; in append-only tables (history,
-    log, events) any timestamp column counts, since each row is written once.
+    date/time type (or ISO-8601 text or epoch numbers, as SQLite and some applications store
+    times). Small lookup tables are reported at info level; in append-only tables (history, log,
+    events) any timestamp column counts, since each row is written once.
 
     ## Why it matters for analytics
     "How many were created per day" is the first metric anyone asks for after a launch. Without a
@@ -96,9 +97,10 @@ def missing_updated_at(ctx: AuditContext):
     """A table has no last-modified timestamp.
 
     ## What it detects
-    Tables without a column such as updated_at, modified_at or last_update of a date/time type.
-    Append-only tables (names ending in history, log, events, audit...) are not flagged; small
-    lookup tables are reported at info level.
+    Tables without a column such as updated_at, modified_at or last_update of a date/time type (or
+    ISO-8601 text or epoch numbers named as a time, such as updated_at). Append-only tables (names
+    ending in history, log, events, audit...) are not flagged; small lookup tables are reported at
+    info level.
 
     ## Why it matters for analytics
     A last-modified timestamp is the cursor of key-based incremental extraction: without one, an

@@ -94,14 +94,27 @@ def soft_delete_columns(table: Table) -> list[Column]:
             continue
         if name in ("active", "is_active", "enabled", "is_enabled"):
             continue  # an active flag is usually business state (a paused account), not deletion
-        if column.normalized_type in ("boolean", "integer", "timestamp", "timestamptz", "date", "string"):
+        if column.normalized_type in ("boolean", "integer", "timestamp", "timestamptz", "date", "string", "text"):
             found.append(column)
     return found
 
 
+# Times stored as ISO-8601 text or epoch numbers (SQLite has no date type; many MySQL applications
+# keep epoch seconds) count when the name says it is a time: created_at, updated_on, date_modified.
+_TIME_WORD = re.compile(r"(^|_)(at|on|date|time|timestamp|ts|datetime|dt)(_|$)")
+
+
+def holds_time(column: Column) -> bool:
+    if column.normalized_type in TIME_TYPES:
+        return True
+    return column.normalized_type in ("string", "text", "integer", "decimal", "float") and bool(
+        _TIME_WORD.search(words(column.name))
+    )
+
+
 def created_columns(table: Table) -> list[Column]:
-    return [c for c in table.columns if is_created_name(c.name) and c.normalized_type in TIME_TYPES]
+    return [c for c in table.columns if is_created_name(c.name) and holds_time(c)]
 
 
 def updated_columns(table: Table) -> list[Column]:
-    return [c for c in table.columns if is_updated_name(c.name) and c.normalized_type in TIME_TYPES]
+    return [c for c in table.columns if is_updated_name(c.name) and holds_time(c)]
