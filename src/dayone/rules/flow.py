@@ -45,9 +45,14 @@ def maintained_by(table: Table, column: Column) -> str | None:
     """What keeps a last-modified column current inside the database, if anything."""
     if column.on_update:
         return f"ON UPDATE {column.on_update}"
-    pattern = re.compile(rf"(?<![\w$]){re.escape(column.name)}(?![\w$])", re.IGNORECASE)
+    name = re.escape(column.name)
+    # The trigger must set the column (NEW.updated_at := now(), SET updated_at = ...): one that only
+    # reads it, such as an audit trigger copying NEW.updated_at into a log, keeps nothing current.
+    assigned = re.compile(rf"(?<![\w$])[`\"]?{name}[`\"]?\s*:?=(?!=)", re.IGNORECASE)
+    # A built-in trigger function is shown as its trigger definition: moddatetime('updated_at').
+    argument = re.compile(rf"\bEXECUTE\s+(FUNCTION|PROCEDURE)\s+[\w.\"]+\(.*'{name}'", re.IGNORECASE | re.DOTALL)
     for trigger in table.triggers:
-        if "UPDATE" in trigger.events and pattern.search(trigger.body):
+        if "UPDATE" in trigger.events and (assigned.search(trigger.body) or argument.search(trigger.body)):
             return f"trigger {trigger.name}"
     return None
 
@@ -135,7 +140,8 @@ def updated_at_not_maintained(ctx: AuditContext):
 
     ## What it detects
     updated_at-like columns with no trigger that sets them on UPDATE and no `ON UPDATE
-    CURRENT_TIMESTAMP`. A DEFAULT only sets the value at insert. The server's update counter is
+    CURRENT_TIMESTAMP`. A DEFAULT only sets the value at insert; a trigger that only reads the
+    column (an audit trigger copying it) does not keep it current. The server's update counter is
     shown where it keeps one.
 
     ## Why it matters for analytics
