@@ -410,4 +410,5 @@ def _append_only_cursor(table: Table) -> Column | None:
         key = table.column(table.primary_key.columns[0])
         if key is not None and key.identity:
             return key
-    return None
+    written = event_time_columns(table)  # in a log, changed_at is when the row was inserted
+    return written[0] if written else None
