@@ -273,8 +273,9 @@ def hard_deletes(ctx: AuditContext):
     """Rows are deleted outright, and nothing marks them.
 
     ## What it detects
-    Tables with no soft-delete marker where the server's counters show deleted rows, or whose rows
-    are removed by an ON DELETE CASCADE foreign key.
+    Tables with no soft-delete marker where the server's counters show deleted rows (for a
+    partitioned table, on its partitions), whose rows are removed by an ON DELETE CASCADE foreign
+    key, or that a trigger deletes from (sakila's film.del_film deletes film_text rows).
 
     ## Why it matters for analytics
     Key-based incremental extraction only sees rows that still exist: deleted rows stay in the
@@ -289,24 +290,51 @@ def hard_deletes(ctx: AuditContext):
     the warehouse.
     """
     this = REGISTRY["hard-deletes"]
+    deleters = _deleting_triggers(ctx)
     for schema, table in ctx.tables():
         if soft_delete_columns(table):
             continue
+        deletes = _deleted_rows(ctx, schema, table)
         cascades = [fk for fk in table.foreign_keys if fk.on_delete == "CASCADE"]
-        if not (table.deletes or cascades):
+        triggers = deleters.get((schema.name, table.name), [])
+        if not (deletes or cascades or triggers):
             continue
         reasons = []
-        if table.deletes:
-            reasons.append(f"the server counted {table.deletes:,} deleted rows")
+        if deletes:
+            reasons.append(f"the server counted {deletes:,} deleted rows")
         if cascades:
             reasons.append("rows are removed with their " + ", ".join(sorted({fk.referred_table for fk in cascades})) + " row")
+        if triggers:
+            reasons.append(f"trigger {', '.join(triggers)} deletes rows")
         yield this.finding(
             ctx.target(schema, table),
             f"rows of {table.name} are deleted outright ({'; '.join(reasons)}) and nothing marks them",
             f"Why and when are rows of {table.name} deleted? Could they be soft-deleted, or is there a trail of deletions?",
-            deletes_counted_by_server=table.deletes,
+            deletes_counted_by_server=deletes,
             cascading_foreign_keys=[fk.name for fk in cascades] or None,
+            deleting_triggers=triggers or None,
         )
+
+
+def _deleted_rows(ctx: AuditContext, schema: Schema, table: Table) -> int | None:
+    """Deletes the server counted; a partitioned table's rows are counted on its partitions."""
+    counts = [t.deletes for t in (table, *ctx.partitions_of(schema, table)) if t.deletes is not None]
+    return sum(counts) if counts else None
+
+
+_DELETE_FROM = re.compile(r"\bdelete\s+from\s+(?:only\s+)?(?:[`\"]?([\w$]+)[`\"]?\s*\.\s*)?[`\"]?([\w$]+)", re.IGNORECASE)
+
+
+def _deleting_triggers(ctx: AuditContext) -> dict[tuple[str, str], list[str]]:
+    """(schema, table) -> the triggers ("film.del_film") whose body deletes rows of that table."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for schema, table in ctx.catalog.tables():
+        for trigger in table.triggers:
+            for qualifier, name in _DELETE_FROM.findall(trigger.body):
+                deleted = ctx.find_table(qualifier or schema.name, name)
+                if deleted is not None:
+                    found.setdefault((deleted[0].name, deleted[1].name), []).append(f"{table.name}.{trigger.name}")
+    return found
 
 
 @rule(name="deletion-policy-unknown", code="DF207", family="flow", scope="table", severity="info", needs=("catalog", "statistics"))
@@ -314,8 +342,8 @@ def deletion_policy_unknown(ctx: AuditContext):
     """Nothing tells whether rows of this table are ever deleted.
 
     ## What it detects
-    Tables with no soft-delete marker, no cascade that removes their rows, and no deletes counted by
-    the server (or a server that keeps no such counter).
+    Tables with no soft-delete marker, no cascade or trigger that removes their rows, and no deletes
+    counted by the server (or a server that keeps no such counter).
 
     ## Why it matters for analytics
     Whether rows can disappear decides how the table must be extracted (incremental by key, or with
@@ -329,14 +357,18 @@ def deletion_policy_unknown(ctx: AuditContext):
     Nothing to fix; document the deletion and retention policy of the table.
     """
     this = REGISTRY["deletion-policy-unknown"]
+    deleters = _deleting_triggers(ctx)
     for schema, table in ctx.tables():
-        if soft_delete_columns(table) or table.deletes or any(fk.on_delete == "CASCADE" for fk in table.foreign_keys):
+        deletes = _deleted_rows(ctx, schema, table)
+        if soft_delete_columns(table) or deletes or any(fk.on_delete == "CASCADE" for fk in table.foreign_keys):
+            continue
+        if (schema.name, table.name) in deleters:
             continue
         yield this.finding(
             ctx.target(schema, table),
             f"nothing in the database says whether rows of {table.name} are ever deleted",
             f"Are rows of {table.name} ever deleted, and is there a retention policy that drops or archives them?",
-            deletes_counted_by_server=table.deletes,
+            deletes_counted_by_server=deletes,
         )
 
 
