@@ -190,3 +190,22 @@ def sakila(mysql_server):
         )
     yield MySQLDatabase(name)
     _drop_mysql_database(name)
+
+
+# --- rule cases -------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def rules_pg_db(pg_server):
+    """One PostgreSQL database for every rule case; each case builds (and drops) its own schema."""
+    db = _create_pg_database(unique_name("dayone_rules"))
+    yield db
+    _drop_pg_database(db.name)
+
+
+@pytest.fixture
+def engines(request, tmp_path):
+    """engines(engine, ddl, changes) -> Audited: the DDL built on a real engine, audited, dropped."""
+    from rule_harness import Engines
+
+    return Engines(request, tmp_path)

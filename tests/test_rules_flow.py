@@ -1,0 +1,327 @@
+"""Data flow rules (DF2xx), each as a table of cases run on real PostgreSQL, MariaDB/MySQL and
+SQLite: the failing and the passing variant side by side in one small schema."""
+
+from __future__ import annotations
+
+import pytest
+
+from rule_harness import ENGINES, MARKS, case, local, params
+
+CREATED = "missing-created-at"
+UPDATED = "missing-updated-at"
+NOT_MAINTAINED = "updated-at-not-maintained"
+UNTRACKED = "untracked-status-changes"
+SOFT_DELETE = "soft-delete-column"
+HARD_DELETES = "hard-deletes"
+POLICY_UNKNOWN = "deletion-policy-unknown"
+EXTRACTION = "extraction-method"
+
+# The usual date-time type of each engine; SQLite applications mostly store ISO-8601 text.
+TS = {"postgresql": "timestamptz", "mysql": "DATETIME", "sqlite": "DATETIME"}
+TEXT_TS = {**TS, "sqlite": "TEXT"}
+
+
+def with_types(template: str, ts: dict[str, str] = TS, extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The template on every engine with {ts} spelled as the engine's, plus any engine-specific tail."""
+    return {engine: template.replace("{ts}", ts[engine]) + (extra or {}).get(engine, "") for engine in ENGINES}
+
+
+MAINTAINED = case(
+    "updated-at-maintained",
+    {
+        "postgresql": """
+            CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN NEW.updated_at := now(); RETURN NEW; END $$;
+            CREATE FUNCTION log_profile() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN INSERT INTO profile_log (profile_id, seen_updated_at) VALUES (NEW.id, NEW.updated_at); RETURN NEW; END $$;
+            CREATE EXTENSION moddatetime;
+            CREATE TABLE carts (id integer PRIMARY KEY, updated_at timestamptz DEFAULT now());
+            CREATE TABLE wishlists (id integer PRIMARY KEY, updated_at timestamptz DEFAULT now());
+            CREATE TRIGGER wishlists_touch BEFORE UPDATE ON wishlists FOR EACH ROW EXECUTE FUNCTION touch();
+            CREATE TABLE lamps (id integer PRIMARY KEY, updated_at timestamptz);
+            CREATE TRIGGER lamps_touch BEFORE UPDATE ON lamps FOR EACH ROW EXECUTE FUNCTION moddatetime(updated_at);
+            CREATE TABLE rooms (id integer PRIMARY KEY, updated_at timestamptz);
+            CREATE TRIGGER rooms_touch BEFORE INSERT ON rooms FOR EACH ROW EXECUTE FUNCTION touch();
+            CREATE TABLE profiles (id integer PRIMARY KEY, bio text, updated_at timestamptz);
+            CREATE TABLE profile_log (id integer PRIMARY KEY, profile_id integer, seen_updated_at timestamptz);
+            CREATE TRIGGER profiles_log AFTER UPDATE ON profiles FOR EACH ROW EXECUTE FUNCTION log_profile();
+            CREATE TABLE visit_log (id integer PRIMARY KEY, changed_at timestamptz);
+            CREATE TABLE page_views (url text, viewed_at timestamptz);
+            CREATE TABLE click_events (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, url text);
+        """,
+        "mysql": """
+            CREATE TABLE carts (id integer PRIMARY KEY, updated_at DATETIME DEFAULT CURRENT_TIMESTAMP);
+            CREATE TABLE wishlists (id integer PRIMARY KEY, updated_at DATETIME DEFAULT CURRENT_TIMESTAMP);
+            CREATE TRIGGER wishlists_touch BEFORE UPDATE ON wishlists FOR EACH ROW SET NEW.updated_at = NOW();
+            CREATE TABLE lamps (id integer PRIMARY KEY,
+                                updated_at TIMESTAMP NOT NULL DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP);
+            CREATE TABLE baskets (id integer PRIMARY KEY,
+                                  updated_at DATETIME(3) DEFAULT CURRENT_TIMESTAMP(3) ON UPDATE CURRENT_TIMESTAMP(3));
+            CREATE TABLE rooms (id integer PRIMARY KEY, updated_at DATETIME);
+            CREATE TRIGGER rooms_touch BEFORE INSERT ON rooms FOR EACH ROW SET NEW.updated_at = NOW();
+            CREATE TABLE profiles (id integer PRIMARY KEY, bio text, updated_at DATETIME);
+            CREATE TABLE profile_log (id integer PRIMARY KEY AUTO_INCREMENT, profile_id integer, seen_updated_at DATETIME);
+            CREATE TRIGGER profiles_log AFTER UPDATE ON profiles FOR EACH ROW
+                INSERT INTO profile_log (profile_id, seen_updated_at) VALUES (NEW.id, NEW.updated_at);
+            CREATE TABLE visit_log (id integer PRIMARY KEY, changed_at DATETIME);
+            CREATE TABLE page_views (url text, viewed_at DATETIME);
+            CREATE TABLE click_events (id integer AUTO_INCREMENT PRIMARY KEY, url text);
+        """,
+        "sqlite": """
+            CREATE TABLE carts (id INTEGER PRIMARY KEY, updated_at TEXT DEFAULT CURRENT_TIMESTAMP);
+            CREATE TABLE wishlists (id INTEGER PRIMARY KEY, updated_at DATETIME DEFAULT CURRENT_TIMESTAMP);
+            CREATE TRIGGER wishlists_touch AFTER UPDATE ON wishlists FOR EACH ROW
+            BEGIN UPDATE wishlists SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id; END;
+            CREATE TABLE lamps (id INTEGER PRIMARY KEY, updated_at TEXT);
+            CREATE TRIGGER lamps_touch AFTER UPDATE ON lamps WHEN NEW.updated_at IS OLD.updated_at
+            BEGIN UPDATE lamps SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ') WHERE id = NEW.id; END;
+            CREATE TABLE rooms (id INTEGER PRIMARY KEY, updated_at DATETIME);
+            CREATE TRIGGER rooms_touch AFTER INSERT ON rooms
+            BEGIN UPDATE rooms SET updated_at = CURRENT_TIMESTAMP WHERE id = NEW.id; END;
+            CREATE TABLE profiles (id INTEGER PRIMARY KEY, bio TEXT, updated_at DATETIME);
+            CREATE TABLE profile_log (id INTEGER PRIMARY KEY, profile_id INTEGER, seen_updated_at DATETIME);
+            CREATE TRIGGER profiles_log AFTER UPDATE ON profiles
+            BEGIN INSERT INTO profile_log (profile_id, seen_updated_at) VALUES (NEW.id, NEW.updated_at); END;
+            CREATE TABLE visit_log (id INT PRIMARY KEY, changed_at DATETIME);  -- INT: not the rowid
+            CREATE TABLE page_views (url TEXT, viewed_at DATETIME);
+            CREATE TABLE click_events (id INTEGER PRIMARY KEY, url TEXT);
+        """,
+    },
+    present=[
+        (NOT_MAINTAINED, "carts.updated_at"),  # a DEFAULT sets it on insert only
+        (NOT_MAINTAINED, "rooms.updated_at"),  # the trigger fires on INSERT, not UPDATE
+        (NOT_MAINTAINED, "profiles.updated_at"),  # the UPDATE trigger reads it, never sets it
+    ],
+    absent=[
+        (NOT_MAINTAINED, "wishlists.updated_at"),  # BEFORE UPDATE trigger (AFTER UPDATE in SQLite)
+        (NOT_MAINTAINED, "lamps.updated_at"),  # moddatetime / ON UPDATE CURRENT_TIMESTAMP / trigger
+        (NOT_MAINTAINED, "baskets.updated_at"),  # DATETIME(3) ON UPDATE CURRENT_TIMESTAMP(3)
+        (NOT_MAINTAINED, "visit_log.changed_at"),  # a log's rows are written once
+        (UPDATED, "carts"), (UPDATED, "profiles"), (UPDATED, "visit_log"),
+    ],  # fmt: skip
+    expect={(NOT_MAINTAINED, "profiles.updated_at"): {"triggers": ["profiles_log"]},
+            (NOT_MAINTAINED, "carts.updated_at"): {"triggers": None}},  # fmt: skip
+)
+
+CASES = [
+    # --- missing-created-at, missing-updated-at --------------------------------------------------
+    case(
+        "created-updated",
+        with_types("""
+            CREATE TABLE notes (id integer PRIMARY KEY, body text);
+            CREATE TABLE posts (id integer PRIMARY KEY, created_at {ts}, updated_at {ts});
+            CREATE TABLE signups (id integer PRIMARY KEY, date_created {ts}, modified_on {ts});
+            CREATE TABLE trips (id integer PRIMARY KEY, started_at {ts}, last_update {ts});
+            CREATE TABLE login_events (id integer PRIMARY KEY, occurred_at {ts});
+            CREATE TABLE countries (code varchar(2) PRIMARY KEY, name varchar(80));
+            CREATE TABLE offices (id integer PRIMARY KEY, country_code varchar(2), created_at {ts}, updated_at {ts},
+                                  FOREIGN KEY (country_code) REFERENCES countries (code));
+        """),
+        present=[(CREATED, "notes"), (UPDATED, "notes"), (CREATED, "trips"), (CREATED, "countries"), (UPDATED, "countries")],
+        absent=[
+            (CREATED, "posts"), (UPDATED, "posts"),
+            (CREATED, "signups"), (UPDATED, "signups"),  # date_created, modified_on
+            (UPDATED, "trips"),  # last_update
+            (CREATED, "login_events"), (UPDATED, "login_events"),  # append-only: occurred_at is when the row was written
+            (CREATED, "offices"), (UPDATED, "offices"),
+        ],  # fmt: skip
+        expect={
+            (CREATED, "notes"): {"severity": "warning"},
+            (CREATED, "trips"): {"other_time_columns": ["started_at"]},
+            (CREATED, "countries"): {"severity": "info"},  # a small lookup table
+            (UPDATED, "countries"): {"severity": "info"},
+        },
+    ),
+    case(
+        "created-updated-stored-as-text-or-epoch",
+        {
+            "postgresql": "CREATE TABLE posts (id integer PRIMARY KEY, created_at bigint, updated_at bigint, created_by text);",
+            "mysql": "CREATE TABLE posts (id integer PRIMARY KEY, created_at INT UNSIGNED, updated_at INT UNSIGNED, created_by text);",
+            "sqlite": """CREATE TABLE posts (id INTEGER PRIMARY KEY, created_at TEXT NOT NULL DEFAULT CURRENT_TIMESTAMP,
+                         updated_at TEXT, created_by TEXT);""",
+        },
+        present=[(NOT_MAINTAINED, "posts.updated_at")],
+        absent=[(CREATED, "posts"), (UPDATED, "posts")],
+    ),
+    # --- updated-at-not-maintained ---------------------------------------------------------------
+    MAINTAINED,
+    case(
+        "awkward-names",  # camelCase, spaces, capitals: quoted everywhere, matched by their words
+        {
+            "postgresql": """
+                CREATE FUNCTION "touch updated"() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN NEW."updatedAt" := now(); RETURN NEW; END $$;
+                CREATE TABLE "Orders" (id integer PRIMARY KEY, "Status" varchar(20), "createdAt" timestamptz,
+                                       "updatedAt" timestamptz);
+                CREATE TRIGGER "Orders touch" BEFORE UPDATE ON "Orders" FOR EACH ROW EXECUTE FUNCTION "touch updated"();
+                CREATE TABLE "Order Items" (id integer PRIMARY KEY, "orderId" integer, "createdAt" timestamptz,
+                                            "updatedAt" timestamptz, "deletedAt" timestamptz);
+            """,
+            "mysql": """
+                CREATE TABLE `Orders` (id integer PRIMARY KEY, `Status` varchar(20), `createdAt` DATETIME,
+                                       `updatedAt` DATETIME);
+                CREATE TRIGGER `Orders touch` BEFORE UPDATE ON `Orders` FOR EACH ROW SET NEW.`updatedAt` = NOW();
+                CREATE TABLE `Order Items` (id integer PRIMARY KEY, `orderId` integer, `createdAt` DATETIME,
+                                            `updatedAt` DATETIME, `deletedAt` DATETIME);
+            """,
+            "sqlite": """
+                CREATE TABLE "Orders" (id INTEGER PRIMARY KEY, "Status" TEXT, "createdAt" TEXT, "updatedAt" TEXT);
+                CREATE TRIGGER "Orders touch" AFTER UPDATE ON "Orders"
+                BEGIN UPDATE "Orders" SET "updatedAt" = CURRENT_TIMESTAMP WHERE id = NEW.id; END;
+                CREATE TABLE "Order Items" (id INTEGER PRIMARY KEY, "orderId" INTEGER, "createdAt" TEXT,
+                                            "updatedAt" TEXT, "deletedAt" TEXT);
+            """,
+        },
+        present=[
+            (NOT_MAINTAINED, "Order Items.updatedAt"), (SOFT_DELETE, "Order Items.deletedAt"),
+            ("implicit-foreign-key", "Order Items.orderId"),
+            (UNTRACKED, "Orders.Status"), ("unexplained-value-set", "Orders.Status"),
+        ],
+        absent=[(NOT_MAINTAINED, "Orders.updatedAt"), (CREATED, "Orders"), (UPDATED, "Orders"),
+                (CREATED, "Order Items"), (UPDATED, "Order Items")],
+        expect={("implicit-foreign-key", "Order Items.orderId"): {"referred_table": "{schema}.Orders"}},
+    ),  # fmt: skip
+    # --- untracked-status-changes ----------------------------------------------------------------
+    case(
+        "status-history",
+        with_types("""
+            CREATE TABLE shipments (id integer PRIMARY KEY, status varchar(20));
+            CREATE TABLE orders (id integer PRIMARY KEY, status varchar(20));
+            CREATE TABLE order_status_history (id integer PRIMARY KEY, order_id integer, status varchar(20),
+                                               changed_at {ts}, FOREIGN KEY (order_id) REFERENCES orders (id));
+            CREATE TABLE parcels (id integer PRIMARY KEY, state varchar(20), picked_at {ts}, delivered_at {ts});
+            CREATE TABLE tasks (id integer PRIMARY KEY, stage varchar(20), created_at {ts}, updated_at {ts},
+                                deleted_at {ts});
+            CREATE TABLE addresses (id integer PRIMARY KEY, street varchar(80), city varchar(80),
+                                    state varchar(2), postal_code varchar(10));
+            CREATE TABLE invoices (id integer PRIMARY KEY, status varchar(20));
+            CREATE TABLE audit_entries (id integer PRIMARY KEY, entity varchar(40), entity_id integer,
+                                        old_value varchar(20), new_value varchar(20));
+        """, extra={
+            "postgresql": """
+                CREATE FUNCTION audit_invoice() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                INSERT INTO audit_entries (entity, entity_id, old_value, new_value)
+                VALUES ('invoice', NEW.id, OLD.status, NEW.status); RETURN NEW; END $$;
+                CREATE TRIGGER invoices_audit AFTER UPDATE ON invoices FOR EACH ROW EXECUTE FUNCTION audit_invoice();
+            """,
+            "mysql": """
+                CREATE TRIGGER invoices_audit AFTER UPDATE ON invoices FOR EACH ROW
+                INSERT INTO audit_entries (entity, entity_id, old_value, new_value)
+                VALUES ('invoice', NEW.id, OLD.status, NEW.status);
+            """,
+            "sqlite": """
+                CREATE TRIGGER invoices_audit AFTER UPDATE OF status ON invoices BEGIN
+                INSERT INTO audit_entries (entity, entity_id, old_value, new_value)
+                VALUES ('invoice', NEW.id, OLD.status, NEW.status); END;
+            """,
+        }),
+        present=[(UNTRACKED, "shipments.status"), (UNTRACKED, "tasks.stage")],  # created/updated/deleted are not statuses
+        absent=[
+            (UNTRACKED, "orders.status"),  # order_status_history refers to orders
+            (UNTRACKED, "order_status_history.status"),
+            (UNTRACKED, "parcels.state"),  # picked_at, delivered_at
+            (UNTRACKED, "invoices.status"),  # an UPDATE trigger writes an audit row
+            (UNTRACKED, "addresses.state"),  # a region of an address, not a lifecycle state
+        ],
+    ),
+    # --- soft-delete-column ----------------------------------------------------------------------
+    case(
+        "soft-delete",
+        with_types("""
+            CREATE TABLE docs (id integer PRIMARY KEY, deleted_at {ts}, is_archived boolean, discarded_at {ts},
+                               is_active boolean, deleted_by integer);
+            CREATE TABLE folders (id integer PRIMARY KEY, is_deleted boolean);
+            CREATE TABLE users (id integer PRIMARY KEY, enabled boolean, name varchar(40));
+        """, TEXT_TS),
+        present=[(SOFT_DELETE, "docs.deleted_at"), (SOFT_DELETE, "docs.is_archived"), (SOFT_DELETE, "docs.discarded_at"),
+                 (SOFT_DELETE, "folders.is_deleted"), (POLICY_UNKNOWN, "users")],  # fmt: skip
+        absent=[
+            (SOFT_DELETE, "docs.is_active"), (SOFT_DELETE, "users.enabled"),  # business state, not deletion
+            (SOFT_DELETE, "docs.deleted_by"),  # who, not whether
+            (POLICY_UNKNOWN, "docs"), (POLICY_UNKNOWN, "folders"), (HARD_DELETES, "docs"),
+        ],  # fmt: skip
+    ),
+    # --- hard-deletes, deletion-policy-unknown ---------------------------------------------------
+    case(
+        "hard-deletes-counted",
+        {"postgresql": """
+            CREATE TABLE sessions (id integer PRIMARY KEY, token text);
+            INSERT INTO sessions SELECT g, 't' || g FROM generate_series(1, 5) g;
+            CREATE TABLE drafts (id integer PRIMARY KEY, body text, deleted_at timestamptz);
+            INSERT INTO drafts SELECT g, 'd', NULL FROM generate_series(1, 3) g;
+            CREATE TABLE tags (id integer PRIMARY KEY, name text);
+            INSERT INTO tags VALUES (1, 'a'), (2, 'b');
+            CREATE TABLE readings (taken_on date NOT NULL, id integer, PRIMARY KEY (taken_on, id)) PARTITION BY RANGE (taken_on);
+            CREATE TABLE readings_h1 PARTITION OF readings FOR VALUES FROM ('2024-01-01') TO ('2024-07-01');
+            CREATE TABLE readings_h2 PARTITION OF readings FOR VALUES FROM ('2024-07-01') TO ('2025-01-01');
+            INSERT INTO readings VALUES ('2024-02-01', 1), ('2024-03-01', 2), ('2024-08-01', 3);
+        """},
+        changes={"postgresql": (
+            "DELETE FROM sessions WHERE id <= 2",
+            "DELETE FROM drafts WHERE id = 1",  # drafts has a marker: deleting outright is its own policy
+            "UPDATE tags SET name = 'c' WHERE id = 1",
+            "DELETE FROM readings WHERE taken_on < '2024-07-01'",  # counted on the partition
+        )},
+        present=[(HARD_DELETES, "sessions"), (HARD_DELETES, "readings"), (POLICY_UNKNOWN, "tags")],
+        absent=[
+            (POLICY_UNKNOWN, "sessions"), (POLICY_UNKNOWN, "readings"),
+            (HARD_DELETES, "drafts"), (POLICY_UNKNOWN, "drafts"),
+            (HARD_DELETES, "tags"),
+            (HARD_DELETES, "readings_h1"), (POLICY_UNKNOWN, "readings_h2"),  # partitions: their parent speaks for them
+        ],  # fmt: skip
+        expect={
+            (HARD_DELETES, "sessions"): {"deletes_counted_by_server": 2, "severity": "warning"},
+            (HARD_DELETES, "readings"): {"deletes_counted_by_server": 2},
+            (POLICY_UNKNOWN, "tags"): {"deletes_counted_by_server": 0, "severity": "info"},
+        },
+    ),
+    case(
+        "hard-deletes-cascade",
+        with_types("""
+            CREATE TABLE teams (id integer PRIMARY KEY, name varchar(40));
+            CREATE TABLE members (id integer PRIMARY KEY, team_id integer,
+                                  FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE CASCADE);
+            CREATE TABLE comments (id integer PRIMARY KEY, team_id integer, deleted_at {ts},
+                                   FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE CASCADE);
+            CREATE TABLE projects (id integer PRIMARY KEY, team_id integer,
+                                   FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE SET NULL);
+        """),
+        present=[(HARD_DELETES, "members"), (POLICY_UNKNOWN, "teams"), (POLICY_UNKNOWN, "projects")],
+        absent=[(POLICY_UNKNOWN, "members"), (HARD_DELETES, "teams"), (HARD_DELETES, "comments"),
+                (POLICY_UNKNOWN, "comments"), (HARD_DELETES, "projects")],  # fmt: skip
+    ),
+]
+
+
+@pytest.mark.parametrize(("engine", "case"), params(CASES))
+def test_flow_rule_case(engines, engine, case):
+    engines.run(case, engine)
+
+
+# --- extraction-method: what the server's change log allows, per table ----------------------------
+
+CDC_ON = {"postgresql": {"wal_level": "logical"}, "mysql": {"log_bin": "ON", "binlog_format": "ROW"}}
+
+
+@pytest.mark.parametrize("engine", [pytest.param(e, marks=MARKS[e]) for e in ENGINES])
+def test_extraction_method_names_the_cursor_or_says_why_not(engines, engine):
+    audited = engines.run(MAINTAINED, engine)
+
+    def methods(result) -> dict[str, str]:
+        return {local(f.target): f.evidence["method"] for f in result.findings if f.rule == EXTRACTION}
+
+    without_log = methods(audited.rerun(cdc_settings={}))
+    assert without_log["wishlists"] == "key-based incremental on updated_at"
+    assert without_log["lamps"] == "key-based incremental on updated_at"
+    for table in ("carts", "rooms", "profiles", "page_views"):  # no cursor the database keeps current
+        assert without_log[table] == "full table", table
+    assert without_log["visit_log"] == "incremental append on changed_at"  # its key is no identity
+    assert without_log["click_events"] == "incremental append on id"
+    full = audited.rerun(cdc_settings={}).finding(EXTRACTION, "carts")
+    assert "no maintained last-modified column" in full.evidence["reason"] and full.severity == "info"
+
+    if engine in CDC_ON:
+        with_log = audited.rerun(cdc_settings=CDC_ON[engine])
+        assert {t: m for t, m in methods(with_log).items() if m != "log-based CDC"} == {"page_views": "full table"}
+        assert with_log.finding(EXTRACTION, "page_views").evidence["reason"] == "no primary key for CDC"
+        assert with_log.finding(EXTRACTION, "carts").evidence["primary_key"] == ["id"]

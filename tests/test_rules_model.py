@@ -1,0 +1,337 @@
+"""Data model rules (DM1xx), each as a table of cases run on real PostgreSQL, MariaDB/MySQL and
+SQLite: the failing and the passing variant side by side in one small schema."""
+
+from __future__ import annotations
+
+import pytest
+
+from rule_harness import case, everywhere, params
+
+MISSING_PK = "missing-primary-key"
+NO_TZ = "timestamp-without-time-zone"
+UNDOCUMENTED = "undocumented-table"
+IMPLICIT_FK = "implicit-foreign-key"
+VALUE_SET = "unexplained-value-set"
+JSON = "json-without-schema"
+CASCADE = "cascade-delete"
+
+CASES = [
+    # --- missing-primary-key ---------------------------------------------------------------------
+    case(
+        "primary-key",
+        everywhere("""
+            CREATE TABLE page_views (viewed_on date, url varchar(200));
+            CREATE TABLE accounts (id integer PRIMARY KEY, email varchar(200) NOT NULL);
+            CREATE TABLE devices (serial_no varchar(40) NOT NULL, label varchar(40), UNIQUE (serial_no));
+            CREATE TABLE pairs (a integer NOT NULL, b integer NOT NULL, PRIMARY KEY (a, b));
+            CREATE VIEW recent_views AS SELECT url FROM page_views;
+        """),
+        present=[(MISSING_PK, "page_views"), (MISSING_PK, "devices")],
+        absent=[(MISSING_PK, "accounts"), (MISSING_PK, "pairs"), (MISSING_PK, "recent_views")],
+        expect={(MISSING_PK, "devices"): {"unique_not_null_columns": ["serial_no"], "severity": "error"},
+                (MISSING_PK, "page_views"): {"unique_not_null_columns": None}},  # fmt: skip
+    ),
+    case(
+        "primary-key-partitioned",
+        {"postgresql": """
+            CREATE TABLE readings (taken_on date NOT NULL, value numeric) PARTITION BY RANGE (taken_on);
+            CREATE TABLE readings_2024 PARTITION OF readings FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+            CREATE TABLE samples (taken_on date NOT NULL, id integer, PRIMARY KEY (taken_on, id)) PARTITION BY RANGE (taken_on);
+            CREATE TABLE samples_2024 PARTITION OF samples FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        """},
+        present=[(MISSING_PK, "readings")],  # once, for the parent: not once per partition
+        absent=[(MISSING_PK, "readings_2024"), (MISSING_PK, "samples"), (MISSING_PK, "samples_2024")],
+    ),
+    case(
+        "primary-key-sqlite-rowid",
+        {"sqlite": """
+            CREATE TABLE page_views (viewed_on DATE, url TEXT);  -- only the hidden rowid
+            CREATE TABLE tags (name TEXT PRIMARY KEY) WITHOUT ROWID;
+            CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);
+        """},
+        present=[(MISSING_PK, "page_views")],
+        absent=[(MISSING_PK, "tags"), (MISSING_PK, "notes")],
+    ),
+    # --- timestamp-without-time-zone -------------------------------------------------------------
+    case(
+        "timestamp-zone",
+        {
+            "postgresql": """CREATE TABLE shifts (id integer PRIMARY KEY, starts_at timestamp, ends_at timestamptz,
+                             day date, clocked_at timestamp(3) without time zone, length interval);""",
+            "mysql": """CREATE TABLE shifts (id integer PRIMARY KEY, starts_at DATETIME, ends_at TIMESTAMP NULL,
+                        day DATE, clocked_at DATETIME(3), length TIME);""",
+            "sqlite": """CREATE TABLE shifts (id INTEGER PRIMARY KEY, starts_at DATETIME, ends_at TEXT,
+                         day DATE, clocked_at TIMESTAMP, length TEXT);""",
+        },
+        present=[(NO_TZ, "shifts.starts_at"), (NO_TZ, "shifts.clocked_at")],
+        absent=[(NO_TZ, "shifts.ends_at"), (NO_TZ, "shifts.day"), (NO_TZ, "shifts.length")],
+    ),
+    # --- undocumented-table ----------------------------------------------------------------------
+    case(
+        "table-comments",
+        {
+            "postgresql": """
+                CREATE TABLE riders (id integer PRIMARY KEY, name text, email text);
+                COMMENT ON COLUMN riders.email IS 'login address';
+                CREATE TABLE bikes (id integer PRIMARY KEY, model text);
+                COMMENT ON TABLE bikes IS 'one row per bike in the fleet';
+                CREATE TABLE docks (id integer PRIMARY KEY);
+            """,
+            "mysql": """
+                CREATE TABLE riders (id integer PRIMARY KEY, name text, email text COMMENT 'login address');
+                CREATE TABLE bikes (id integer PRIMARY KEY, model text) COMMENT = 'one row per bike in the fleet';
+                CREATE TABLE docks (id integer PRIMARY KEY);
+            """,
+            "sqlite": """
+                CREATE TABLE riders (
+                    id INTEGER PRIMARY KEY,
+                    name TEXT,
+                    email TEXT -- login address
+                );
+                CREATE TABLE bikes ( -- one row per bike in the fleet
+                    id INTEGER PRIMARY KEY,
+                    model TEXT
+                );
+                CREATE TABLE docks (id INTEGER PRIMARY KEY);
+            """,
+        },
+        present=[(UNDOCUMENTED, "riders"), (UNDOCUMENTED, "docks")],
+        absent=[(UNDOCUMENTED, "bikes")],
+        expect={
+            (UNDOCUMENTED, "riders"): {"columns": 3, "commented_columns": 1, "column_comment_coverage": 0.33},
+            (UNDOCUMENTED, "docks"): {"columns": 1, "commented_columns": 0, "column_comment_coverage": 0.0},
+        },
+    ),
+    # --- implicit-foreign-key --------------------------------------------------------------------
+    case(
+        "implicit-foreign-key",
+        everywhere("""
+            CREATE TABLE bikes (id integer PRIMARY KEY, model varchar(40));
+            CREATE TABLE stations (station_id integer PRIMARY KEY, name varchar(40));
+            CREATE TABLE categories (id integer PRIMARY KEY, name varchar(40), parent_category_id integer);
+            CREATE TABLE riders (id integer PRIMARY KEY, name varchar(40));
+            CREATE TABLE rides (
+                id integer PRIMARY KEY,
+                bike_id integer,
+                rider_id integer,
+                start_station_id integer,
+                end_station_id integer,
+                category_id integer,
+                bike_code varchar(10),
+                coupon_id integer,
+                FOREIGN KEY (rider_id) REFERENCES riders (id),
+                FOREIGN KEY (start_station_id) REFERENCES stations (station_id)
+            );
+            CREATE TABLE bike_specs (bike_id integer PRIMARY KEY, weight_kg integer);
+        """),
+        present=[
+            (IMPLICIT_FK, "rides.bike_id"),
+            (IMPLICIT_FK, "rides.category_id"),  # categories -> category
+            (IMPLICIT_FK, "rides.end_station_id"),  # a role before the name: stations.station_id
+            (IMPLICIT_FK, "categories.parent_category_id"),  # a tree: the table refers to itself
+            (IMPLICIT_FK, "bike_specs.bike_id"),  # one-to-one: the key is a reference too
+        ],
+        absent=[
+            (IMPLICIT_FK, "rides.rider_id"),  # declared
+            (IMPLICIT_FK, "rides.start_station_id"),  # declared
+            (IMPLICIT_FK, "rides.bike_code"),  # text, bikes.id is an integer
+            (IMPLICIT_FK, "rides.coupon_id"),  # no coupons table
+            (IMPLICIT_FK, "rides.id"),
+            (IMPLICIT_FK, "stations.station_id"),  # a table's own key
+        ],
+        expect={
+            (IMPLICIT_FK, "rides.bike_id"): {"referred_table": "{schema}.bikes", "referred_column": "id"},
+            (IMPLICIT_FK, "rides.category_id"): {"referred_table": "{schema}.categories", "referred_column": "id"},
+            (IMPLICIT_FK, "rides.end_station_id"): {"referred_table": "{schema}.stations", "referred_column": "station_id"},
+            (IMPLICIT_FK, "categories.parent_category_id"): {"referred_table": "{schema}.categories"},
+            (IMPLICIT_FK, "bike_specs.bike_id"): {"referred_table": "{schema}.bikes"},
+        },
+    ),
+    case(
+        "implicit-foreign-key-partitions",
+        {"postgresql": """
+            CREATE TABLE customers (customer_id integer PRIMARY KEY);
+            CREATE TABLE stores (store_id integer PRIMARY KEY);
+            CREATE TABLE sales (sold_on date NOT NULL, id integer, customer_id integer, store_id integer,
+                                PRIMARY KEY (sold_on, id),
+                                FOREIGN KEY (store_id) REFERENCES stores (store_id)) PARTITION BY RANGE (sold_on);
+            CREATE TABLE sales_h1 PARTITION OF sales FOR VALUES FROM ('2024-01-01') TO ('2024-07-01');
+            CREATE TABLE sales_h2 PARTITION OF sales FOR VALUES FROM ('2024-07-01') TO ('2025-01-01');
+            ALTER TABLE sales_h1 ADD FOREIGN KEY (customer_id) REFERENCES customers (customer_id);
+        """},
+        present=[(IMPLICIT_FK, "sales.customer_id")],  # declared on sales_h1 only
+        absent=[(IMPLICIT_FK, "sales.store_id"), (IMPLICIT_FK, "sales_h1.customer_id"), (IMPLICIT_FK, "sales_h2.customer_id")],
+        expect={(IMPLICIT_FK, "sales.customer_id"): {"referred_table": "{schema}.customers",
+                                                      "partitions_without_foreign_key": ["sales_h2"]}},  # fmt: skip
+    ),
+    # --- unexplained-value-set -------------------------------------------------------------------
+    case(
+        "value-sets",
+        {
+            "postgresql": """
+                CREATE TYPE ticket_channel AS ENUM ('email', 'phone');
+                CREATE TABLE ticket_states (code varchar(20) PRIMARY KEY, label varchar(80));
+                CREATE TABLE tickets (
+                    id integer PRIMARY KEY,
+                    status varchar(20),
+                    kind varchar(20) CHECK (kind IN ('bug', 'question')),
+                    stage integer CHECK (stage = 1 OR stage = 2 OR stage = 3),
+                    channel_type ticket_channel,
+                    state varchar(20) REFERENCES ticket_states (code),
+                    source_type text,
+                    priority_level smallint CHECK (priority_level > 0),
+                    postal_code varchar(10),
+                    currency_code char(3),
+                    is_urgent boolean
+                );
+            """,
+            "mysql": """
+                CREATE TABLE ticket_states (code varchar(20) PRIMARY KEY, label varchar(80));
+                CREATE TABLE tickets (
+                    id integer PRIMARY KEY,
+                    status varchar(20),
+                    kind varchar(20) CHECK (kind IN ('bug', 'question')),
+                    stage integer CHECK (stage = 1 OR stage = 2 OR stage = 3),
+                    channel_type ENUM('email', 'phone'),
+                    state varchar(20),
+                    source_type text,
+                    priority_level smallint CHECK (priority_level > 0),
+                    postal_code varchar(10),
+                    currency_code char(3),
+                    is_urgent boolean,
+                    FOREIGN KEY (state) REFERENCES ticket_states (code)
+                );
+            """,
+            "sqlite": """
+                CREATE TABLE ticket_states (code TEXT PRIMARY KEY, label TEXT);
+                CREATE TABLE tickets (
+                    id INTEGER PRIMARY KEY,
+                    status TEXT,
+                    kind TEXT CHECK (kind IN ('bug', 'question')),
+                    stage INTEGER CHECK (stage = 1 OR stage = 2 OR stage = 3),
+                    channel_type TEXT CHECK (channel_type IN ('email', 'phone')),
+                    state TEXT REFERENCES ticket_states (code),
+                    source_type TEXT,
+                    priority_level SMALLINT CHECK (priority_level > 0),
+                    postal_code TEXT,
+                    currency_code CHAR(3),
+                    is_urgent BOOLEAN
+                );
+            """,
+        },
+        present=[(VALUE_SET, "tickets.status"), (VALUE_SET, "tickets.source_type"), (VALUE_SET, "tickets.priority_level")],
+        absent=[
+            (VALUE_SET, "tickets.kind"),  # CHECK list
+            (VALUE_SET, "tickets.stage"),  # CHECK OR-chain
+            (VALUE_SET, "tickets.channel_type"),  # enum type / ENUM / CHECK list
+            (VALUE_SET, "tickets.state"),  # foreign key to its lookup table
+            (VALUE_SET, "tickets.postal_code"),  # an identifier, not a list of values
+            (VALUE_SET, "tickets.currency_code"),  # a standard code list
+            (VALUE_SET, "tickets.is_urgent"),
+            (VALUE_SET, "ticket_states.code"),  # the lookup table's key is the explanation
+        ],
+        expect={(VALUE_SET, "tickets.status"): {"candidate_lookup_table": None}},
+    ),
+    case(
+        "value-set-unlinked-lookup",
+        everywhere("""
+            CREATE TABLE order_statuses (code varchar(20) PRIMARY KEY, label varchar(80));
+            CREATE TABLE orders (id integer PRIMARY KEY, status varchar(20), total integer);
+            CREATE TABLE refunds (id integer PRIMARY KEY, status varchar(20),
+                                  FOREIGN KEY (status) REFERENCES order_statuses (code));
+            CREATE TABLE addresses (id integer PRIMARY KEY, street varchar(80), city varchar(80),
+                                    state varchar(2), postal_code varchar(10));
+        """),
+        present=[(VALUE_SET, "orders.status")],
+        absent=[
+            (VALUE_SET, "refunds.status"),
+            (VALUE_SET, "order_statuses.code"),
+            (VALUE_SET, "addresses.state"),  # a region of an address, not a lifecycle state
+        ],
+        expect={(VALUE_SET, "orders.status"): {"candidate_lookup_table": "{schema}.order_statuses"}},
+    ),
+    case(
+        "value-set-domain",
+        {"postgresql": """
+            CREATE DOMAIN order_status AS varchar(20) CHECK (VALUE IN ('new', 'paid', 'shipped'));
+            CREATE TABLE orders (id integer PRIMARY KEY, status order_status);
+        """},
+        absent=[(VALUE_SET, "orders.status")],  # the domain's CHECK list explains the values
+        gap="the PostgreSQL catalog does not read a domain's CHECK constraints",
+    ),
+    # --- json-without-schema ---------------------------------------------------------------------
+    case(
+        "json",
+        {
+            "postgresql": """
+                CREATE FUNCTION validate_json_schema(schema jsonb, doc jsonb) RETURNS boolean
+                    LANGUAGE sql IMMUTABLE AS $$ SELECT jsonb_typeof(doc) = schema->>'type' $$;
+                CREATE TABLE webhooks (
+                    id integer PRIMARY KEY,
+                    payload jsonb,
+                    headers json,
+                    raw_body text,
+                    config jsonb CHECK (validate_json_schema('{"type": "object"}', config))
+                );
+            """,
+            # MariaDB: JSON is LONGTEXT with CHECK (json_valid(...)); so is a LONGTEXT declared that way
+            "mysql": """
+                CREATE TABLE webhooks (id integer PRIMARY KEY, payload JSON,
+                                       headers LONGTEXT CHECK (json_valid(headers)), raw_body TEXT);
+            """,
+            "sqlite": "CREATE TABLE webhooks (id INTEGER PRIMARY KEY, payload JSON, headers JSONB, raw_body TEXT);",
+        },
+        present=[(JSON, "webhooks.payload"), (JSON, "webhooks.headers")],
+        absent=[(JSON, "webhooks.raw_body"), (JSON, "webhooks.config"), (JSON, "webhooks.id")],
+    ),
+    # --- cascade-delete --------------------------------------------------------------------------
+    case(
+        "cascade-delete",
+        everywhere("""
+            CREATE TABLE teams (id integer PRIMARY KEY, name varchar(40));
+            CREATE TABLE members (id integer PRIMARY KEY, team_id integer,
+                                  FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE CASCADE);
+            CREATE TABLE invites (id integer PRIMARY KEY, team_id integer,
+                                  FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE SET NULL);
+            CREATE TABLE projects (id integer PRIMARY KEY, team_id integer,
+                                   FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE RESTRICT);
+            CREATE TABLE boards (id integer PRIMARY KEY, team_id integer, FOREIGN KEY (team_id) REFERENCES teams (id));
+        """),
+        present=[(CASCADE, "members.team_id")],
+        absent=[(CASCADE, "invites.team_id"), (CASCADE, "projects.team_id"), (CASCADE, "boards.team_id")],
+        expect={(CASCADE, "members.team_id"): {"columns": ["team_id"], "parent_table": "{schema}.teams"}},
+    ),
+]
+
+
+@pytest.mark.parametrize(("engine", "case"), params(CASES))
+def test_model_rule_case(engines, engine, case):
+    engines.run(case, engine)
+
+
+# --- evidence the issue names ------------------------------------------------------------------
+
+
+@pytest.mark.postgres
+def test_timestamp_evidence_names_the_postgres_server_and_session_time_zone(engines, rules_pg_db):
+    audited = engines("postgresql", "CREATE TABLE shifts (id integer PRIMARY KEY, starts_at timestamp);")
+    evidence = audited.finding(NO_TZ, "shifts.starts_at").evidence
+    (server_zone,) = rules_pg_db.execute("SELECT reset_val FROM pg_settings WHERE name = 'TimeZone'")[0]
+    (session_zone,) = rules_pg_db.execute("SHOW TimeZone")[0]  # a fresh session, as dayone's is
+    assert evidence["server_timezone"] == server_zone and evidence["session_timezone"] == session_zone
+    assert evidence["declared_type"] == "timestamp without time zone"
+
+
+@pytest.mark.mysql
+def test_timestamp_evidence_names_the_mysql_server_and_session_time_zone(engines, mysql_server):
+    from conftest import _mysql_admin
+
+    audited = engines("mysql", "CREATE TABLE shifts (id integer PRIMARY KEY, starts_at DATETIME, ends_at TIMESTAMP NULL);")
+    evidence = audited.finding(NO_TZ, "shifts.starts_at").evidence
+    with _mysql_admin() as conn, conn.cursor() as cur:
+        cur.execute("SELECT @@global.time_zone, @@session.time_zone, @@system_time_zone")
+        server_zone, session_zone, system_zone = cur.fetchone()
+    # SYSTEM means the operating system's zone, which is what a reader needs to know
+    assert evidence["server_timezone"] == (system_zone if server_zone == "SYSTEM" else server_zone)
+    assert evidence["session_timezone"] == (system_zone if session_zone == "SYSTEM" else session_zone)
+    assert evidence["declared_type"] == "datetime"
