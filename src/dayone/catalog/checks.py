@@ -33,13 +33,15 @@ def _parse(expression: str, dialect: str) -> tuple[ValueSet, ...]:
     found: dict[str, list[str]] = {}
 
     def column_of(node: exp.Expression) -> str | None:
-        while isinstance(node, (exp.Cast, exp.Paren)):
+        while isinstance(node, (exp.Cast, exp.Paren, exp.Collate)):
             node = node.this
         return node.name if isinstance(node, exp.Column) else None
 
     def literal(node: exp.Expression) -> str | None:
-        while isinstance(node, (exp.Cast, exp.Paren)):
-            node = node.this
+        # MySQL 8 prints string literals with a charset introducer, and sometimes a collation:
+        # _utf8mb4'a' COLLATE utf8mb4_bin. PostgreSQL casts them: 'a'::text.
+        while isinstance(node, (exp.Cast, exp.Paren, exp.Collate, exp.Introducer)):
+            node = node.expression if isinstance(node, exp.Introducer) else node.this
         return node.name if isinstance(node, exp.Literal) else None
 
     for node in tree.find_all(exp.In):

@@ -10,6 +10,16 @@ Differences between the two servers handled here:
 - MariaDB's JSON is LONGTEXT with an automatic CHECK (json_valid(`col`)).
 - MariaDB's CHECK_CONSTRAINTS names the table; MySQL 8.0.16+ needs TABLE_CONSTRAINTS for it, and
   prints string literals with charset introducers (_utf8mb4'a').
+
+Locks: MariaDB's information_schema opens each table it describes, and waits (up to
+lock_wait_timeout, for every query and every table) while a DDL statement holds the table's
+exclusive metadata lock, e.g. CREATE OR REPLACE TABLE ... SELECT; LOCK TABLES, open transactions and
+ALTERs queued behind them do not block it. So TABLES is read first with lock_wait_timeout = 0: a
+table (or a view over one) that is locked right then comes back at once with the lock error as its
+comment, is reported as skipped, and the later queries leave it out by name instead of waiting on
+it (a condition on the names alone, which the server checks before opening a table). MySQL cannot
+set lock_wait_timeout to 0: there TABLES is read as before, and a table it reports locked is still
+left out of the later queries.
 """
 
 from __future__ import annotations
@@ -56,6 +66,10 @@ CDC_SETTINGS = (
 )
 READ_TIMEOUT_MARGIN = 15.0  # seconds past the statement timeout before the client gives up on a dead server
 NO_SUCH_TABLE = 1109  # information_schema.CHECK_CONSTRAINTS before MySQL 8.0.16
+# The TABLE_COMMENT information_schema.TABLES gives a table it could not lock (error 1205's text).
+LOCKED_COMMENT = re.compile(r"lock wait timeout", re.IGNORECASE)
+# MariaDB: look at each table once, without waiting for a lock (SET STATEMENT needs no restore).
+NO_LOCK_WAIT = "SET STATEMENT lock_wait_timeout = 0 FOR "
 
 SERVER_SQL = (
     "SELECT VERSION(), @@version_comment, DATABASE(), CURRENT_USER(), @@global.time_zone, "
@@ -262,18 +276,26 @@ class MySQLDialect(Dialect):
             return rows
         names = rows["schemas"]
 
-        def bulk(sql: str, **fmt: str) -> list[tuple]:
-            return [tuple(_text(v) for v in row) for row in session.query(_in(sql, names, **fmt), names)]
+        locked: list[tuple[str, str]] = []
 
-        rows["tables"] = bulk(TABLES_SQL)
+        def bulk(sql: str, names_in: tuple[str, str] = ("TABLE_SCHEMA", "TABLE_NAME"), **fmt: str) -> list[tuple]:
+            sql, params = _in(sql, names, **fmt), list(names)
+            if locked:  # a condition on the names alone: the server never opens these tables
+                pairs = ", ".join(["(%s, %s)"] * len(locked))
+                sql += f" AND (CAST({names_in[0]} AS BINARY), CAST({names_in[1]} AS BINARY)) NOT IN ({pairs})"
+                params += [name for pair in locked for name in pair]
+            return [tuple(_text(v) for v in row) for row in session.query(sql, params)]
+
+        rows["tables"] = bulk((NO_LOCK_WAIT if mariadb else "") + TABLES_SQL.strip())
+        locked.extend((row[0], row[1]) for row in rows["tables"] if _locked(row[2], row[3], row[4]))
         rows["views"] = bulk(VIEWS_SQL)
         rows["columns"] = bulk(COLUMNS_SQL)
         rows["keys"] = bulk(KEYS_SQL)
-        rows["fk_rules"] = bulk(FK_RULES_SQL)
+        rows["fk_rules"] = bulk(FK_RULES_SQL, ("CONSTRAINT_SCHEMA", "TABLE_NAME"))
         rows["checks"] = self._checks(session, mariadb, version, bulk)
         expression_indexes = not mariadb and _version_tuple(version) >= (8, 0, 13)
         rows["indexes"] = bulk(INDEXES_SQL, expression="EXPRESSION" if expression_indexes else "NULL")
-        rows["triggers"] = bulk(TRIGGERS_SQL)
+        rows["triggers"] = bulk(TRIGGERS_SQL, ("EVENT_OBJECT_SCHEMA", "EVENT_OBJECT_TABLE"))
         return rows
 
     @staticmethod
@@ -283,7 +305,9 @@ class MySQLDialect(Dialect):
         if not mariadb and _version_tuple(version) < (8, 0, 16):
             return []  # no CHECK constraints before MySQL 8.0.16 (they were parsed and ignored)
         try:
-            return bulk(MARIADB_CHECKS_SQL if mariadb else MYSQL_CHECKS_SQL)
+            if mariadb:
+                return bulk(MARIADB_CHECKS_SQL, ("CONSTRAINT_SCHEMA", "TABLE_NAME"))
+            return bulk(MYSQL_CHECKS_SQL, ("tc.TABLE_SCHEMA", "tc.TABLE_NAME"))
         except pymysql.Error as exc:
             if exc.args and exc.args[0] == NO_SUCH_TABLE:
                 return []
@@ -396,13 +420,17 @@ def _build(rows: dict, mariadb: bool) -> tuple[Schema, ...]:
             continue
         key = (schema, name)
         skipped = None
-        if kind == "view":
+        if _locked(table_type, engine, comment):
+            skipped, comment = LOCKED_REASON[kind], None
+        elif kind == "view":
             # A view's comment is the word VIEW, or why the view cannot be used (a dropped table).
             if comment and comment.upper() != "VIEW":
                 skipped = comment
             comment = None
         elif engine is None and comment:
             skipped, comment = comment, None  # the table could not be opened: the comment is the error
+        elif key not in columns:
+            skipped = CHANGED_REASON  # every table has a column: it was locked or replaced after TABLES was read
         tables[schema].append(
             Table(
                 name=name,
@@ -424,6 +452,25 @@ def _build(rows: dict, mariadb: bool) -> tuple[Schema, ...]:
             )
         )
     return tuple(Schema(name=s, tables=tuple(sorted(tables.get(s, ()), key=lambda t: t.name))) for s in names)
+
+
+LOCKED_REASON = {
+    "table": "locked by another session (a DDL statement holds its metadata lock): columns, keys, indexes "
+    "and triggers were not read, rather than waiting; run dayone again when the DDL has finished",
+    "view": "locked by another session (a DDL statement holds the metadata lock of the view or of a table "
+    "it reads): its columns were not read, rather than waiting; run dayone again when the DDL has finished",
+}
+LOCKED_REASON["partitioned table"] = LOCKED_REASON["table"]
+CHANGED_REASON = (
+    "locked or changed by another session while the catalog was read: its columns could not be read; "
+    "run dayone again when the DDL has finished"
+)
+
+
+def _locked(table_type: str | None, engine: str | None, comment: str | None) -> bool:
+    """Whether information_schema.TABLES could not describe this table or view because of a lock."""
+    opened = engine is not None or (table_type == "VIEW" and (comment or "").upper() == "VIEW")
+    return not opened and bool(comment) and LOCKED_COMMENT.search(comment) is not None
 
 
 def _column(name, position, column_type, data_type, nullable, default, extra, generation, comment, *, is_json, mariadb):
