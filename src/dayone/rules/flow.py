@@ -200,13 +200,12 @@ def untracked_status_changes(ctx: AuditContext):
     application or an AFTER UPDATE trigger, or per-status timestamp columns.
     """
     this = REGISTRY["untracked-status-changes"]
-    all_tables = list(ctx.catalog.tables())
     for schema, table in ctx.tables():
         status_columns = [c for c in table.columns if is_status_name(c.name) and c.normalized_type in ("string", "text", "integer", "enum")
                           and not is_region_state(table, c)]  # fmt: skip
         if not status_columns or is_history_name(table.name):
             continue
-        history = _history_tables(ctx, schema, table, all_tables)
+        history = _history_tables(ctx, schema, table)
         audit_triggers = [t.name for t in table.triggers if "UPDATE" in t.events and re.search(r"\binsert\s+into\b", t.body, re.I)]
         stamps = [
             c.name for c in table.columns
@@ -227,13 +226,11 @@ def untracked_status_changes(ctx: AuditContext):
             )
 
 
-def _history_tables(ctx: AuditContext, schema: Schema, table: Table, all_tables) -> list[str]:
+def _history_tables(ctx: AuditContext, schema: Schema, table: Table) -> list[str]:
     referring = [r.table.name for r in ctx.references_to(schema, table) if is_history_name(r.table.name)]
     stem = words(table.name).rstrip("s")
-    named = [
-        other.name for other_schema, other in all_tables
-        if other is not table and is_history_name(other.name) and words(other.name).startswith(stem)
-    ]  # fmt: skip
+    named = [other.name for _, other, other_words in ctx.history_like_tables
+             if other is not table and other_words.startswith(stem)]  # fmt: skip
     return referring + named
 
 

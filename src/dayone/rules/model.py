@@ -242,7 +242,6 @@ def unexplained_value_set(ctx: AuditContext):
     document the meaning of each value.
     """
     this = REGISTRY["unexplained-value-set"]
-    all_tables = list(ctx.catalog.tables())
     for schema, table, column in ctx.columns():
         if not is_value_set_column(column) or column.enum_values or is_region_state(table, column):
             continue
@@ -252,7 +251,7 @@ def unexplained_value_set(ctx: AuditContext):
             continue
         if table.primary_key and column.name in table.primary_key.columns:
             continue  # the key of a lookup table is the explanation, not the problem
-        lookup = _likely_lookup(column.name, table, all_tables)
+        lookup = _likely_lookup(ctx, column.name, table)
         yield this.finding(
             ctx.target(schema, table, column),
             f"{table.name}.{column.name} holds coded values with no enum, CHECK list or lookup table"
@@ -263,17 +262,16 @@ def unexplained_value_set(ctx: AuditContext):
         )
 
 
-def _likely_lookup(column_name: str, table, tables):
+def _likely_lookup(ctx: AuditContext, column_name: str, table):
     """A small table named after the column (submission_statuses for status): probably its lookup."""
     name = words(column_name).removesuffix("_id").removesuffix("_code")
     base = name.rsplit("_", 1)[-1]
     plurals = {base, base + "s", base + "es", base[:-1] + "ies" if base.endswith("y") else base}
-    for schema, other in tables:
+    # Every table whose full name is name, name+s or name+es also ends with one of these words.
+    for schema, other, _ in ctx.tables_ending_with(plurals):
         if other is table or other.kind not in ("table", "view"):
             continue
-        other_name = words(other.name)
-        last = other_name.rsplit("_", 1)[-1]
-        if (last in plurals or other_name in (name, name + "s", name + "es")) and len(other.columns) <= 6:
+        if len(other.columns) <= 6:
             return schema, other
     return None
 

@@ -68,16 +68,6 @@ def is_region_state(table: Table, column: Column) -> bool:
     return any(_ADDRESS_PART.fullmatch(words(c.name)) for c in table.columns if c is not column)
 
 
-_ADDRESS_PART = re.compile(r"(\w+_)?(city|town|zip|zip_code|postal_code|postcode|country|country_code|street|address)")
-
-
-def is_region_state(table: Table, column: Column) -> bool:
-    """`state` beside a city or postal code column is the region of an address, not a lifecycle state."""
-    if not re.fullmatch(r"(\w+_)?state(_code)?", words(column.name)):
-        return False
-    return any(_ADDRESS_PART.fullmatch(words(c.name)) for c in table.columns if c is not column)
-
-
 def is_value_set_column(column: Column) -> bool:
     if not is_value_set_name(column.name) or column.normalized_type not in ("string", "text", "integer"):
         return False
