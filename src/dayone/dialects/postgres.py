@@ -92,7 +92,7 @@ SELECT current_setting('server_version'), current_database(), current_user,
 SCHEMAS_SQL = f"SELECT n.nspname FROM pg_namespace n WHERE {SYSTEM_SCHEMA_FILTER}"
 
 RELATIONS_SQL = f"""
-SELECT c.oid, n.nspname, c.relname, c.relkind, obj_description(c.oid, 'pg_class'),
+SELECT c.oid, n.nspname, c.relname, c.relkind, ds.description,
        CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint ELSE s.n_live_tup END,
        CASE WHEN c.relkind NOT IN ('r', 'm', 'p') THEN NULL
             -- the planner's page counts cost nothing; pg_total_relation_size stats every file of every
@@ -108,6 +108,7 @@ SELECT c.oid, n.nspname, c.relname, c.relkind, obj_description(c.oid, 'pg_class'
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
+LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
 LEFT JOIN pg_class toast ON toast.oid = c.reltoastrelid
 LEFT JOIN (SELECT x.indrelid, sum(xc.relpages) AS pages FROM pg_index x JOIN pg_class xc ON xc.oid = x.indexrelid
            GROUP BY x.indrelid) ix ON ix.indrelid = c.oid
@@ -122,13 +123,15 @@ SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
        coalesce(base.oid, t.oid),
        a.attnotnull,
        CASE WHEN NOT c.oid = ANY(%(locked)s::oid[]) THEN pg_get_expr(d.adbin, d.adrelid) END,
-       a.attidentity, a.attgenerated, col_description(a.attrelid, a.attnum)
+       a.attidentity, a.attgenerated, ds.description
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
 JOIN pg_type t ON t.oid = a.atttypid
 LEFT JOIN pg_type base ON t.typtype = 'd' AND base.oid = t.typbasetype
 LEFT JOIN pg_attrdef d ON d.adrelid = a.attrelid AND d.adnum = a.attnum
+-- a join, not col_description(): one hash join instead of an index probe per column
+LEFT JOIN pg_description ds ON ds.objoid = a.attrelid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = a.attnum
 WHERE a.attnum > 0 AND NOT a.attisdropped
   AND c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {SYSTEM_SCHEMA_FILTER} AND {NOT_EXTENSION_MEMBER}
 """
