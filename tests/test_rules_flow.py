@@ -144,6 +144,20 @@ CASES = [
         absent=[(CREATED, "posts"), (UPDATED, "posts")],
     ),
     # --- updated-at-not-maintained ---------------------------------------------------------------
+    case(
+        "updated-at-generic-trigger-function",
+        {"postgresql": """
+            CREATE FUNCTION touch() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN
+                NEW := jsonb_populate_record(NEW, jsonb_build_object(TG_ARGV[0], now()));
+                RETURN NEW;
+            END $$;
+            CREATE TABLE carts (id integer PRIMARY KEY, updated_at timestamptz, modified_at timestamptz);
+            CREATE TRIGGER carts_touch BEFORE UPDATE ON carts FOR EACH ROW EXECUTE FUNCTION touch('updated_at');
+        """},
+        present=[(NOT_MAINTAINED, "carts.modified_at")],  # the trigger is told to set updated_at only
+        absent=[(NOT_MAINTAINED, "carts.updated_at")],
+    ),
     MAINTAINED,
     case(
         "awkward-names",  # camelCase, spaces, capitals: quoted everywhere, matched by their words

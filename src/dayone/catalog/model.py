@@ -106,6 +106,7 @@ class Trigger:
     orientation: str  # ROW or STATEMENT
     body: str  # the trigger function's source, or the trigger statement
     function: str | None = None  # PostgreSQL: schema-qualified trigger function
+    arguments: tuple[str, ...] = ()  # PostgreSQL: the trigger's arguments (TG_ARGV), e.g. a column name
 
 
 @dataclass(frozen=True)

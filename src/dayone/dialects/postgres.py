@@ -14,6 +14,7 @@ from collections.abc import Sequence
 
 from dayone.catalog.checks import value_sets
 from dayone.catalog.model import (
+    ValueSet,
     Catalog,
     CheckConstraint,
     Column,
@@ -120,7 +121,7 @@ WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {SYSTEM_SCHEMA_FILTER} AND {NOT
 COLUMNS_SQL = f"""
 SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
        coalesce(base.typname, t.typname), coalesce(base.typtype, t.typtype), t.typcategory,
-       coalesce(base.oid, t.oid),
+       coalesce(base.oid, t.oid), CASE WHEN t.typtype = 'd' THEN t.oid END,
        a.attnotnull,
        CASE WHEN NOT c.oid = ANY(%(locked)s::oid[]) THEN pg_get_expr(d.adbin, d.adrelid) END,
        a.attidentity, a.attgenerated, ds.description
@@ -175,7 +176,9 @@ TRIGGERS_SQL = f"""
 SELECT tg.tgrelid, tg.tgname, tg.tgtype, pn.nspname || '.' || p.proname,
        -- the function's source; for built-in (C) trigger functions the trigger's own definition,
        -- whose arguments say what it does (tsvector_update_trigger(fulltext, ...))
-       CASE WHEN lang.lanname IN ('internal', 'c') THEN pg_get_triggerdef(tg.oid) ELSE p.prosrc END
+       CASE WHEN lang.lanname IN ('internal', 'c') THEN pg_get_triggerdef(tg.oid) ELSE p.prosrc END,
+       -- generic functions take the column to maintain as an argument: touch_column('updated_at')
+       CASE WHEN tg.tgnargs > 0 THEN string_to_array(rtrim(encode(tg.tgargs, 'escape'), '\\000'), '\\000') END
 FROM pg_trigger tg
 JOIN pg_proc p ON p.oid = tg.tgfoid
 JOIN pg_language lang ON lang.oid = p.prolang
@@ -191,6 +194,15 @@ FROM pg_type t
 JOIN pg_namespace n ON n.oid = t.typnamespace
 JOIN pg_enum e ON e.enumtypid = t.oid
 GROUP BY t.oid, n.nspname, t.typname
+"""
+
+# A domain's CHECK (VALUE IN (...)) limits every column of that type: it explains a status column
+# as well as a table's CHECK does.
+DOMAIN_CHECKS_SQL = """
+SELECT co.contypid, t.typname, co.conname, pg_get_constraintdef(co.oid)
+FROM pg_constraint co
+JOIN pg_type t ON t.oid = co.contypid
+WHERE co.contype = 'c' AND co.contypid <> 0
 """
 
 LOCK_RETRIES = 3
@@ -265,11 +277,20 @@ class PostgresDialect(Dialect):
         indexes = session.query(INDEXES_SQL, params)
         triggers = session.query(TRIGGERS_SQL, params)
         enums = session.query(ENUMS_SQL)
+        domain_checks = session.query(DOMAIN_CHECKS_SQL)
         session.connection.rollback()  # end the read-only transaction now: short transactions only
 
         enum_values = {oid: tuple(values) for oid, _, _, values in enums}
         columns_of: dict[int, list[Column]] = defaultdict(list)
-        for rel, num, name, declared, typname, typtype, category, typ, notnull, default, ident, gen, comment in columns:
+        checks_of_domain: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
+        for domain, domain_name, check_name, definition in domain_checks:
+            checks_of_domain[domain].append((domain_name, check_name, _strip_check(definition)))
+        domain_columns: dict[int, list[CheckConstraint]] = defaultdict(list)
+        for rel, num, name, declared, typname, typtype, category, typ, domain, notnull, default, ident, gen, comment in columns:
+            for domain_name, check_name, expression in checks_of_domain.get(domain, ()):
+                sets = tuple(ValueSet(column=name, values=vs.values) for vs in value_sets(expression, "postgres"))
+                domain_columns[rel].append(CheckConstraint(name=f"{check_name} (domain {domain_name}, column {name})",
+                                                           expression=expression, value_sets=sets))  # fmt: skip
             columns_of[rel].append(
                 Column(
                     name=name,
@@ -326,8 +347,8 @@ class PostgresDialect(Dialect):
                 )
             )
         triggers_of: dict[int, list[Trigger]] = defaultdict(list)
-        for rel, name, tgtype, function, body in triggers:
-            triggers_of[rel].append(_trigger(name, tgtype, function, body))
+        for rel, name, tgtype, function, body, arguments in triggers:
+            triggers_of[rel].append(_trigger(name, tgtype, function, body, tuple(arguments or ())))
 
         tables_of: dict[str, list[Table]] = defaultdict(list)
         for row in relations:
@@ -347,7 +368,7 @@ class PostgresDialect(Dialect):
                     primary_key=k["pk"],
                     unique_constraints=_by_name(k["uq"]),
                     foreign_keys=_by_name(k["fk"]),
-                    check_constraints=_by_name(k["ck"]),
+                    check_constraints=_by_name(k["ck"] + domain_columns.get(oid, [])),
                     indexes=_by_name(indexes_of.get(oid, [])),
                     triggers=_by_name(triggers_of.get(oid, [])),
                     view_definition=view_sql.strip() if view_sql else None,
@@ -410,7 +431,7 @@ def _strip_check(definition: str) -> str:
     return definition.removesuffix(" NOT VALID").removeprefix("CHECK (").removesuffix(")")
 
 
-def _trigger(name: str, tgtype: int, function: str, body: str) -> Trigger:
+def _trigger(name: str, tgtype: int, function: str, body: str, arguments: tuple[str, ...] = ()) -> Trigger:
     # pg_trigger.tgtype bit layout, from src/include/catalog/pg_trigger.h
     timing = "INSTEAD OF" if tgtype & 64 else "BEFORE" if tgtype & 2 else "AFTER"
     events = tuple(event for bit, event in ((4, "INSERT"), (16, "UPDATE"), (8, "DELETE"), (32, "TRUNCATE")) if tgtype & bit)
@@ -421,6 +442,7 @@ def _trigger(name: str, tgtype: int, function: str, body: str) -> Trigger:
         orientation="ROW" if tgtype & 1 else "STATEMENT",
         body=body.strip(),
         function=function,
+        arguments=arguments,
     )
 
 

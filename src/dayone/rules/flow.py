@@ -54,6 +54,10 @@ def maintained_by(table: Table, column: Column) -> str | None:
     for trigger in table.triggers:
         if "UPDATE" in trigger.events and (assigned.search(trigger.body) or argument.search(trigger.body)):
             return f"trigger {trigger.name}"
+        # A generic function told which column to set: touch('updated_at') with NEW assigned from TG_ARGV.
+        if ("UPDATE" in trigger.events and trigger.timing == "BEFORE" and column.name in trigger.arguments
+                and re.search(r"\bTG_ARGV\b", trigger.body, re.IGNORECASE)):  # fmt: skip
+            return f"trigger {trigger.name} ({trigger.function}('{column.name}'))"
     return None
 
 
