@@ -209,3 +209,15 @@ def engines(request, tmp_path):
     from rule_harness import Engines
 
     return Engines(request, tmp_path)
+
+
+@pytest.fixture(scope="module")
+def pgserver_dir():
+    """A data directory for a throwaway pgserver. Not under tmp_path: as root, pgserver runs
+    PostgreSQL as another user, who cannot enter pytest's owner-only /tmp/pytest-of-root."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="dayone-pgserver-"))
+    folder.chmod(0o755)
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)

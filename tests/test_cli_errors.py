@@ -107,10 +107,10 @@ def test_postgres_permission_denied(pg_db):
 
 
 @pytest.fixture(scope="module")
-def password_server(tmp_path_factory):
+def password_server(pgserver_dir):
     """A PostgreSQL server that checks passwords (the machine's server trusts everyone)."""
     pgserver = pytest.importorskip("pgserver")
-    server = pgserver.get_server(tmp_path_factory.mktemp("pgpw"), cleanup_mode="stop")
+    server = pgserver.get_server(pgserver_dir, cleanup_mode="stop")
     server.psql("CREATE ROLE alice LOGIN PASSWORD 'right-password-123';")
     hba = server.pgdata / "pg_hba.conf"
     hba.write_text("local all postgres trust\nlocal all all scram-sha-256\n")

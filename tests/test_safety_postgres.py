@@ -11,9 +11,9 @@ from statement_log import non_reads
 
 
 @pytest.fixture(scope="module")
-def logged_server(tmp_path_factory):
+def logged_server(pgserver_dir):
     pgserver = pytest.importorskip("pgserver")
-    server = pgserver.get_server(tmp_path_factory.mktemp("pg"), cleanup_mode="stop")
+    server = pgserver.get_server(pgserver_dir, cleanup_mode="stop")
     server.psql("ALTER SYSTEM SET log_statement = 'all';")
     server.psql("ALTER SYSTEM SET log_line_prefix = '%m [%p] app=%a ';")
     server.psql("SELECT pg_reload_conf();")
