@@ -1,0 +1,275 @@
+"""Turning the rows of one table (a sample or a full pass) into a TableProfile, in one pass.
+
+Engine-independent: dialects hand over rows as the driver returns them; everything here works in
+bounded memory (capped distinct sets, capped JSON paths, minute buckets), so a full pass over a
+large table streams through it.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+from dayone.catalog.model import Column
+from dayone.profile.model import ColumnProfile, CreationSpike, JsonPath, JsonShape, TableProfile, ValueCount
+
+MAX_DISTINCT = 1000  # distinct values tracked exactly per column
+LOW_CARDINALITY = 50  # at most this many distinct values: the column's value set is reported
+MAX_VALUE_LENGTH = 100  # longer values are never kept as top values
+MAX_JSON_PATHS = 500
+MAX_JSON_DEPTH = 6
+SPIKE_WINDOW = timedelta(minutes=60)
+SPIKE_MIN_ROWS = 50
+SPIKE_MIN_SHARE = 0.2
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+# Test and dummy data, as it shows up in production: reserved and disposable domains, plus-addressed
+# QA logins, load-test accounts, placeholder names. Each pattern has a label that is reported
+# (never the matching values) and a SQL predicate that filters it.
+TEST_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("@example.com/.org/.net", re.compile(r"@example\.(com|org|net)$", re.IGNORECASE)),
+    ("@*.test / @*.invalid / @localhost", re.compile(r"@([\w-]+\.)*(test|invalid|localhost|example)$", re.IGNORECASE)),
+    ("disposable mail domain", re.compile(r"@(mailinator|yopmail|guerrillamail|10minutemail|trashmail)\.", re.IGNORECASE)),
+    ("load-test account", re.compile(r"load[-_ ]?test|loadtest|perf[-_]?test|stress[-_]?test", re.IGNORECASE)),
+    ("qa/test plus-address", re.compile(r"^(qa|test|testing|dev)\+", re.IGNORECASE)),
+    ("'test' / 'dummy' value", re.compile(r"^(qa[ _-]?)?(test|tester|testing|dummy|fake|asdf|qwerty|lorem ipsum|foo|bar|xxx+)(\b|[\d_.-])", re.IGNORECASE)),
+)
+
+
+def _text(value) -> str:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes | bytearray | memoryview):
+        return f"<{len(bytes(value))} bytes>"
+    return str(value)
+
+
+def _as_datetime(value) -> datetime | None:
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)  # naive: compared as UTC
+    if isinstance(value, date):
+        return datetime(value.year, value.month, value.day, tzinfo=timezone.utc)
+    if isinstance(value, str) and len(value) >= 10 and value[4] == "-":
+        try:
+            parsed = datetime.fromisoformat(value.replace(" ", "T", 1))
+        except ValueError:
+            return None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+    return None
+
+
+def _json_type(value) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float | Decimal):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+class ColumnAccumulator:
+    """One column's running aggregates."""
+
+    def __init__(self, column: Column, now: datetime, keep_values: bool, track_spike: bool):
+        self.column = column
+        self.now = now
+        self.keep_values = keep_values
+        self.nulls = 0
+        self.non_null = 0
+        self.counts: Counter[str] | None = Counter()  # None once MAX_DISTINCT is passed
+        self.minimum = None
+        self.maximum = None
+        self.min_length: int | None = None
+        self.max_length: int | None = None
+        self.future = 0
+        self.minutes: Counter[datetime] | None = Counter() if track_spike else None
+        kind = column.normalized_type
+        self.is_json = kind == "json"
+        self.is_text = kind in ("string", "text")
+        self.is_time = kind in ("timestamp", "timestamptz", "date") or (self.is_text and track_spike)
+        self.json_docs = 0
+        self.json_invalid = 0
+        self.json_candidates = 0  # text values that start like a JSON object or array
+        self.paths: dict[str, list] = {}  # path -> [present, Counter(types)]
+        self.paths_truncated = False
+        self.email_like = 0
+        self.test_like = 0
+        self.test_labels: Counter[str] = Counter()
+
+    def add(self, value) -> None:
+        if value is None:
+            self.nulls += 1
+            return
+        self.non_null += 1
+        if self.counts is not None and not isinstance(value, dict | list):
+            key = _text(value)
+            self.counts[key] += 1
+            if len(self.counts) > MAX_DISTINCT:
+                self.counts = None
+        if isinstance(value, int | float | Decimal | datetime | date) and not isinstance(value, bool):
+            if self.minimum is None or value < self.minimum:
+                self.minimum = value
+            if self.maximum is None or value > self.maximum:
+                self.maximum = value
+        if self.is_time:
+            moment = _as_datetime(value)
+            if moment is not None:
+                if moment > self.now:
+                    self.future += 1
+                if self.minutes is not None:
+                    self.minutes[moment.replace(second=0, microsecond=0)] += 1
+        if self.is_json:
+            self._json(value if not isinstance(value, str | bytes) else self._parse(value))
+        elif self.is_text and isinstance(value, str):
+            self._text(value)
+
+    def _text(self, value: str) -> None:
+        length = len(value)
+        if self.min_length is None or length < self.min_length:
+            self.min_length = length
+        if self.max_length is None or length > self.max_length:
+            self.max_length = length
+        stripped = value.lstrip()
+        if stripped[:1] in ("{", "["):
+            self.json_candidates += 1
+            parsed = self._parse(stripped)
+            if parsed is not _INVALID:
+                self._json(parsed)
+        if "@" in value and EMAIL.match(value):
+            self.email_like += 1
+        matched = False
+        for label, pattern in TEST_PATTERNS:
+            if pattern.search(value):
+                self.test_labels[label] += 1
+                matched = True
+        self.test_like += matched
+
+    def _parse(self, text):
+        try:
+            return json.loads(text)
+        except (ValueError, TypeError):
+            return _INVALID
+
+    def _json(self, document) -> None:
+        if document is _INVALID:
+            self.json_invalid += 1
+            return
+        self.json_docs += 1
+        seen: dict[str, set[str]] = {}
+        self._walk(document, "$", seen, 0)
+        for path, types in seen.items():
+            entry = self.paths.get(path)
+            if entry is None:
+                if len(self.paths) >= MAX_JSON_PATHS:
+                    self.paths_truncated = True
+                    continue
+                entry = self.paths[path] = [0, Counter()]
+            entry[0] += 1
+            entry[1].update(types)
+
+    def _walk(self, node, path: str, seen: dict[str, set[str]], depth: int) -> None:
+        seen.setdefault(path, set()).add(_json_type(node))
+        if depth >= MAX_JSON_DEPTH:
+            return
+        if isinstance(node, dict):
+            for key, child in node.items():
+                self._walk(child, f"{path}.{key}", seen, depth + 1)
+        elif isinstance(node, list):
+            for child in node:
+                self._walk(child, f"{path}[*]", seen, depth + 1)
+
+    def result(self) -> ColumnProfile:
+        distinct = len(self.counts) if self.counts is not None else None
+        top: tuple[ValueCount, ...] = ()
+        if (self.keep_values and self.counts and distinct is not None and distinct <= LOW_CARDINALITY
+                and distinct < self.non_null and not self.is_json
+                and all(len(v) <= MAX_VALUE_LENGTH for v in self.counts)):  # fmt: skip
+            top = tuple(ValueCount(v, c) for v, c in sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        json_shape = None
+        if self.json_docs and (self.is_json or self.json_docs >= max(1, self.non_null // 2)):
+            paths = tuple(JsonPath(path, present, dict(sorted(types.items())))
+                          for path, (present, types) in sorted(self.paths.items()))  # fmt: skip
+            json_shape = JsonShape(self.json_docs, self.json_invalid if self.is_json else self.json_candidates - self.json_docs,
+                                   paths, self.paths_truncated)  # fmt: skip
+        return ColumnProfile(
+            name=self.column.name,
+            non_null=self.non_null,
+            nulls=self.nulls,
+            distinct=distinct,
+            minimum=_text(self.minimum) if self.minimum is not None else None,
+            maximum=_text(self.maximum) if self.maximum is not None else None,
+            min_length=self.min_length,
+            max_length=self.max_length,
+            top_values=top,
+            future=self.future,
+            spike=self._spike(),
+            json=json_shape,
+            email_like=self.email_like,
+            test_like=self.test_like,
+            test_examples=tuple(label for label, _ in self.test_labels.most_common()),
+        )
+
+    def _spike(self) -> CreationSpike | None:
+        """The densest SPIKE_WINDOW of timestamps, when it holds far more than its share of rows."""
+        if not self.minutes:
+            return None
+        moments = sorted(self.minutes)
+        total = sum(self.minutes.values())
+        best, best_start, best_end, running, left = 0, None, None, 0, 0
+        for right, moment in enumerate(moments):
+            running += self.minutes[moment]
+            while moment - moments[left] >= SPIKE_WINDOW:
+                running -= self.minutes[moments[left]]
+                left += 1
+            if running > best:
+                best, best_start, best_end = running, moments[left], moment
+        span = moments[-1] - moments[0]
+        expected = SPIKE_WINDOW / span if span > SPIKE_WINDOW else 1.0
+        share = best / total
+        if best < SPIKE_MIN_ROWS or share < SPIKE_MIN_SHARE or share < 10 * expected:
+            return None
+        return CreationSpike(best_start.isoformat(), (best_end + timedelta(minutes=1)).isoformat(), best, round(share, 4))
+
+
+_INVALID = object()
+
+
+def profile_rows(
+    schema: str,
+    table: str,
+    columns: Sequence[Column],
+    rows: Iterable[Sequence],
+    *,
+    method: str,
+    now: datetime,
+    keep_values: bool = True,
+    spike_columns: Iterable[str] = (),
+    rows_estimated: int | None = None,
+    pages_read_share: float | None = None,
+) -> TableProfile:
+    """Aggregate `rows` (tuples in the order of `columns`) into a TableProfile, in one pass."""
+    spiky = set(spike_columns)
+    accumulators = [ColumnAccumulator(c, now, keep_values, c.name in spiky) for c in columns]
+    count = 0
+    for row in rows:
+        count += 1
+        for accumulator, value in zip(accumulators, row, strict=False):
+            accumulator.add(value)
+    return TableProfile(
+        schema=schema,
+        table=table,
+        method=method,  # type: ignore[arg-type]
+        rows_read=count,
+        rows_estimated=rows_estimated,
+        pages_read_share=pages_read_share,
+        columns=tuple(a.result() for a in accumulators),
+    )
