@@ -9,6 +9,7 @@ from functools import cached_property
 
 from dayone.catalog.model import Catalog, Column, ForeignKey, Schema, Table
 from dayone.dialects.base import Dialect, dialect_for_product
+from dayone.profile.model import ColumnProfile, Profile, TableProfile
 
 LOGICAL_TABLE_KINDS = ("table", "partitioned table")
 
@@ -23,8 +24,25 @@ class Reference:
 
 
 class AuditContext:
-    def __init__(self, catalog: Catalog):
+    def __init__(self, catalog: Catalog, profile: Profile | None = None):
         self.catalog = catalog
+        self.profile = profile  # None: catalog only (an offline snapshot, or profiling switched off)
+
+    def table_profile(self, schema: Schema, table: Table) -> TableProfile | None:
+        """What profiling read of this table; None when it was not profiled (or was skipped)."""
+        if self.profile is None:
+            return None
+        found = self._profiles.get((schema.name, table.name))
+        return found if found is not None and found.method != "skipped" else None
+
+    def column_profile(self, schema: Schema, table: Table, column: Column) -> tuple[TableProfile, ColumnProfile] | None:
+        found = self.table_profile(schema, table)
+        column_profile = found.column(column.name) if found else None
+        return (found, column_profile) if column_profile is not None else None
+
+    @cached_property
+    def _profiles(self) -> dict[tuple[str, str], TableProfile]:
+        return {(t.schema, t.table): t for t in self.profile.tables} if self.profile else {}
 
     @cached_property
     def capabilities(self) -> type[Dialect]:

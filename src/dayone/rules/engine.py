@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from dayone.catalog.model import Catalog
+from dayone.profile.model import Profile
 from dayone.findings import SEVERITY_RANK, Finding
 from dayone.rules.context import AuditContext
 from dayone.rules.registry import FAMILIES, REGISTRY, Rule
@@ -17,6 +18,7 @@ class AuditResult:
     catalog: Catalog
     rules: tuple[Rule, ...]
     findings: tuple[Finding, ...]
+    profile: Profile | None = None
 
     def counts(self) -> dict[str, int]:
         counted = Counter(f.severity for f in self.findings)
@@ -32,11 +34,11 @@ class AuditResult:
         return FAMILIES[REGISTRY[finding.rule].family]
 
 
-def run_rules(catalog: Catalog, rules: Iterable[Rule]) -> AuditResult:
-    context = AuditContext(catalog)
+def run_rules(catalog: Catalog, rules: Iterable[Rule], profile: Profile | None = None) -> AuditResult:
+    context = AuditContext(catalog, profile)
     rules = tuple(rules)
     findings: list[Finding] = []
     for rule in rules:
         findings.extend(rule.check(context))
     findings.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.target, f.rule))
-    return AuditResult(catalog=catalog, rules=rules, findings=tuple(findings))
+    return AuditResult(catalog=catalog, rules=rules, findings=tuple(findings), profile=profile)
