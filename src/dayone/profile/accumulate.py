@@ -15,7 +15,7 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from dayone.catalog.model import Column
-from dayone.profile.model import ColumnProfile, CreationSpike, JsonPath, JsonShape, TableProfile, ValueCount
+from dayone.profile.model import ColumnProfile, CreationSpike, JsonPath, JsonShape, TableProfile, TimeOrder, ValueCount
 
 MAX_DISTINCT = 1000  # distinct values tracked exactly per column
 LOW_CARDINALITY = 50  # at most this many distinct values: the column's value set is reported
@@ -25,6 +25,7 @@ MAX_JSON_DEPTH = 6
 SPIKE_WINDOW = timedelta(minutes=60)
 SPIKE_MIN_ROWS = 50
 SPIKE_MIN_SHARE = 0.2
+SAME_TIME = timedelta(seconds=1)  # created and updated this close were written by the same insert
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
 # Test and dummy data, as it shows up in production: reserved and disposable domains, plus-addressed
@@ -79,10 +80,11 @@ def _json_type(value) -> str:
 class ColumnAccumulator:
     """One column's running aggregates."""
 
-    def __init__(self, column: Column, now: datetime, keep_values: bool, track_spike: bool):
+    def __init__(self, column: Column, now: datetime, keep_values: bool, track_spike: bool, is_key: bool = False):
         self.column = column
         self.now = now
         self.keep_values = keep_values
+        self.is_key = is_key  # a key's values are all distinct: kept only when the table is small
         self.nulls = 0
         self.non_null = 0
         self.counts: Counter[str] | None = Counter()  # None once MAX_DISTINCT is passed
@@ -92,6 +94,7 @@ class ColumnAccumulator:
         self.max_length: int | None = None
         self.future = 0
         self.minutes: Counter[datetime] | None = Counter() if track_spike else None
+        self.minute_bounds: dict[datetime, list] = {}  # minute -> [earliest, its value, latest, its value]
         kind = column.normalized_type
         self.is_json = kind == "json"
         self.is_text = kind in ("string", "text")
@@ -126,7 +129,15 @@ class ColumnAccumulator:
                 if moment > self.now:
                     self.future += 1
                 if self.minutes is not None:
-                    self.minutes[moment.replace(second=0, microsecond=0)] += 1
+                    minute = moment.replace(second=0, microsecond=0)
+                    self.minutes[minute] += 1
+                    bounds = self.minute_bounds.get(minute)
+                    if bounds is None:
+                        self.minute_bounds[minute] = [moment, value, moment, value]
+                    elif moment < bounds[0]:
+                        bounds[0:2] = moment, value
+                    elif moment > bounds[2]:
+                        bounds[2:4] = moment, value
         if self.is_json:
             self._json(value if not isinstance(value, str | bytes) else self._parse(value))
         elif self.is_text and isinstance(value, str):
@@ -191,7 +202,7 @@ class ColumnAccumulator:
         distinct = len(self.counts) if self.counts is not None else None
         top: tuple[ValueCount, ...] = ()
         if (self.keep_values and self.counts and distinct is not None and distinct <= LOW_CARDINALITY
-                and distinct < self.non_null and not self.is_json
+                and (distinct < self.non_null or self.is_key) and not self.is_json
                 and all(len(v) <= MAX_VALUE_LENGTH for v in self.counts)):  # fmt: skip
             top = tuple(ValueCount(v, c) for v, c in sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0])))
         json_shape = None
@@ -237,10 +248,56 @@ class ColumnAccumulator:
         share = best / total
         if best < SPIKE_MIN_ROWS or share < SPIKE_MIN_SHARE or share < 10 * expected:
             return None
-        return CreationSpike(best_start.isoformat(), (best_end + timedelta(minutes=1)).isoformat(), best, round(share, 4))
+        window = [self.minute_bounds[m] for m in moments if best_start <= m <= best_end]
+        first = min(window, key=lambda b: b[0])[1]
+        last = max(window, key=lambda b: b[2])[3]
+        return CreationSpike(best_start.isoformat(), (best_end + timedelta(minutes=1)).isoformat(), best, round(share, 4),
+                             first=_text(first), last=_text(last))  # fmt: skip
 
 
 _INVALID = object()
+
+
+def _moment(value) -> datetime | float | None:
+    """A time to compare: a date-time (ISO text included), or epoch seconds as a number."""
+    if isinstance(value, int | float | Decimal) and not isinstance(value, bool):
+        return float(value)
+    return _as_datetime(value)
+
+
+class TimeOrderAccumulator:
+    """Created vs last-modified, row by row: did the row change after it was inserted?"""
+
+    def __init__(self, created: int, updated: int, names: tuple[str, str]):
+        self.created, self.updated, self.names = created, updated, names
+        self.compared = self.later = self.same = self.earlier = 0
+
+    def add(self, row: Sequence) -> None:
+        created, updated = _moment(row[self.created]), _moment(row[self.updated])
+        if created is None or updated is None or isinstance(created, float) != isinstance(updated, float):
+            return
+        self.compared += 1
+        gap = updated - created
+        tolerance = SAME_TIME.total_seconds() if isinstance(gap, float) else SAME_TIME
+        if gap > tolerance:
+            self.later += 1
+        elif gap < -tolerance:
+            self.earlier += 1
+        else:
+            self.same += 1
+
+    def result(self) -> TimeOrder:
+        return TimeOrder(*self.names, self.compared, self.later, self.same, self.earlier)
+
+
+def time_pairs(columns: Sequence[Column]) -> list[tuple[str, str]]:
+    """(creation column, last-modified column) pairs, by name: (created_at, updated_at)."""
+    from dayone.rules.naming import holds_time, is_created_name, is_updated_name  # name conventions live with the rules
+
+    created = next((c.name for c in columns if is_created_name(c.name) and holds_time(c)), None)
+    if created is None:
+        return []
+    return [(created, c.name) for c in columns if is_updated_name(c.name) and holds_time(c)]
 
 
 def profile_rows(
@@ -255,15 +312,29 @@ def profile_rows(
     spike_columns: Iterable[str] = (),
     rows_estimated: int | None = None,
     pages_read_share: float | None = None,
+    key_columns: Iterable[str] = (),
+    compare_times: Iterable[tuple[str, str]] | None = None,
 ) -> TableProfile:
-    """Aggregate `rows` (tuples in the order of `columns`) into a TableProfile, in one pass."""
+    """Aggregate `rows` (tuples in the order of `columns`) into a TableProfile, in one pass.
+
+    `key_columns` (the primary key) keep their values like a value set although each is unique,
+    when there are few of them: the codes of a lookup table, which value sets elsewhere are checked
+    against. `compare_times` pairs (created, updated) columns compared row by row; by default the
+    columns named like created_at and updated_at.
+    """
     spiky = set(spike_columns)
-    accumulators = [ColumnAccumulator(c, now, keep_values, c.name in spiky) for c in columns]
+    keys = set(key_columns)
+    accumulators = [ColumnAccumulator(c, now, keep_values, c.name in spiky, c.name in keys) for c in columns]
+    positions = {c.name: i for i, c in enumerate(columns)}
+    pairs = time_pairs(columns) if compare_times is None else list(compare_times)
+    orders = [TimeOrderAccumulator(positions[a], positions[b], (a, b)) for a, b in pairs if a in positions and b in positions]
     count = 0
     for row in rows:
         count += 1
         for accumulator, value in zip(accumulators, row, strict=False):
             accumulator.add(value)
+        for order in orders:
+            order.add(row)
     return TableProfile(
         schema=schema,
         table=table,
@@ -272,4 +343,5 @@ def profile_rows(
         rows_estimated=rows_estimated,
         pages_read_share=pages_read_share,
         columns=tuple(a.result() for a in accumulators),
+        time_orders=tuple(o.result() for o in orders),
     )

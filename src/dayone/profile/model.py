@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+ROWID = "rowid"  # the name under which a profile reports SQLite's hidden row id
+
 # How a number was obtained, said in every finding that uses it.
 Method = Literal["statistics", "sample", "full", "skipped"]
 
@@ -44,6 +46,8 @@ class CreationSpike:
     end: str
     rows: int  # rows read whose value falls in the window
     share: float  # of the non-null values read
+    first: str | None = None  # the earliest and latest value read in the window, as stored (ISO text, or
+    last: str | None = None  # the driver's date-time in ISO-8601), so that a predicate compares like with like
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,18 @@ class ColumnProfile:
 
 
 @dataclass(frozen=True)
+class TimeOrder:
+    """Row by row, how a last-modified column compares with the creation column of the same rows."""
+
+    created: str  # column names
+    updated: str
+    compared: int  # rows read in which both hold a time
+    later: int  # updated more than a second after created: the row was changed after it was inserted
+    same: int  # within a second of each other
+    earlier: int  # updated before created: clocks, zones or a backfill disagree
+
+
+@dataclass(frozen=True)
 class TableProfile:
     schema: str
     table: str
@@ -85,6 +101,12 @@ class TableProfile:
     columns: tuple[ColumnProfile, ...] = ()
     skipped: str | None = None  # why nothing was read (locked, timed out, permission denied)
     seconds: float | None = None
+    # How the rows were chosen, when "sample of N rows" alone would mislead: "first rows of a plain
+    # scan: no integer primary key to sample ranges of"; or what a statistics profile rests on.
+    note: str | None = None
+    time_orders: tuple[TimeOrder, ...] = ()  # created vs last-modified, compared in the same pass
+    # `columns` may hold one the catalog does not list: SQLite's hidden `rowid` (ROWID below), when the
+    # sampler reads it for a table without an INTEGER PRIMARY KEY; its range shows deleted rows.
 
     def column(self, name: str) -> ColumnProfile | None:
         return next((c for c in self.columns if c.name == name), None)
@@ -93,12 +115,14 @@ class TableProfile:
     def how(self) -> str:
         """How the numbers were obtained, for a finding's evidence: 'sample of 12,000 rows'."""
         if self.method == "sample":
-            return f"sample of {self.rows_read:,} rows"
-        if self.method == "full":
-            return f"full scan of {self.rows_read:,} rows"
-        if self.method == "statistics":
-            return "the server's statistics"
-        return f"not read: {self.skipped}"
+            how = f"sample of {self.rows_read:,} rows"
+        elif self.method == "full":
+            how = f"full scan of {self.rows_read:,} rows"
+        elif self.method == "statistics":
+            how = "the server's statistics"
+        else:
+            return f"not read: {self.skipped}"
+        return f"{how} ({self.note})" if self.note else how
 
 
 @dataclass(frozen=True)
