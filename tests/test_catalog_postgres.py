@@ -115,7 +115,7 @@ def test_query_count_does_not_grow_with_table_count(pg_db):
     pg_db.execute(_create_tables_more)
     large, large_statements = read_with_statements(pg_db.url)
     assert len(list(small.tables())) == 6 and len(list(large.tables())) == 66
-    assert len(small_statements) == len(large_statements) <= 10
+    assert len(small_statements) == len(large_statements) <= 14  # ten for the catalog, four for access facts
 
 
 def test_check_lists_become_value_sets_and_actions_are_kept(pg_db):

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from dayone.catalog.access import AccessFacts
+
 TableKind = Literal["table", "partitioned table", "partition", "view", "materialized view", "foreign table"]
 
 # The normalized type vocabulary rules reason about, whatever the engine called the type.
@@ -165,6 +167,9 @@ class Catalog:
     # Server settings that matter for change data capture (wal_level, log_bin, binlog_format...).
     cdc_settings: dict[str, str] = field(default_factory=dict)
     schemas: tuple[Schema, ...] = ()
+    # What the login and the server allow (privileges, TLS, replication, CDC readiness); None in
+    # snapshots taken before dayone read these facts.
+    access: AccessFacts | None = None
 
     def schema(self, name: str) -> Schema | None:
         return next((s for s in self.schemas if s.name == name), None)

@@ -49,6 +49,7 @@ from dayone.connect.options import SessionOptions
 from dayone.connect.session import Session
 from dayone.connect.target import DatabaseTarget
 from dayone.dialects.base import Dialect
+from dayone.dialects.mysql_access import read_access
 from dayone.dialects.mysql_errors import catalog_error, connect_error, guard_error
 
 SYSTEM_SCHEMAS = ("information_schema", "performance_schema", "mysql", "sys")
@@ -234,6 +235,9 @@ class MySQLDialect(Dialect):
             _rollback(session)
             raise
 
+        schemas = _build(rows, mariadb)
+        # the tables just read save the access reader from listing them again
+        access = read_access(session, tables={s.name: [t.name for t in s.tables] for s in schemas}, mariadb=mariadb)
         system_tz = _text(system_tz)
         return Catalog(
             product="mariadb" if mariadb else "mysql",
@@ -244,7 +248,8 @@ class MySQLDialect(Dialect):
             session_timezone=_zone(_text(session_tz), system_tz),
             is_replica=_on(read_only) or replicating,
             cdc_settings=dict(sorted(cdc.items())),
-            schemas=_build(rows, mariadb),
+            schemas=schemas,
+            access=access,
         )
 
     @staticmethod

@@ -279,6 +279,9 @@ class PostgresDialect(Dialect):
         enums = session.query(ENUMS_SQL)
         domain_checks = session.query(DOMAIN_CHECKS_SQL)
         session.connection.rollback()  # end the read-only transaction now: short transactions only
+        from dayone.dialects.postgres_access import read_access  # it builds on this module's filters
+
+        access = read_access(session, schemas)  # its own short transactions; what it may not read stays unknown
 
         enum_values = {oid: tuple(values) for oid, _, _, values in enums}
         columns_of: dict[int, list[Column]] = defaultdict(list)
@@ -397,6 +400,7 @@ class PostgresDialect(Dialect):
                 )
                 for name in sorted(schema_names)
             ),
+            access=access,
         )
 
 

@@ -13,6 +13,7 @@ import sqlite3
 import time
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
@@ -35,6 +36,7 @@ from dayone.connect.session import Session
 from dayone.connect.target import DatabaseTarget
 from dayone.dialects import sqlite_ddl
 from dayone.dialects.base import Dialect
+from dayone.dialects.sqlite_access import read_access
 from dayone.errors import ConnectError, DayoneError
 
 SCHEMA = "main"
@@ -103,7 +105,7 @@ class SQLiteDialect(Dialect):
         if schemas is not None and SCHEMA not in schemas:
             return catalog
         try:
-            return _read(session, catalog)
+            return replace(_read(session, catalog), access=read_access(session))
         except sqlite3.OperationalError as exc:
             if "interrupted" in str(exc):
                 raise DayoneError(
