@@ -14,9 +14,12 @@ class ConnectError(DayoneError):
 
 
 def register_secret(secret: str | None) -> None:
-    """Remember a password so that `redact` can keep it out of anything dayone prints."""
+    """Remember a password so that `redact` can keep it out of anything dayone prints, as it is and
+    as it would look percent-encoded in a URL or quoted in a repr."""
     if secret and len(secret) >= 3:  # masking 1-2 characters would mangle ordinary text
-        _secrets.add(secret)
+        from urllib.parse import quote, quote_plus
+
+        _secrets.update({secret, quote(secret, safe=""), quote(secret), quote_plus(secret), repr(secret)[1:-1]})
 
 
 def redact(text: str) -> str:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-import os
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
+from dayone.connect.secrets import PASSWORD_ENV, resolve
 from dayone.errors import DayoneError, register_secret
 
 # Every scheme dayone accepts, mapped to the engine family whose dialect reads it.
@@ -23,7 +24,7 @@ SCHEMES = {
     "sqlite+pysqlite": "sqlite",
 }
 
-PASSWORD_ENV = "DAYONE_PASSWORD"
+__all__ = ["PASSWORD_ENV", "DatabaseTarget", "SnapshotTarget", "Target", "parse_target"]
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ class DatabaseTarget:
     database: str | None
     query: dict[str, str]
     display: str  # the URL with the password masked: safe to print anywhere
+    password_origin: str | None = None  # where the password came from ("DAYONE_PASSWORD"...): safe to print
+    password_variable: str | None = None  # this source's own DAYONE_PASSWORD_<NAME>, for hints
 
     def __repr__(self) -> str:  # keep the password out of tracebacks and debug output
         return f"DatabaseTarget({self.display})"
@@ -52,8 +55,11 @@ class SnapshotTarget:
 Target = DatabaseTarget | SnapshotTarget
 
 
-def parse_target(text: str) -> Target:
-    """Turn a TARGET argument into a database URL or a snapshot path, or say clearly why not."""
+def parse_target(text: str, source: str | None = None) -> Target:
+    """Turn a TARGET argument into a database URL or a snapshot path, or say clearly why not.
+
+    The password is resolved here (dayone.connect.secrets): `source`, a named source's name, picks
+    its DAYONE_PASSWORD_<NAME> variable; without it, the database name or host does."""
     if "://" not in text:
         path = Path(text)
         if _is_sqlite_file(path):  # a bare path to a SQLite database is as good as its URL
@@ -81,8 +87,11 @@ def parse_target(text: str) -> Target:
         known = ", ".join(sorted({s.split("+")[0] for s in SCHEMES}))
         raise DayoneError(f"unknown database URL scheme {scheme!r}: dayone reads {known}")
     username = unquote(url.username) if url.username else None
-    password = unquote(url.password) if url.password is not None else os.environ.get(PASSWORD_ENV)
-    register_secret(password)
+    query = dict(parse_qsl(url.query, keep_blank_values=True))  # the last value wins, as drivers expect
+    # user:password@ or libpq's ?password=: both are the URL's password
+    url_password = unquote(url.password) if url.password else query.get("password") or None
+    register_secret(url.password)  # as written too, percent-encoded, should an error echo the URL
+    register_secret(url_password)
     # sqlite:///relative.db -> "relative.db", sqlite:////absolute.db -> "/absolute.db"
     database = unquote(url.path[1:]) if url.path.startswith("/") else unquote(url.path)
     if engine == "sqlite" and not database:
@@ -90,7 +99,12 @@ def parse_target(text: str) -> Target:
     if engine != "sqlite" and "/" in database:
         raise DayoneError(f"cannot parse database URL {_mask(text)}: the database name is the path after the host")
     host = unquote(url.hostname) if url.hostname else None
-    query = dict(parse_qsl(url.query, keep_blank_values=True))  # the last value wins, as drivers expect
+    if engine == "sqlite":  # a file: no password to look for
+        password = resolved_origin = variable = None
+    else:
+        found = resolve(engine, url_password=url_password, username=username, host=host, port=port,
+                        database=database or None, source=source)  # fmt: skip
+        password, resolved_origin, variable = found.value, found.origin, found.variable
     return DatabaseTarget(
         engine=engine,
         host=host,
@@ -100,6 +114,8 @@ def parse_target(text: str) -> Target:
         database=database or None,
         query=query,
         display=_display(url, username),
+        password_origin=resolved_origin,
+        password_variable=variable,
     )
 
 
@@ -108,7 +124,8 @@ def _display(url, username: str | None) -> str:
     netloc = url.netloc.rpartition("@")[2]
     if url.username is not None:
         netloc = url.username + (":***" if url.password is not None else "") + "@" + netloc
-    return f"{url.scheme}://{netloc}{url.path}" + (f"?{url.query}" if url.query else "")
+    query = re.sub(r"(?i)(^|&)(password=)[^&]*", r"\1\2***", url.query)
+    return f"{url.scheme}://{netloc}{url.path}" + (f"?{query}" if query else "")
 
 
 def _is_sqlite_file(path: Path) -> bool:

@@ -6,7 +6,8 @@ import socket
 
 from dayone.connect.options import SessionOptions
 from dayone.connect.session import Session
-from dayone.connect.target import PASSWORD_ENV, DatabaseTarget
+from dayone.connect.secrets import missing_hint
+from dayone.connect.target import DatabaseTarget
 from dayone.errors import ConnectError, DayoneError
 
 # Server and client error numbers (include/mysqld_error.h, include/errmsg.h).
@@ -40,10 +41,11 @@ def connect_error(exc: BaseException, target: DatabaseTarget, options: SessionOp
     code, text = _code_and_text(exc)
     lowered = text.lower()
     if code in ACCESS_DENIED:
-        if target.password is None:
-            hint = f"no password was given: set {PASSWORD_ENV}, put it in the URL or in ~/.my.cnf"
+        if target.password is not None or target.password_origin:  # ~/.my.cnf: PyMySQL read it itself
+            came = f" (the password came from {target.password_origin})" if target.password_origin else ""
+            hint = f"wrong user or password{came}"
         else:
-            hint = f"wrong user or password (set {PASSWORD_ENV} or put it in the URL)"
+            hint = f"no password was given: {missing_hint(target.password_variable, '~/.my.cnf')}"
         message = f"login failed for user {user!r} on {at}: {hint}"
     elif code == BAD_DB:
         message = f"database {target.database!r} does not exist on {at}: check the database name in the URL"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dayone.connect.options import SessionOptions
 from dayone.connect.session import Session
-from dayone.connect.target import PASSWORD_ENV, DatabaseTarget
+from dayone.connect.secrets import missing_hint
+from dayone.connect.target import DatabaseTarget
 from dayone.errors import ConnectError, DayoneError
 
 
@@ -14,10 +15,13 @@ def connect_error(exc: Exception, target: DatabaseTarget, options: SessionOption
     text = str(exc)
     lowered = text.lower()
     sqlstate = getattr(exc, "sqlstate", None)
+    # libpq adds 'password retrieved from file "..."' when the password came from .pgpass
+    origin = target.password_origin or ("the .pgpass file" if "password retrieved from file" in lowered else None)
     if sqlstate == "28P01" or "password authentication failed" in lowered:
-        message = f"login failed for user {user!r} on {where}: wrong password (set {PASSWORD_ENV}, ~/.pgpass or put it in the URL)"
+        source = f"from {origin}" if origin else f"({missing_hint(target.password_variable, '~/.pgpass')})"
+        message = f"login failed for user {user!r} on {where}: wrong password {source}"
     elif "no password supplied" in lowered or "fe_sendauth" in lowered:
-        message = f"the server at {where} asks user {user!r} for a password: set {PASSWORD_ENV} or add it to ~/.pgpass"
+        message = f"the server at {where} asks user {user!r} for a password: {missing_hint(target.password_variable, '~/.pgpass')}"
     elif sqlstate == "3D000" or ("database" in lowered and "does not exist" in lowered):
         message = f"database {target.database!r} does not exist on {where}: check the database name in the URL"
     elif ("role" in lowered and "does not exist" in lowered) or sqlstate == "28000":
