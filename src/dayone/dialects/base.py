@@ -6,12 +6,16 @@ Rules never look at an engine's name; they read the capability flags below.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from dayone.catalog.model import Catalog
+from dayone.catalog.model import Catalog, Schema, Table
 from dayone.connect.options import SessionOptions
 from dayone.connect.session import Session
 from dayone.connect.target import DatabaseTarget
+
+if TYPE_CHECKING:  # profiling code loads when a profile is asked for
+    from dayone.profile.model import TableProfile
+    from dayone.profile.options import TableRequest, TableSize
 
 
 class Dialect:
@@ -24,6 +28,7 @@ class Dialect:
     has_timestamp_with_time_zone: ClassVar[bool] = True  # an instant type exists to recommend
     has_comments: ClassVar[bool] = True  # tables and columns can carry comments
     url_database_is_schema: ClassVar[bool] = False  # MySQL: the URL's database is one of the schemas
+    has_column_statistics: ClassVar[bool] = False  # server keeps per-column statistics (pg_stats, column_stats)
 
     def connect(self, target: DatabaseTarget, options: SessionOptions) -> Session:
         """Open a read-only, time-bounded session, or raise ConnectError with one clear line."""
@@ -32,6 +37,31 @@ class Dialect:
     def read_catalog(self, session: Session, schemas: Sequence[str] | None = None) -> Catalog:
         """Read the whole catalog with a constant number of queries, whatever the table count."""
         raise NotImplementedError
+
+    # -- profiling: dayone.profile.profiler decides what to read, the dialect reads it -----------
+
+    def read_statistics(
+        self, session: Session, tables: Sequence[tuple[Schema, Table]], keep_values: bool
+    ) -> dict[tuple[str, str], TableProfile]:
+        """Tier 0: what the server already keeps about the data of `tables` (null fractions,
+        distinct estimates, common values), in one bulk query per database; {} when it keeps
+        nothing dayone may read. Never runs ANALYZE."""
+        return {}
+
+    def table_sizes(self, session: Session, tables: Sequence[tuple[Schema, Table]]) -> dict[tuple[str, str], TableSize]:
+        """How big the server believes each table is, from what it keeps (a constant number of
+        queries): sizes the sample of each table."""
+        return {}
+
+    def profile_table(self, session: Session, schema: Schema, table: Table, request: TableRequest) -> TableProfile:
+        """Tier 1 or 2: one query over the table (a bounded sample, or one streamed full pass),
+        rows aggregated by dayone.profile.profile_rows as they arrive. A table the server will not
+        let us read in time (locked, statement timeout, permission) comes back as method "skipped"
+        with the reason; the audit goes on."""
+        raise NotImplementedError
+
+    def interrupt(self, session: Session) -> None:
+        """Ctrl-C: stop what `session` is running on the server (best effort, never raises)."""
 
 
 def dialect_for(engine: str) -> Dialect:

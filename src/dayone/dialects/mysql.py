@@ -148,6 +148,7 @@ class MySQLDialect(Dialect):
     sqlglot_dialect = "mysql"
     has_enum_types = False  # ENUM is a column type, not a named type
     has_row_change_counters = False
+    has_column_statistics = True
     has_timestamp_with_time_zone = True  # TIMESTAMP is stored in UTC
     url_database_is_schema = True  # mysql://host/shop means the shop database, not the whole server
 
@@ -206,6 +207,28 @@ class MySQLDialect(Dialect):
             f"SET SESSION innodb_lock_wait_timeout = {lock_wait}",
             f"SET SESSION wait_timeout = {max(1, math.ceil(float(options.idle_timeout)))}",
         ]
+
+    # -- profiling (mysql_profile.py: key-range samples, KILL QUERY on Ctrl-C) -------------------
+
+    def read_statistics(self, session, tables, keep_values):
+        from dayone.dialects import mysql_profile
+
+        return mysql_profile.read_statistics(session, tables, keep_values, _is_mariadb(session.connection))
+
+    def table_sizes(self, session, tables):
+        from dayone.dialects import mysql_profile
+
+        return mysql_profile.table_sizes(session, tables, _is_mariadb(session.connection))
+
+    def profile_table(self, session, schema, table, request):
+        from dayone.dialects import mysql_profile
+
+        return mysql_profile.profile_table(session, schema, table, request)
+
+    def interrupt(self, session):
+        from dayone.dialects import mysql_profile
+
+        mysql_profile.interrupt(session)
 
     # -- reading the catalog -------------------------------------------------------------------
 

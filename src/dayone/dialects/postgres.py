@@ -213,6 +213,7 @@ class PostgresDialect(Dialect):
     sqlglot_dialect = "postgres"
     has_enum_types = True
     has_row_change_counters = True
+    has_column_statistics = True
 
     def connect(self, target: DatabaseTarget, options: SessionOptions) -> Session:
         import psycopg
@@ -244,6 +245,27 @@ class PostgresDialect(Dialect):
         connection.read_only = True
         connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ  # one consistent view
         return Session(target=target, options=options, connection=connection)
+
+    # Profiling lives in postgres_profile.py: pg_stats, then TABLESAMPLE SYSTEM per table.
+    def read_statistics(self, session, tables, keep_values):
+        from dayone.dialects import postgres_profile
+
+        return postgres_profile.read_statistics(session, tables, keep_values)
+
+    def table_sizes(self, session, tables):
+        from dayone.dialects import postgres_profile
+
+        return postgres_profile.table_sizes(session, tables)
+
+    def profile_table(self, session, schema, table, request):
+        from dayone.dialects import postgres_profile
+
+        return postgres_profile.profile_table(session, schema, table, request)
+
+    def interrupt(self, session):
+        from dayone.dialects import postgres_profile
+
+        postgres_profile.interrupt(session)
 
     def read_catalog(self, session: Session, schemas: Sequence[str] | None = None) -> Catalog:
         import psycopg

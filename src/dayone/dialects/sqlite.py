@@ -99,6 +99,17 @@ class SQLiteDialect(Dialect):
             raise ConnectError(f"{path} is not a readable sqlite database: {exc}") from None
         return session
 
+    # Profiling lives in sqlite_profile.py: rowid ranges; SQLite keeps no column statistics to read.
+    def table_sizes(self, session, tables):
+        from dayone.dialects import sqlite_profile
+
+        return sqlite_profile.table_sizes(session, tables)
+
+    def profile_table(self, session, schema, table, request):
+        from dayone.dialects import sqlite_profile
+
+        return sqlite_profile.profile_table(session, schema, table, request)
+
     def read_catalog(self, session: Session, schemas: Sequence[str] | None = None) -> Catalog:
         path = Path(session.target.database or "")
         catalog = Catalog(product="sqlite", version=sqlite3.sqlite_version, database=path.stem)

@@ -113,12 +113,16 @@ class ColumnAccumulator:
             self.nulls += 1
             return
         self.non_null += 1
-        if self.counts is not None and not isinstance(value, dict | list):
-            key = _text(value)
-            self.counts[key] += 1
-            if len(self.counts) > MAX_DISTINCT:
+        if self.counts is not None:
+            if isinstance(value, dict | list):  # documents and arrays: no value set, distinct unknown
                 self.counts = None
-        if isinstance(value, int | float | Decimal | datetime | date) and not isinstance(value, bool):
+            else:
+                key = _text(value)
+                self.counts[key] += 1
+                if len(self.counts) > MAX_DISTINCT:
+                    self.counts = None
+        # NaN (float, numeric 'NaN') is neither a minimum nor a maximum: comparing it would fail
+        if isinstance(value, int | float | Decimal | datetime | date) and not isinstance(value, bool) and value == value:
             if self.minimum is None or value < self.minimum:
                 self.minimum = value
             if self.maximum is None or value > self.maximum:

@@ -1,0 +1,352 @@
+"""MySQL and MariaDB profiling: statistics the server keeps, then one sampled (or full) query per table.
+
+Tier 0: information_schema.STATISTICS (distinct estimates of indexed columns) and, where the user may
+read them, MariaDB's engine-independent statistics (mysql.column_stats: null ratio, distinct values,
+minimum and maximum) or MySQL 8's histograms (information_schema.COLUMN_STATISTICS). Nothing is ever
+analyzed: where nobody ran ANALYZE ... PERSISTENT / UPDATE HISTOGRAM, there is simply less to say.
+
+Tier 1: InnoDB keeps rows in primary-key order, so a few ranges of consecutive keys starting at
+random points (one UNION ALL statement: each range an index range scan of a bounded number of rows,
+its start found from MIN/MAX of the key, which the index answers without a scan) read a bounded
+number of pages spread over the whole table. A table without an integer leading primary-key column
+has no such ranges: its first rows are read (LIMIT), and the profile says so. A table no bigger
+than the budget is read whole.
+
+Tier 2: one unbuffered SELECT per table (PyMySQL SSCursor): rows stream through in bounded memory.
+
+Every statement runs under the session's max_statement_time / max_execution_time. Ctrl-C: PyMySQL
+cannot cancel a statement; `interrupt` opens a second connection (dayone's limit is two) and sends
+KILL QUERY for dayone's own connection id, the only statement dayone sends that is not a read.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+import time
+from collections.abc import Sequence
+from decimal import Decimal, InvalidOperation
+
+from dayone.catalog.model import Schema, Table
+from dayone.connect.session import Session
+from dayone.dialects.mysql_errors import LOCK_WAIT_TIMEOUT, PERMISSION_ERRORS, SERVER_GONE, SERVER_LOST, STATEMENT_TIMEOUT
+from dayone.dialects.profiling import Unreadable, aggregate, batches, skipped, timeout_reason
+from dayone.errors import DayoneError
+from dayone.profile.model import ColumnProfile, TableProfile
+from dayone.profile.options import TableRequest, TableSize
+
+RANGES = 10  # key ranges per sample
+PAGE_BYTES = 16384  # InnoDB's default page; sizes are read in bytes and turned into pages of this size
+ROWS_PER_PAGE_UNKNOWN = 100  # when the statistics give no average row length
+
+INDEX_STATISTICS_SQL = """
+SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, MAX(CARDINALITY)
+FROM information_schema.STATISTICS
+WHERE TABLE_SCHEMA IN ({schemas}) AND SEQ_IN_INDEX = 1 AND CARDINALITY IS NOT NULL
+GROUP BY TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME
+"""
+# MariaDB engine-independent statistics: collected by ANALYZE TABLE ... PERSISTENT FOR ..., readable
+# with SELECT on the mysql database (often not granted: then there are none to use).
+COLUMN_STATS_SQL = """
+SELECT c.db_name, c.table_name, c.column_name, c.min_value, c.max_value, c.nulls_ratio, c.avg_frequency,
+       t.cardinality
+FROM mysql.column_stats c
+LEFT JOIN mysql.table_stats t ON t.db_name = c.db_name AND t.table_name = c.table_name
+WHERE c.db_name IN ({schemas})
+"""
+# MySQL 8 histograms (ANALYZE TABLE ... UPDATE HISTOGRAM): the share of NULLs and the value range.
+HISTOGRAMS_SQL = """
+SELECT SCHEMA_NAME, TABLE_NAME, COLUMN_NAME,
+       JSON_EXTRACT(HISTOGRAM, '$."null-values"'), JSON_EXTRACT(HISTOGRAM, '$."histogram-type"'),
+       JSON_EXTRACT(HISTOGRAM, '$.buckets[0][0]'), JSON_EXTRACT(HISTOGRAM, '$.buckets[last][last]'),
+       JSON_LENGTH(HISTOGRAM, '$.buckets')
+FROM information_schema.COLUMN_STATISTICS WHERE SCHEMA_NAME IN ({schemas})
+"""
+SIZES_SQL = """
+SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_ROWS, DATA_LENGTH, AVG_ROW_LENGTH
+FROM information_schema.TABLES WHERE TABLE_SCHEMA IN ({schemas}) AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')
+"""
+NO_LOCK_WAIT = "SET STATEMENT lock_wait_timeout = 0 FOR "  # MariaDB: look at each table once, never wait
+INTEGER_TYPES = ("integer",)
+
+
+def _in(sql: str, names: Sequence[str]) -> str:
+    return sql.format(schemas=", ".join(["%s"] * len(names))).strip()
+
+
+def read_statistics(session: Session, tables: Sequence[tuple[Schema, Table]], keep_values: bool, mariadb: bool) -> dict[tuple[str, str], TableProfile]:
+    import pymysql
+
+    wanted = {(s.name, t.name): t for s, t in tables}
+    if not wanted:
+        return {}
+    names = sorted({s for s, _ in wanted})
+    facts: dict[tuple[str, str], dict[str, dict]] = {}
+
+    def note(schema, table, column, **values):
+        key = (_text(schema), _text(table))
+        if key in wanted:
+            facts.setdefault(key, {}).setdefault(_text(column), {}).update(values)
+
+    try:
+        for schema, table, column, cardinality in session.query(_in(INDEX_STATISTICS_SQL, names), names):
+            note(schema, table, column, distinct=float(cardinality))
+    except pymysql.Error:
+        pass
+    extended = COLUMN_STATS_SQL if mariadb else HISTOGRAMS_SQL
+    try:
+        rows = session.query(_in(extended, names), names)
+    except pymysql.Error:  # no SELECT on mysql.*, or no COLUMN_STATISTICS (MySQL 5.7): nothing more to use
+        rows = []
+    for row in rows:
+        if mariadb:
+            schema, table, column, low, high, nulls_ratio, avg_frequency, cardinality = row
+            known = {"low": _text(low), "high": _text(high), "nulls_ratio": nulls_ratio, "source": "mysql.column_stats"}
+            if cardinality is not None:
+                known["rows"] = int(cardinality)
+                if avg_frequency:
+                    known["distinct"] = float(cardinality) * (1 - float(nulls_ratio or 0)) / float(avg_frequency)
+            note(schema, table, column, **known)
+        else:
+            schema, table, column, null_values, kind, low, high, _ = row
+            note(schema, table, column, nulls_ratio=_number(null_values), low=_json_text(low), high=_json_text(high),
+                 source="information_schema.COLUMN_STATISTICS")  # fmt: skip
+    profiles = {}
+    for key, columns in facts.items():
+        table = wanted[key]
+        rows_estimated = next((c["rows"] for c in columns.values() if "rows" in c), table.estimated_rows)
+        sources = sorted({c.get("source", "information_schema.STATISTICS") for c in columns.values()})
+        profiles[key] = TableProfile(
+            schema=key[0],
+            table=key[1],
+            method="statistics",
+            rows_estimated=rows_estimated,
+            columns=tuple(
+                _column_statistics(column.name, column.normalized_type, columns[column.name], rows_estimated)
+                for column in table.columns
+                if column.name in columns
+            ),
+            note=", ".join(sources),
+        )
+    return profiles
+
+
+def _column_statistics(name: str, kind: str, known: dict, rows: int | None) -> ColumnProfile:
+    nulls = non_null = 0
+    if rows is not None and known.get("nulls_ratio") is not None:
+        nulls = round(float(known["nulls_ratio"]) * rows)
+        non_null = rows - nulls
+    ordered = kind in ("integer", "decimal", "float", "date", "timestamp", "timestamptz")
+    return ColumnProfile(
+        name=name,
+        non_null=non_null,
+        nulls=nulls,
+        distinct_estimate=round(known["distinct"], 1) if known.get("distinct") is not None else None,
+        minimum=known.get("low") if ordered else None,
+        maximum=known.get("high") if ordered else None,
+    )
+
+
+def table_sizes(session: Session, tables: Sequence[tuple[Schema, Table]], mariadb: bool) -> dict[tuple[str, str], TableSize]:
+    import pymysql
+
+    wanted = {(s.name, t.name) for s, t in tables}
+    if not wanted:
+        return {}
+    names = sorted({s for s, _ in wanted})
+    try:
+        rows = session.query((NO_LOCK_WAIT if mariadb else "") + _in(SIZES_SQL, names), names)
+    except pymysql.Error:
+        return {}
+    sizes = {}
+    for schema, name, table_rows, data_length, avg_row_length in rows:
+        key = (_text(schema), _text(name))
+        if key in wanted:
+            pages = math.ceil(int(data_length) / PAGE_BYTES) if data_length is not None else None
+            sizes[key] = TableSize(pages=pages, rows=int(table_rows) if table_rows is not None else None,
+                                   rows_per_page=PAGE_BYTES / int(avg_row_length) if avg_row_length else None)  # fmt: skip
+    return sizes
+
+
+def profile_table(session: Session, schema: Schema, table: Table, request: TableRequest) -> TableProfile:
+    import pymysql
+    import pymysql.cursors
+
+    size = request.size or TableSize(pages=None, rows=table.estimated_rows)
+    rows_per_page = size.rows_per_page or ROWS_PER_PAGE_UNKNOWN
+    budget_rows = max(RANGES, int(request.page_budget * rows_per_page))
+    relation = f"{_quote(schema.name)}.{_quote(table.name)}"
+    columns = ", ".join(_quote(c.name) for c in table.columns) or "NULL"
+    method, share, note, cap = "full", 1.0, None, None
+    statement = f"SELECT {columns} FROM {relation}"
+    key = _sampling_key(table)
+    if request.tier == "sample":
+        small = size.pages is not None and size.pages <= request.page_budget and (size.rows or 0) <= budget_rows
+        if small:
+            # the statistics say it is small; should they be stale, the read still stops at the budget
+            cap = budget_rows
+            statement += f" LIMIT {cap}"
+        elif key is not None:
+            statement = _key_ranges(columns, relation, table, key, budget_rows, request.seed)
+            method = "sample"
+            share = min(1.0, budget_rows / size.rows) if size.rows else None
+            note = f"{RANGES} ranges of consecutive primary keys from random starting points"
+        else:
+            statement += f" LIMIT {budget_rows}"
+            method = "sample"
+            share = min(1.0, budget_rows / size.rows) if size.rows else None
+            note = "the first rows of a plain scan, not a random sample: no integer primary key to sample ranges of"
+    session.statements.append(statement)
+    started = time.monotonic()
+    cursor = session.connection.cursor(pymysql.cursors.SSCursor)
+    try:
+        cursor.execute(statement)
+        profile = aggregate(schema, table, batches(cursor.fetchmany), request, method=method,
+                            rows_estimated=size.rows, pages_read_share=share, note=note, started=started)  # fmt: skip
+        cursor.close()
+    except Unreadable as exc:
+        _close(cursor)
+        return skipped(schema, table, str(exc), time.monotonic() - started)
+    except pymysql.Error as exc:
+        code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+        text = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
+        elapsed = time.monotonic() - started
+        if code in (SERVER_GONE, SERVER_LOST) or isinstance(exc, pymysql.err.InterfaceError):
+            raise DayoneError(f"the connection was lost while profiling {schema.name}.{table.name}: {text}") from None
+        _close(cursor)
+        if code in STATEMENT_TIMEOUT:
+            return skipped(schema, table, timeout_reason(session.options.statement_timeout), elapsed)
+        if code == LOCK_WAIT_TIMEOUT:
+            return skipped(schema, table, f"locked by another session: not read, rather than waiting longer than "
+                                          f"{math.ceil(session.options.lock_timeout)} s", elapsed)  # fmt: skip
+        if code in PERMISSION_ERRORS:
+            return skipped(schema, table, f"permission denied: {text}", elapsed)
+        return skipped(schema, table, f"the server could not read it: {text}" + (f" (error {code})" if code else ""), elapsed)
+    if cap is not None and profile.rows_read >= cap:
+        profile = _replace(profile, method="sample", pages_read_share=None,
+                           note="the first rows of a plain scan: the table is larger than its statistics say")  # fmt: skip
+    elif method == "sample" and key is None and profile.rows_read < budget_rows:
+        profile = _replace(profile, method="full", pages_read_share=1.0, note=None)  # the plain scan reached the end
+    return profile
+
+
+def _sampling_key(table: Table) -> list[str] | None:
+    """The primary key, when its leading column is an integer: ranges of it are index range scans."""
+    key = table.primary_key
+    if key is None or not key.columns:
+        return None
+    first = table.column(key.columns[0])
+    if first is None or first.normalized_type not in INTEGER_TYPES:
+        return None
+    return list(key.columns)
+
+
+def _key_ranges(columns: str, relation: str, table: Table, key: list[str], budget_rows: int, seed: int) -> str:
+    """RANGES index range scans, one per stratum of the key space, each from a random starting point
+    within its stratum up to the next stratum's start, at most budget_rows / RANGES rows each."""
+    lead = _quote(key[0])
+    order = ", ".join(_quote(k) for k in key)
+    per_range = max(1, math.ceil(budget_rows / RANGES))
+    draw = random.Random(seed)
+    starts = [(i + draw.random() * 0.5) / RANGES for i in range(RANGES)]  # in the first half of each stratum
+
+    def point(fraction: float) -> str:
+        return (f"(SELECT MIN({lead}) + FLOOR({fraction:.6f} * (CAST(MAX({lead}) AS DECIMAL(20, 0)) - MIN({lead}))) "
+                f"FROM {relation})")  # fmt: skip
+
+    parts = []
+    for i, start in enumerate(starts):
+        upper = f" AND {lead} < {point((i + 1) / RANGES)}" if i + 1 < RANGES else ""
+        parts.append(f"(SELECT {columns} FROM {relation} WHERE {lead} >= {point(start)}{upper} ORDER BY {order} LIMIT {per_range})")
+    return " UNION ALL ".join(parts)
+
+
+def interrupt(session: Session) -> None:
+    """KILL QUERY for dayone's own statement, from a second, short-lived connection to the same
+    server (through the same tunnel end, if any): PyMySQL has no cancel request."""
+    import pymysql
+
+    connection = session.connection
+    try:
+        thread_id = connection.thread_id()
+    except Exception:  # noqa: BLE001
+        return
+    params = {
+        "host": connection.host,
+        "port": connection.port,
+        "user": connection.user,
+        "password": connection.password,
+        "unix_socket": connection.unix_socket,
+        "connect_timeout": min(5.0, session.options.connect_timeout),
+        "read_timeout": 5.0,
+        "write_timeout": 5.0,
+        "autocommit": True,
+        "program_name": session.options.application_name,
+    }
+    if getattr(connection, "ssl", False) and getattr(connection, "ctx", None) is not None:
+        params["ssl"] = connection.ctx
+    try:
+        killer = pymysql.connect(**params)
+    except Exception:  # noqa: BLE001 - the statement timeout still ends the statement
+        return
+    try:
+        with killer.cursor() as cursor:
+            statement = f"KILL QUERY {int(thread_id)}"
+            session.statements.append(statement)
+            cursor.execute(statement)
+    except Exception:  # noqa: BLE001 - already finished
+        pass
+    finally:
+        try:
+            killer.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def _close(cursor) -> None:
+    try:
+        cursor.close()
+    except Exception:  # noqa: BLE001 - after an error the result is already ended
+        pass
+
+
+def _replace(profile: TableProfile, **changes) -> TableProfile:
+    from dataclasses import replace
+
+    return replace(profile, **changes)
+
+
+def _quote(name: str) -> str:
+    from sqlglot import exp
+
+    return exp.to_identifier(name, quoted=True).sql(dialect="mysql")
+
+
+def _text(value):
+    if isinstance(value, bytes | bytearray):
+        return bytes(value).decode("utf-8", errors="replace")
+    return value
+
+
+def _number(value) -> float | None:
+    try:
+        return float(Decimal(_text(value))) if value is not None else None
+    except (InvalidOperation, ValueError):
+        return None
+
+
+def _json_text(value) -> str | None:
+    """A JSON scalar as text: '"2024-01-01 00:00:00.000000"' -> '2024-01-01 00:00:00.000000'."""
+    value = _text(value)
+    if value is None:
+        return None
+    import json
+
+    try:
+        parsed = json.loads(value)
+    except ValueError:
+        return value
+    return None if isinstance(parsed, dict | list) else str(parsed)
+
+
+__all__ = ["interrupt", "profile_table", "read_statistics", "table_sizes"]
