@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,8 +16,11 @@ from dayone.connect.session import Session
 from dayone.connect.target import DatabaseTarget, SnapshotTarget, Target, parse_target
 from dayone.dialects.base import dialect_for
 from dayone.errors import DayoneError
+from dayone.profile.options import ProfileOptions
 
 if TYPE_CHECKING:  # rules load on first audit, not for a snapshot
+    from dayone.profile.model import Profile
+    from dayone.profile.profiler import ProgressCallback
     from dayone.rules.engine import AuditResult
 
 
@@ -53,8 +56,10 @@ def read_catalog(
     """The catalog of a database URL or a snapshot file, narrowed to `schemas` when given."""
     if isinstance(target, str):
         target = parse_target(target)
-    with _collector_paused():
-        catalog = _read(target, schemas, options)
+    return _read(target, schemas, options)[0]
+
+
+def _checked(catalog: Catalog, schemas: Sequence[str] | None) -> Catalog:
     missing = sorted(set(schemas or ()) - {s.name for s in catalog.schemas})
     if missing:
         raise DayoneError(
@@ -64,16 +69,30 @@ def read_catalog(
     return catalog
 
 
-def _read(target: Target, schemas: Sequence[str] | None, options: SessionOptions | None) -> Catalog:
+def _read(
+    target: Target,
+    schemas: Sequence[str] | None,
+    options: SessionOptions | None,
+    profile: ProfileOptions | None = None,
+    progress: ProgressCallback | None = None,
+) -> tuple[Catalog, Profile | None]:
+    """The catalog and, when `profile` asks for it, the data's profile, read in the same session.
+    A snapshot has no rows: its profile is None."""
+    asked = schemas
     if isinstance(target, SnapshotTarget):
-        catalog = _narrow(snapshot_file.read(target.path), schemas)
-    else:
-        dialect = dialect_for(target.engine)
-        if not schemas and dialect.url_database_is_schema and target.database:
-            schemas = [target.database]
-        with open_session(target, options) as session:
-            catalog = dialect.read_catalog(session, list(schemas) if schemas else None)
-    return catalog
+        with _collector_paused():
+            return _checked(_narrow(snapshot_file.read(target.path), schemas), asked), None
+    dialect = dialect_for(target.engine)
+    if not schemas and dialect.url_database_is_schema and target.database:
+        schemas = [target.database]
+    with open_session(target, options) as session:
+        with _collector_paused():
+            catalog = _checked(dialect.read_catalog(session, list(schemas) if schemas else None), asked)
+        if profile is None:
+            return catalog, None
+        from dayone.profile.profiler import profile_catalog
+
+        return catalog, profile_catalog(session, dialect, catalog, profile, progress)
 
 
 def snapshot(
@@ -104,14 +123,25 @@ def audit(
     options: SessionOptions | None = None,
     select: Sequence[str] = (),
     ignore: Sequence[str] = (),
+    profile: ProfileOptions | None = ProfileOptions(),
+    progress: ProgressCallback | None = None,
 ):
-    """Read the catalog and run the selected rules over it: an AuditResult."""
+    """Read the catalog, profile the data (a bounded sample of each table by default; `profile=None`
+    reads the catalog only) in the same session, and run the selected rules: an AuditResult.
+    A snapshot or a Catalog has no rows to read: rules then see the catalog alone."""
     from dayone.rules import run_rules, select_rules
 
     rules = select_rules(select, ignore)  # before connecting: a typo should not cost a connection
-    catalog = target if isinstance(target, Catalog) else read_catalog(target, schemas, options)
+    if isinstance(target, Catalog):
+        catalog, found = target, None
+    else:
+        if isinstance(target, str):
+            target = parse_target(target)
+        if profile is not None and schemas and profile.schemas is None:
+            profile = replace(profile, schemas=tuple(schemas))
+        catalog, found = _read(target, schemas, options, profile, progress)
     with _collector_paused():
-        return run_rules(catalog, rules)
+        return run_rules(catalog, rules, found)
 
 
 @dataclass(frozen=True)
