@@ -162,3 +162,12 @@ def demo(directory: str | Path) -> list[DemoDatabase]:
         catalog = snapshot(f"sqlite:///{path}", snapshot_path)
         databases.append(DemoDatabase(path.stem, path, snapshot_path, audit(catalog)))
     return databases
+
+
+def check(target: str | Target, options: SessionOptions | None = None, schemas: Sequence[str] | None = None):
+    """The access pre-flight of a database URL (or of the facts saved in a snapshot): a CheckReport
+    with one item per question of the infrastructure checklist. An unreachable server is a failed
+    item, not an exception."""
+    from dayone.preflight import check as run_check
+
+    return run_check(target, options, schemas)

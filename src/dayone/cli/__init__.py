@@ -8,6 +8,7 @@ import sys
 import click
 
 from dayone.cli.audit import audit, rules
+from dayone.cli.check import check
 from dayone.cli.demo import demo
 from dayone.cli.snapshot import catalog, snapshot
 from dayone.errors import DayoneError, redact
@@ -29,6 +30,7 @@ cli.add_command(rules)
 cli.add_command(snapshot)
 cli.add_command(catalog)
 cli.add_command(demo)
+cli.add_command(check)
 
 
 def main() -> None:
