@@ -40,12 +40,59 @@ def _collector_paused() -> Iterator[None]:
 
 @contextmanager
 def open_session(target: DatabaseTarget, options: SessionOptions | None = None) -> Iterator[Session]:
-    """A guarded read-only session, closed on every exit path."""
-    session = dialect_for(target.engine).connect(target, options or SessionOptions())
+    """A guarded read-only session, closed on every exit path (and its SSH tunnel after it)."""
+    options = options or SessionOptions()
+    if options.ssh is not None:
+        with _session_through_tunnel(target, options) as session:
+            yield session
+        return
+    session = dialect_for(target.engine).connect(target, options)
     try:
         yield session
     finally:
         session.close()
+
+
+_SERVER_PORTS = {"postgresql": 5432, "mysql": 3306}
+
+
+@contextmanager
+def _session_through_tunnel(target: DatabaseTarget, options: SessionOptions) -> Iterator[Session]:
+    """The tunnel opens first; the driver connects to its 127.0.0.1 end; the session closes, then the
+    tunnel. The database host and port in the URL are as the bastion sees them."""
+    from dayone.connect.tunnel import open_tunnel
+
+    ssh = options.ssh
+    if target.engine not in _SERVER_PORTS:
+        raise DayoneError(f"--ssh reaches database servers; {target.display} is a local file: drop --ssh")
+    socket_parameter = next((k for k in ("host", "hostaddr", "unix_socket") if k in target.query), None)
+    if socket_parameter:
+        raise DayoneError(
+            f"--ssh forwards TCP to the host and port in the URL: remove ?{socket_parameter}= from {target.display}"
+        )
+    remote_host = target.host or "localhost"
+    remote_port = target.port or _SERVER_PORTS[target.engine]
+    with open_tunnel(ssh, remote_host, remote_port, options.connect_timeout) as tunnel:
+        # The display stays the user's URL. libpq connects to hostaddr but checks the server's TLS
+        # certificate (sslmode=verify-full) and ~/.pgpass against host: that stays the real name.
+        if target.engine == "postgresql":
+            query = {**target.query, "hostaddr": tunnel.local_host}
+            local = replace(target, host=remote_host, port=tunnel.local_port, query=query)
+        else:
+            local = replace(target, host=tunnel.local_host, port=tunnel.local_port)
+        try:
+            session = dialect_for(target.engine).connect(local, options)
+        except DayoneError as exc:
+            raise tunnel.explain(exc, target.display) from None
+        session.target = target  # from here on, messages and the catalog name the real server
+        try:
+            yield session
+        except Exception:
+            if tunnel.lost():
+                raise tunnel.dropped_error(target.display) from None
+            raise
+        finally:
+            session.close()
 
 
 def read_catalog(
@@ -80,6 +127,8 @@ def _read(
     A snapshot has no rows: its profile is None."""
     asked = schemas
     if isinstance(target, SnapshotTarget):
+        if options is not None and options.ssh is not None:
+            raise DayoneError(f"--ssh reaches database servers; {target.display} is a snapshot file, read here: drop --ssh")
         with _collector_paused():
             return _checked(_narrow(snapshot_file.read(target.path), schemas), asked), None
     dialect = dialect_for(target.engine)

@@ -6,9 +6,24 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class TunnelOptions:
+    """An SSH bastion to reach the database through (`--ssh`): key login only, its host key checked
+    against known_hosts, forwarding from 127.0.0.1 on an ephemeral port."""
+
+    host: str
+    port: int = 22
+    username: str | None = None  # None: the local user name, as ssh does
+    key_file: str | None = None  # None: ssh-agent and ~/.ssh/id_*, as ssh does
+    known_hosts: str | None = None  # None: ~/.ssh/known_hosts
+    trusted_fingerprint: str | None = None  # SHA256:... the user checked: accepted even if known_hosts disagrees
+    keepalive: float = 15.0  # seconds between keepalives; a bastion silent for 3 of them is given up
+
+
+@dataclass(frozen=True)
 class SessionOptions:
     connect_timeout: float = 10.0  # seconds to reach the server and log in
     statement_timeout: float = 60.0  # seconds any one statement may run
     lock_timeout: float = 2.0  # seconds to wait for a lock before giving up on a table
     idle_timeout: float = 120.0  # server closes our session if it sits idle inside a transaction
     application_name: str = "dayone"
+    ssh: TunnelOptions | None = None  # reach the server through this bastion
