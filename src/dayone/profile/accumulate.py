@@ -298,10 +298,12 @@ def time_pairs(columns: Sequence[Column]) -> list[tuple[str, str]]:
     """(creation column, last-modified column) pairs, by name: (created_at, updated_at)."""
     from dayone.rules.naming import holds_time, is_created_name, is_updated_name  # name conventions live with the rules
 
-    created = next((c.name for c in columns if is_created_name(c.name) and holds_time(c)), None)
-    if created is None:
+    created = [c for c in columns if is_created_name(c.name) and holds_time(c)]
+    if not created:
         return []
-    return [(created, c.name) for c in columns if is_updated_name(c.name) and holds_time(c)]
+    # each with the creation column stored alike (epoch beside epoch), else the first one
+    return [(next((c for c in created if c.normalized_type == u.normalized_type), created[0]).name, u.name)
+            for u in columns if is_updated_name(u.name) and holds_time(u)]  # fmt: skip
 
 
 def profile_rows(

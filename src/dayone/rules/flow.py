@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from dayone.catalog.model import Column, Schema, Table
+from dayone.profile.model import ROWID, TableProfile, TimeOrder
 from dayone.rules.context import AuditContext
 from dayone.rules.naming import (
     created_columns,
@@ -138,7 +139,8 @@ def missing_updated_at(ctx: AuditContext):
         )
 
 
-@rule(name="updated-at-not-maintained", code="DF203", family="flow", scope="column", severity="warning")
+@rule(name="updated-at-not-maintained", code="DF203", family="flow", scope="column", severity="warning",
+      needs=("catalog", "statistics", "profile"))  # fmt: skip
 def updated_at_not_maintained(ctx: AuditContext):
     """A last-modified column that nothing in the database keeps current.
 
@@ -146,7 +148,9 @@ def updated_at_not_maintained(ctx: AuditContext):
     updated_at-like columns with no trigger that sets them on UPDATE and no `ON UPDATE
     CURRENT_TIMESTAMP`. A DEFAULT only sets the value at insert; a trigger that only reads the
     column (an audit trigger copying it) does not keep it current. The server's update counter is
-    shown where it keeps one.
+    shown where it keeps one. With a profile, each row read compares the column with the creation
+    time (created_at beside updated_at): if it is never later although the server counted updates,
+    the updates do not set it; if it is later in some rows, at least some code paths do.
 
     ## Why it matters for analytics
     Incremental extraction trusts this column: if one code path forgets to set it (a bulk fix, an
@@ -165,19 +169,51 @@ def updated_at_not_maintained(ctx: AuditContext):
     for schema, table in ctx.tables():
         if is_append_only_name(table.name):
             continue  # changed_at in a history table is when the event happened, not a last-modified time
+        profile = ctx.table_profile(schema, table)
         for column in updated_columns(table):
             if maintained_by(table, column):
                 continue
+            order = _time_order(profile, column)
             yield this.finding(
                 ctx.target(schema, table, column),
                 f"{table.name}.{column.name} is not maintained by the database (no update trigger, no ON UPDATE)"
-                + (f"; the server counted {table.updates:,} updates" if table.updates else ""),
+                + (f"; the server counted {table.updates:,} updates" if table.updates else "")
+                + (_what_the_rows_show(order, profile, table) if order else ""),
                 f"Does every code path that updates {table.name} set {column.name}, including scripts and other "
                 "services? Can the database maintain it instead?",
                 default=column.default,
                 triggers=[t.name for t in table.triggers] or None,
                 updates_counted_by_server=table.updates,
+                observed_in=profile.how if order else None,
+                compared_with=order.created if order else None,
+                rows_compared=order.compared if order else None,
+                rows_updated_after_created=order.later if order else None,
+                rows_same_as_created=order.same if order else None,
+                rows_updated_before_created=(order.earlier or None) if order else None,
             )
+
+
+MIN_ROWS_COMPARED = 20  # fewer rows say nothing about whether updates set the column
+
+
+def _time_order(profile: TableProfile | None, column: Column) -> TimeOrder | None:
+    if profile is None:
+        return None
+    order = next((o for o in profile.time_orders if o.updated == column.name), None)
+    return order if order is not None and order.compared >= MIN_ROWS_COMPARED else None
+
+
+def _what_the_rows_show(order: TimeOrder, profile: TableProfile, table: Table) -> str:
+    if order.later == 0:
+        said = (f"; in none of the {order.compared:,} rows read ({profile.how}) is {order.updated} later than {order.created}")
+        if table.updates:
+            return said + ": rows are updated, but these updates do not set it"
+        return said + ": either rows are never updated, or updates do not set it"
+    said = (f"; {order.updated} is later than {order.created} in {order.later:,} of {order.compared:,} rows read "
+            f"({profile.how}): some code paths set it")  # fmt: skip
+    if order.earlier:
+        said += f"; in {order.earlier:,} rows it is earlier than {order.created}"
+    return said
 
 
 @rule(name="untracked-status-changes", code="DF204", family="flow", scope="column", severity="warning")
@@ -269,14 +305,20 @@ def soft_delete_column(ctx: AuditContext):
             )
 
 
-@rule(name="hard-deletes", code="DF206", family="flow", scope="table", severity="warning", needs=("catalog", "statistics"))
+@rule(name="hard-deletes", code="DF206", family="flow", scope="table", severity="warning",
+      needs=("catalog", "statistics", "profile"))  # fmt: skip
 def hard_deletes(ctx: AuditContext):
     """Rows are deleted outright, and nothing marks them.
 
     ## What it detects
     Tables with no soft-delete marker where the server's counters show deleted rows (for a
     partitioned table, on its partitions), whose rows are removed by an ON DELETE CASCADE foreign
-    key, or that a trigger deletes from (sakila's film.del_film deletes film_text rows).
+    key, or that a trigger deletes from (sakila's film.del_film deletes film_text rows). With a
+    profile, gaps in an increasing integer key count too: ids between the lowest and the highest
+    that no row holds. Only a full scan shows them exactly; a sample counts only when its ids span
+    at least twice the rows the server estimates. SQLite's rowid skips no value, so its gaps are
+    deleted rows; an identity or auto-increment key also skips values on failed inserts and upserts,
+    so gaps in it alone are reported at info level, and only when a tenth of the ids are missing.
 
     ## Why it matters for analytics
     Key-based incremental extraction only sees rows that still exist: deleted rows stay in the
@@ -298,7 +340,8 @@ def hard_deletes(ctx: AuditContext):
         deletes = _deleted_rows(ctx, schema, table)
         cascades = [fk for fk in table.foreign_keys if fk.on_delete == "CASCADE"]
         triggers = deleters.get((schema.name, table.name), [])
-        if not (deletes or cascades or triggers):
+        gaps = key_gaps(ctx, schema, table)
+        if not (deletes or cascades or triggers or gaps):
             continue
         reasons = []
         if deletes:
@@ -307,14 +350,69 @@ def hard_deletes(ctx: AuditContext):
             reasons.append("rows are removed with their " + ", ".join(sorted({fk.referred_table for fk in cascades})) + " row")
         if triggers:
             reasons.append(f"trigger {', '.join(triggers)} deletes rows")
+        if gaps:
+            read = (f"{gaps['rows']:,} rows hold a {gaps['key_column']} from {gaps['lowest']:,} to {gaps['highest']:,}"
+                    if gaps["exact"] else f"the server estimates {gaps['rows']:,} rows, yet the {gaps['key_column']} values "
+                    f"read run from {gaps['lowest']:,} to {gaps['highest']:,}")  # fmt: skip
+            reasons.append(f"{read}: {'' if gaps['exact'] else 'at least '}{gaps['missing_ids']:,} ids are missing, "
+                           + ("which a rowid never skips" if gaps["key_kind"] == "rowid"
+                              else "unless failed inserts or upserts skipped them")
+                           + f" ({gaps['observed_in']})")  # fmt: skip
+        weak = gaps and gaps["key_kind"] != "rowid" and not (deletes or cascades or triggers)
         yield this.finding(
             ctx.target(schema, table),
-            f"rows of {table.name} are deleted outright ({'; '.join(reasons)}) and nothing marks them",
+            f"rows of {table.name} are deleted outright and nothing marks them: {'; '.join(reasons)}",
             f"Why and when are rows of {table.name} deleted? Could they be soft-deleted, or is there a trail of deletions?",
+            severity="info" if weak else None,
             deletes_counted_by_server=deletes,
             cascading_foreign_keys=[fk.name for fk in cascades] or None,
             deleting_triggers=triggers or None,
+            key_gaps=gaps,
         )
+
+
+MIN_KEY_ROWS = 20
+
+
+def key_gaps(ctx: AuditContext, schema: Schema, table: Table) -> dict | None:
+    """Ids missing from an increasing integer key (or SQLite's hidden rowid, when the profile read
+    it), when the profile shows clearly more than failed inserts would leave."""
+    profile = ctx.table_profile(schema, table)
+    if profile is None or profile.method not in ("full", "sample"):
+        return None
+    key = None
+    if table.primary_key is not None and len(table.primary_key.columns) == 1:
+        column = table.column(table.primary_key.columns[0])
+        if column is not None and column.normalized_type == "integer" and column.identity:
+            key = column.name, column.identity
+    if key is None and table.column(ROWID) is None and profile.column(ROWID) is not None:
+        key = ROWID, "rowid"
+    values = profile.column(key[0]) if key else None
+    lowest, highest = _integer(values.minimum if values else None), _integer(values.maximum if values else None)
+    if key is None or lowest is None or highest is None or values.non_null < MIN_KEY_ROWS:
+        return None
+    span = highest - lowest + 1
+    if profile.method == "full":
+        rows, exact = values.non_null, True
+    elif profile.rows_estimated and span >= 2 * profile.rows_estimated:
+        rows, exact = profile.rows_estimated, False  # the sample's ids alone span twice the table
+    else:
+        return None
+    missing = span - rows
+    # rowid takes max+1: a gap is a deleted row. Sequences and auto-increment counters also skip
+    # values (rolled back inserts, upserts, cached values), so only a large share counts there.
+    needed = max(3, 0.01 * span) if key[1] == "rowid" else max(10, 0.1 * span)
+    if missing < needed:
+        return None
+    return {"key_column": key[0], "key_kind": key[1], "lowest": lowest, "highest": highest, "rows": rows,
+            "missing_ids": missing, "exact": exact, "observed_in": profile.how}  # fmt: skip
+
+
+def _integer(text: str | None) -> int | None:
+    try:
+        return int(text) if text is not None else None
+    except ValueError:
+        return None
 
 
 def _deleted_rows(ctx: AuditContext, schema: Schema, table: Table) -> int | None:
@@ -363,7 +461,7 @@ def deletion_policy_unknown(ctx: AuditContext):
         deletes = _deleted_rows(ctx, schema, table)
         if soft_delete_columns(table) or deletes or any(fk.on_delete == "CASCADE" for fk in table.foreign_keys):
             continue
-        if (schema.name, table.name) in deleters:
+        if (schema.name, table.name) in deleters or key_gaps(ctx, schema, table):
             continue
         yield this.finding(
             ctx.target(schema, table),

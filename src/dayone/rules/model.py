@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from dayone.rules.context import AuditContext
+from dayone.rules.evidence import json_schema, observed_values, varying_types
 from dayone.rules.naming import is_region_state, is_value_set_column, words
 from dayone.rules.registry import REGISTRY, rule
 
@@ -218,7 +219,8 @@ def _compatible(a: str, b: str) -> bool:
     return a == b or (a in textual and b in textual)
 
 
-@rule(name="unexplained-value-set", code="DM105", family="model", scope="column", severity="warning")
+@rule(name="unexplained-value-set", code="DM105", family="model", scope="column", severity="warning",
+      needs=("catalog", "profile"))  # fmt: skip
 def unexplained_value_set(ctx: AuditContext):
     """A status, type or code column whose values are not explained in the database.
 
@@ -226,7 +228,10 @@ def unexplained_value_set(ctx: AuditContext):
     Columns named like status, state, stage, type, kind, category, tier, source or code that are not
     constrained by an enum type, a CHECK list of values or a foreign key to a lookup table. Where a
     likely lookup table exists but is not linked, it is named. Identifiers and standard code lists
-    (postal codes, currencies, countries, the state of an address) are left out.
+    (postal codes, currencies, countries, the state of an address) are left out. With a profile, the
+    finding lists the values read and their counts, and checks them against the lookup table's keys
+    (when that table was profiled too): a small table whose keys cover every value read is named
+    even when its name does not match.
 
     ## Why it matters for analytics
     Metrics are built on these values ("submitted", "graded", "shipped"). If their meaning lives
@@ -242,6 +247,7 @@ def unexplained_value_set(ctx: AuditContext):
     document the meaning of each value.
     """
     this = REGISTRY["unexplained-value-set"]
+    keyed = _keyed_tables(ctx)
     for schema, table, column in ctx.columns():
         if not is_value_set_column(column) or column.enum_values or is_region_state(table, column):
             continue
@@ -252,14 +258,77 @@ def unexplained_value_set(ctx: AuditContext):
         if table.primary_key and column.name in table.primary_key.columns:
             continue  # the key of a lookup table is the explanation, not the problem
         lookup = _likely_lookup(ctx, column.name, table)
+        found = ctx.column_profile(schema, table, column)
+        values = observed_values(found[1]) if found else None
+        coverage = _lookup_coverage(keyed, lookup, values, table) if values else None
+        if coverage and (lookup is None or coverage["table"] is not lookup[1]):
+            lookup = coverage["schema"], coverage["table"]  # the table whose keys hold the values wins over the name
+        seen = ""
+        if found:
+            profile, column_profile = found
+            if values:
+                listed = ", ".join(f"{v} ({n:,})" for v, n in list(values.items())[:8]) + (", ..." if len(values) > 8 else "")
+                seen = f"; {profile.how} holds {len(values)} values: {listed}"
+            elif column_profile.distinct is not None:
+                seen = f"; {profile.how} holds {column_profile.distinct} distinct values"
+        if coverage and coverage["covers"]:
+            linked = f"; the keys of {coverage['table'].name}.{coverage['key']} cover every value read, but nothing links them"
+        elif coverage and coverage["missing"] is not None:
+            linked = (f"; {lookup[1].name} looks like its lookup table but lacks {', '.join(coverage['missing'][:5])}"
+                      + (", ..." if len(coverage["missing"]) > 5 else ""))  # fmt: skip
+        else:
+            linked = f"; {lookup[1].name} looks like its lookup table but is not linked" if lookup else ""
         yield this.finding(
             ctx.target(schema, table, column),
-            f"{table.name}.{column.name} holds coded values with no enum, CHECK list or lookup table"
-            + (f"; {lookup[1].name} looks like its lookup table but is not linked" if lookup else ""),
+            f"{table.name}.{column.name} holds coded values with no enum, CHECK list or lookup table{linked}{seen}",
             f"What values can {table.name}.{column.name} hold, what does each mean, and where is the list kept?",
             declared_type=column.declared_type,
             candidate_lookup_table=ctx.target(*lookup) if lookup else None,
+            observed_in=found[0].how if found else None,
+            observed_values=values,
+            distinct_values=found[1].distinct if found and not values else None,
+            lookup_key_column=coverage["key"] if coverage else None,
+            lookup_covers_values=coverage["covers"] if coverage else None,
+            values_missing_from_lookup=coverage["missing"] or None if coverage else None,
         )
+
+
+def _lookup_coverage(keyed: dict, lookup, values: dict[str, int], table) -> dict | None:
+    """How the values read compare with a lookup table's keys: the named candidate if it was profiled
+    with its keys, else any small profiled table whose single-column key covers every value."""
+    named = keyed.get(id(lookup[1])) if lookup else None
+    missing: list[str] = []
+    # without a name in common, only codes count: generated ids 1..n of any small table cover any small numbers
+    codes = len(values) >= 2 and not all(value.lstrip("-").isdigit() for value in values)
+    if named is not None:
+        missing = sorted(set(values) - named[3])
+        if not missing or len(values) < 2:
+            return {"schema": named[0], "table": named[1], "key": named[2], "covers": not missing, "missing": missing}
+    if codes:  # and a single value is covered by any table that happens to hold it
+        for schema, other, key, keys, generated in keyed.values():
+            if other is not table and not generated and set(values) <= keys:
+                return {"schema": schema, "table": other, "key": key, "covers": True, "missing": []}
+    if named is not None:
+        return {"schema": named[0], "table": named[1], "key": named[2], "covers": False, "missing": missing}
+    return None
+
+
+def _keyed_tables(ctx: AuditContext) -> dict[int, tuple]:
+    """Profiled tables with a one-column primary key whose values were all kept (small lookup
+    tables): id(table) -> (schema, table, key column, its values, whether the key is generated).
+    Built once per audit."""
+    found: dict[int, tuple] = {}
+    if ctx.profile is None:
+        return found
+    for schema, table in ctx.tables():
+        if table.primary_key is None or len(table.primary_key.columns) != 1:
+            continue
+        key = table.column(table.primary_key.columns[0])
+        profiled = ctx.column_profile(schema, table, key) if key is not None else None
+        if profiled is None or not profiled[1].top_values or profiled[1].distinct != len(profiled[1].top_values):
+            continue
+        found[id(table)] = (schema, table, key.name, {v.value for v in profiled[1].top_values}, bool(key.identity))
+    return found
 
 
 def _likely_lookup(ctx: AuditContext, column_name: str, table):
@@ -276,14 +345,17 @@ def _likely_lookup(ctx: AuditContext, column_name: str, table):
     return None
 
 
-@rule(name="json-without-schema", code="DM106", family="model", scope="column", severity="warning")
+@rule(name="json-without-schema", code="DM106", family="model", scope="column", severity="warning",
+      needs=("catalog", "profile"))  # fmt: skip
 def json_without_schema(ctx: AuditContext):
     """A JSON column whose shape is not declared.
 
     ## What it detects
     JSON and JSONB columns (MariaDB's JSON, stored as LONGTEXT with a json_valid check, included)
     with no constraint validating them against a schema (PostgreSQL `jsonb_matches_schema`, MySQL
-    `JSON_SCHEMA_VALID`).
+    `JSON_SCHEMA_VALID`), and, with a profile, text columns whose values are JSON documents. With a
+    profile the finding carries the JSON Schema inferred from the documents read (each key's types;
+    required: the keys present in every document) and names the keys whose type varies.
 
     ## Why it matters for analytics
     JSON hides columns from the schema: keys appear, disappear and change type between releases,
@@ -299,7 +371,9 @@ def json_without_schema(ctx: AuditContext):
     """
     this = REGISTRY["json-without-schema"]
     for schema, table, column in ctx.columns():
-        if column.normalized_type != "json":
+        found = ctx.column_profile(schema, table, column)
+        shape = found[1].json if found else None
+        if column.normalized_type != "json" and (shape is None or column.normalized_type not in ("string", "text")):
             continue
         validated = any(
             column.name in ck.expression and re.search(r"matches_schema|json_schema_valid|validate_json_schema", ck.expression, re.I)
@@ -307,12 +381,23 @@ def json_without_schema(ctx: AuditContext):
         )
         if validated:
             continue
+        varying = varying_types(shape) if shape else {}
+        what = f"is {column.declared_type}" if column.normalized_type == "json" else f"holds JSON in {column.declared_type}"
+        read = ""
+        if shape:
+            keys = [p for p in shape.paths if p.path != "$"]
+            read = f"; {shape.documents:,} documents read ({found[0].how}) use {len(keys)} key paths" + (
+                f", and {', '.join(list(varying)[:5])} change{'s' if len(varying) == 1 else ''} type" if varying else "")
         yield this.finding(
             ctx.target(schema, table, column),
-            f"{table.name}.{column.name} is {column.declared_type} with no declared shape",
+            f"{table.name}.{column.name} {what} with no declared shape{read}",
             f"What keys does {table.name}.{column.name} hold, which are always present, with what types, "
             "and how are changes to its shape announced?",
             declared_type=column.declared_type,
+            observed_in=found[0].how if shape else None,
+            json_documents=shape.documents if shape else None,
+            inferred_json_schema=json_schema(shape, found[0].how) if shape else None,
+            keys_with_varying_types=varying or None,
         )
 
 

@@ -30,6 +30,7 @@ FAMILIES = {
     "model": "Data model",
     "flow": "Application and data flow",
     "access": "Infrastructure and access",
+    "data": "What the data shows",  # rules that need a profile: only the rows tell
 }
 Scope = Literal["source", "table", "column"]
 

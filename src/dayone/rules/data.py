@@ -1,0 +1,331 @@
+"""Data rules: what only the rows show. Each needs a profile and stays silent without one (an
+offline snapshot), except where the schema alone already tells part of the story (legacy columns)."""
+
+from __future__ import annotations
+
+import re
+
+from dayone.catalog.model import Column, Table
+from dayone.profile.model import ColumnProfile, TableProfile
+from dayone.rules.context import AuditContext
+from dayone.rules.evidence import Sql, any_of, share, true_count
+from dayone.rules.naming import created_columns, words
+from dayone.rules.registry import REGISTRY, rule
+
+MIN_ROWS_FOR_NOT_NULL = 100  # fewer rows read say too little about a column that is never NULL
+
+
+@rule(name="json-in-text", code="DD401", family="data", scope="column", severity="warning", needs=("catalog", "profile"))
+def json_in_text(ctx: AuditContext):
+    """A text column holds JSON documents.
+
+    ## What it detects
+    Text columns (TEXT, VARCHAR, CLOB) most of whose values read by profiling parse as JSON objects
+    or arrays. Needs a profile: the schema says only "text".
+
+    ## Why it matters for analytics
+    Nothing in the schema says the column is JSON: ELT tools load it as a string, every model has
+    to parse it, a value that is not valid JSON breaks that parsing, and the keys inside (often
+    the facts metrics need) are invisible to catalogs and data contracts.
+
+    ## Question for the engineering team
+    Is this column always JSON? What writes it, and can it become a JSON column (or be validated)?
+
+    ## How to fix
+    Change the type to `jsonb` (PostgreSQL) or `JSON` (MySQL/MariaDB); in SQLite declare it JSON and
+    add `CHECK (json_valid(col))`. Move the keys metrics depend on into real columns.
+    """
+    this = REGISTRY["json-in-text"]
+    for schema, table, column in ctx.columns():
+        if column.normalized_type not in ("string", "text"):
+            continue
+        found = ctx.column_profile(schema, table, column)
+        if found is None or found[1].json is None:
+            continue
+        profile, values = found
+        shape = values.json
+        top_level = sorted((p for p in shape.paths if p.path.count(".") == 1 and "[" not in p.path),
+                           key=lambda p: (-p.present, p.path))  # fmt: skip
+        yield this.finding(
+            ctx.target(schema, table, column),
+            f"{table.name}.{column.name} is {column.declared_type} but holds JSON: {shape.documents:,} of "
+            f"{values.non_null:,} values read are JSON documents ({profile.how})"
+            + (f"; {shape.invalid:,} more look like JSON but do not parse" if shape.invalid else ""),
+            f"Is {table.name}.{column.name} always JSON? What writes it, and can it become a JSON column or be validated?",
+            declared_type=column.declared_type,
+            observed_in=profile.how,
+            json_documents=shape.documents,
+            invalid_json=shape.invalid,
+            non_null_values=values.non_null,
+            top_level_keys=[p.path[2:] for p in top_level] or None,
+        )
+
+
+# --- migrated data ----------------------------------------------------------------------------
+
+_MARKER = re.compile(
+    r"(\w+_)?(legacy|migrated|migration|imported)(_\w+)?"
+    r"|import_(batch|batch_id|id|source|job|job_id|run|run_id|file|key|ref|system|date|at|ts)"
+    r"|(source|origin|origin_system|old|previous|external)_system(_\w+)?|source_system_id"
+)
+
+
+def marker_columns(table: Table) -> list[Column]:
+    """Columns that say a row came from another system: legacy_source, migrated_at, import_batch."""
+    return [c for c in table.columns if _MARKER.fullmatch(words(c.name))]
+
+
+def _marked_rows(sql: Sql, column: Column, values: ColumnProfile | None) -> tuple[int | None, str | None]:
+    """(rows carrying the marker among those read, a predicate selecting them)."""
+    if column.normalized_type == "boolean" or (column.normalized_type == "integer" and re.fullmatch(
+            r"(is_|was_)?(legacy|migrated|imported)", words(column.name))):  # fmt: skip
+        return (true_count(values) if values else None), sql.is_set(column)
+    if values is not None and values.nulls == 0 and not column.nullable:
+        return None, None  # every row carries a value: which ones are migrated is in the values, not their presence
+    return (values.non_null if values else None), f"{sql.ident(column.name)} IS NOT NULL"
+
+
+@rule(name="migrated-data", code="DD402", family="data", scope="table", severity="warning", needs=("catalog", "profile"))
+def migrated_data(ctx: AuditContext):
+    """Rows that came from another system: a migration or bulk import.
+
+    ## What it detects
+    Tables with legacy markers (columns such as legacy_source, legacy_user_id, migrated_at,
+    imported_from, import_batch, source_system) and, with a profile, how many rows carry them and
+    the values they hold; and tables where a large share of the rows read were created within the
+    same hour (a creation spike), with when. Each finding gives a SQL predicate that tells migrated
+    rows apart.
+
+    ## Why it matters for analytics
+    Migrated rows were not created by the new system: their creation time is the night of the
+    migration, not the customer's real signup or order, their ids and statuses may follow the old
+    system's rules, and counting them as new activity inflates launch metrics (signups on day 1).
+
+    ## Question for the engineering team
+    Which rows were migrated or imported, from which system, and when? Does created_at hold the
+    original creation time or the time of the import, and is the original kept anywhere?
+
+    ## How to fix
+    Keep a marker on every migrated row (source system, original id, original creation time) and
+    document it; analytics models then separate migrated rows from new activity with the predicate.
+    """
+    this = REGISTRY["migrated-data"]
+    sql = Sql(ctx)
+    for schema, table in ctx.tables():
+        profile = ctx.table_profile(schema, table)
+        markers = marker_columns(table)
+        spike = _creation_spike(profile, table)
+        if not markers and spike is None:
+            continue
+        legacy: dict[str, dict] = {}
+        parts: list[str] = []
+        predicate = None
+        for column in markers:
+            values = profile.column(column.name) if profile else None
+            rows, where = _marked_rows(sql, column, values)
+            seen = {v.value: v.count for v in values.top_values} if values and values.top_values else None
+            legacy[column.name] = {k: v for k, v in (("rows", rows), ("values", seen)) if v is not None}
+            listed = f" ({', '.join(f'{value} {count:,}' for value, count in list(seen.items())[:5])})" if seen else ""
+            if rows:
+                parts.append(f"{rows:,} of {profile.rows_read:,} rows read carry {column.name}{listed}")
+            elif rows is None and seen:
+                parts.append(f"{column.name} holds{listed}")
+            if predicate is None and where and (profile is None or rows):
+                predicate = where
+        marked = any(facts.get("rows") or facts.get("values") for facts in legacy.values())
+        if markers and not marked:
+            names = ", ".join(c.name for c in markers)
+            parts.append(f"no row read carries {names}" if profile else f"legacy column{'s' if len(markers) > 1 else ''} {names}")
+        if spike is not None:
+            created, burst = spike
+            parts.append(f"{burst.rows:,} rows ({burst.share:.0%} of those read) were created between "
+                         f"{burst.start[:16].replace('T', ' ')} and {burst.end[11:16]} UTC")  # fmt: skip
+            if predicate is None and burst.first and burst.last:
+                predicate = sql.between(created, burst.first, burst.last)
+        created_name = created_columns(table)[0].name if created_columns(table) else "their creation time"
+        yield this.finding(
+            ctx.target(schema, table),
+            f"{table.name} holds migrated or imported rows: {'; '.join(parts)}"
+            + (f" ({profile.how})" if profile else ""),
+            f"Which rows of {table.name} were migrated or imported, from which system and when? Does {created_name} "
+            "hold the original creation time or the time of the import?",
+            severity="info" if profile is not None and not marked and spike is None else None,
+            observed_in=profile.how if profile else None,
+            legacy_columns=legacy or None,
+            creation_spike={"column": spike[0].name, "start": spike[1].start, "end": spike[1].end, "rows": spike[1].rows,
+                            "share": spike[1].share} if spike else None,  # fmt: skip
+            predicate=predicate,
+            query=sql.count_query(schema, table, predicate) if predicate else None,
+        )
+
+
+def _creation_spike(profile: TableProfile | None, table: Table):
+    if profile is None:
+        return None
+    for column in created_columns(table):
+        values = profile.column(column.name)
+        if values is not None and values.spike is not None:
+            return column, values.spike
+    return None
+
+
+# --- test data ----------------------------------------------------------------------------------
+
+_STEMS = ("test", "tester", "testing", "dummy", "fake", "asdf", "qwerty", "lorem ipsum", "foo", "bar")
+# Each label of dayone.profile.accumulate.TEST_PATTERNS as SQL over the lower-cased value: a regular
+# expression (PostgreSQL ~, MySQL/MariaDB REGEXP) and the same as GLOB patterns for SQLite (the last
+# flag: the value gets a '.' appended, so `[^a-z]*` also matches at its end).
+TEST_PREDICATES: dict[str, tuple[str, list[str], bool]] = {
+    "@example.com/.org/.net": ("@example[.](com|org|net)$", [f"*@example.{tld}" for tld in ("com", "org", "net")], False),
+    "@*.test / @*.invalid / @localhost": (
+        "@([a-z0-9_-]+[.])*(test|invalid|localhost|example)$",
+        [g for tld in ("test", "invalid", "localhost", "example") for g in (f"*@{tld}", f"*@*.{tld}")],
+        False,
+    ),
+    "disposable mail domain": (
+        "@(mailinator|yopmail|guerrillamail|10minutemail|trashmail)[.]",
+        [f"*@{d}.*" for d in ("mailinator", "yopmail", "guerrillamail", "10minutemail", "trashmail")],
+        False,
+    ),
+    "load-test account": (
+        "load[-_ ]?test|perf[-_]?test|stress[-_]?test",
+        [g for w in ("load", "perf", "stress") for g in (f"*{w}test*", f"*{w}[-_ ]test*" if w == "load" else f"*{w}[-_]test*")],
+        False,
+    ),
+    "qa/test plus-address": ("^(qa|test|testing|dev)[+]", [f"{w}+*" for w in ("qa", "test", "testing", "dev")], False),
+    "'test' / 'dummy' value": (
+        "^(qa[ _-]?)?(" + "|".join(_STEMS) + "|xxx+)([^a-z]|$)",
+        [f"{prefix}{stem}" for prefix in ("", "qa", "qa[ _-]") for stem in
+         [f"{s}[^a-z]*" for s in _STEMS] + ["xxx[^a-wyz]*"]],  # fmt: skip
+        True,
+    ),
+}
+_FLAG = re.compile(r"(is_)?(test|dummy|fake|qa|sandbox)(_(account|user|data|record|row|order|mode|only))?|test_flag")
+
+
+def test_flags(table: Table) -> list[Column]:
+    """is_test, is_dummy, test_account: columns that mark a row as test data."""
+    return [c for c in table.columns if _FLAG.fullmatch(words(c.name)) and c.normalized_type in ("boolean", "integer", "string")]
+
+
+@rule(name="test-data-in-production", code="DD403", family="data", scope="table", severity="warning",
+      needs=("catalog", "profile"))  # fmt: skip
+def test_data_in_production(ctx: AuditContext):
+    """Rows that look like test or dummy data live in the production database.
+
+    ## What it detects
+    Text values that match test-data patterns (addresses at example.com or .test domains, disposable
+    mail domains, qa+1@ plus-addresses, load-test accounts, values such as 'test', 'dummy', 'QA Tester')
+    and flags such as is_test or is_dummy that are set, among the rows profiling read. The finding
+    counts them by column and gives a SQL predicate that selects them. Values are never reported,
+    only which patterns matched.
+
+    ## Why it matters for analytics
+    QA and load-test accounts created before go-live are counted as customers, their orders as
+    revenue and their logins as activity, unless every model filters them the same way; test rows
+    that keep arriving after launch skew metrics quietly.
+
+    ## Question for the engineering team
+    Are these test accounts or rows? Will they be removed before go-live, and how are test rows
+    created in production marked from now on?
+
+    ## How to fix
+    Delete test data before go-live, or mark it (an is_test flag set by the tooling that creates it)
+    so that models filter it with one predicate.
+    """
+    this = REGISTRY["test-data-in-production"]
+    sql = Sql(ctx)
+    for schema, table in ctx.tables():
+        profile = ctx.table_profile(schema, table)
+        if profile is None:
+            continue
+        columns: dict[str, dict] = {}
+        predicates: list[str] = []
+        strong = False
+        for column in table.columns:
+            values = profile.column(column.name)
+            if values is None:
+                continue
+            if column.normalized_type in ("string", "text") and values.test_like and values.json is None:
+                labels = [label for label in values.test_examples if label in TEST_PREDICATES]
+                columns[column.name] = {"rows": values.test_like, "patterns": list(values.test_examples)}
+                strong = strong or any(label != "'test' / 'dummy' value" for label in labels)
+                if labels:
+                    regex = "|".join(f"({TEST_PREDICATES[label][0]})" for label in labels) if len(labels) > 1 else TEST_PREDICATES[labels[0]][0]
+                    globs = [g for label in labels for g in TEST_PREDICATES[label][1]]
+                    predicates.append(sql.matches(column, regex, globs, pad=any(TEST_PREDICATES[label][2] for label in labels)))
+            elif column in test_flags(table):
+                flagged = true_count(values)
+                if flagged:
+                    truthy = [v.value for v in values.top_values if v.value.strip().lower() in ("1", "true", "t", "y", "yes")]
+                    columns[column.name] = {"rows": flagged, "flag": True}
+                    predicates.append(sql.is_set(column, truthy))
+                    strong = True
+        if not columns:
+            continue
+        most = max(c["rows"] for c in columns.values())
+        predicate = any_of(predicates) if predicates else None
+        described = "; ".join(
+            f"{name}: {facts['rows']:,} " + ("flagged" if facts.get("flag") else f"({', '.join(facts['patterns'])})")
+            for name, facts in columns.items()
+        )  # fmt: skip
+        yield this.finding(
+            ctx.target(schema, table),
+            f"{table.name} holds rows that look like test data: at least {most:,} of {profile.rows_read:,} rows read "
+            f"({share(most, profile.rows_read)}; {profile.how}) — {described}",
+            f"Are these test rows in {table.name}? Will they be removed before go-live, and how are test rows marked from now on?",
+            severity=None if strong else "info",
+            observed_in=profile.how,
+            rows_read=profile.rows_read,
+            test_rows_at_least=most,
+            columns=columns,
+            predicate=predicate,
+            query=sql.count_query(schema, table, predicate) if predicate else None,
+        )
+
+
+# --- nullable, never null ---------------------------------------------------------------------
+
+
+@rule(name="nullable-never-null", code="DD404", family="data", scope="column", severity="info", needs=("catalog", "profile"))
+def nullable_never_null(ctx: AuditContext):
+    """A nullable column that held no NULL in any row read.
+
+    ## What it detects
+    Columns declared NULL-able in which profiling found a value in every row read (at least 100
+    rows). After a full scan this is a fact about today's data; after a sample it is a hint.
+
+    ## Why it matters for analytics
+    Whether a column can be empty decides how models treat it (inner or outer joins, defaults in
+    metrics, not_null tests). A column that is always filled but declared nullable leaves that
+    undecided: the first NULL after a release breaks a join or a dashboard without warning.
+
+    ## Question for the engineering team
+    Is this column always set by the application? If so, can it be declared NOT NULL; if not, when
+    is it empty?
+
+    ## How to fix
+    `ALTER TABLE t ALTER COLUMN c SET NOT NULL` (PostgreSQL), `MODIFY c <type> NOT NULL`
+    (MySQL/MariaDB); or document when the column is empty, and test it in the warehouse.
+    """
+    this = REGISTRY["nullable-never-null"]
+    for schema, table, column in ctx.columns():
+        if not column.nullable or column.generated:
+            continue
+        found = ctx.column_profile(schema, table, column)
+        if found is None:
+            continue
+        profile, values = found
+        if values.nulls or values.rows < MIN_ROWS_FOR_NOT_NULL:
+            continue
+        full = profile.method == "full"
+        yield this.finding(
+            ctx.target(schema, table, column),
+            f"{table.name}.{column.name} is nullable but held a value in every one of {values.rows:,} rows read ({profile.how})"
+            + ("" if full else "; a sample, so a hint"),
+            f"Is {table.name}.{column.name} always set by the application? Can it be declared NOT NULL, or when is it empty?",
+            observed_in=profile.how,
+            rows_read=values.rows,
+            nulls=0,
+            definitive=full,
+        )
