@@ -8,8 +8,10 @@ import click
 
 from dayone import api
 from dayone.cli.options import target_options
+from dayone.profile.options import DEFAULT_PAGE_BUDGET, TIERS, ProfileOptions
 
 FORMATS = ("text", "json", "markdown", "sarif")
+PROFILE_TIERS = (*TIERS, "none")
 
 
 @click.command()
@@ -20,15 +22,31 @@ FORMATS = ("text", "json", "markdown", "sarif")
 @click.option("--ignore", multiple=True, metavar="RULE", help="Skip these rules (name, code or family; repeatable).")
 @click.option("--fail-on", type=click.Choice(["error", "warning", "info", "never"]), default="error", show_default=True, help="Exit 1 when a finding is at least this severe.")
 @click.option("--show-info/--hide-info", default=True, show_default=True, help="List info findings in the text report.")
-def audit(target, schemas, options, output_format, output, select, ignore, fail_on, show_info):
+@click.option("--profile", "tier", type=click.Choice(PROFILE_TIERS), default=None, help=(
+    "How much of the data to read: statistics (only what the server keeps, no table read), sample (one "
+    "query per table over about --page-budget pages; the default), full (every row, once), none (catalog only).  "
+    "[default: sample]"))  # fmt: skip
+@click.option("--full", is_flag=True, help="Same as --profile full: read every row of every table once.")
+@click.option("--no-profile", is_flag=True, help="Same as --profile none: read the catalog only.")
+@click.option("--page-budget", type=click.IntRange(min=1), default=DEFAULT_PAGE_BUDGET, show_default=True, metavar="PAGES",
+              help="Pages a sample reads per table (PostgreSQL 8 kB, InnoDB 16 kB); smaller tables are read whole.")  # fmt: skip
+@click.option("--no-values", is_flag=True, help="Keep no values of the data in the report, not even the value sets of low-cardinality columns.")
+def audit(target, schemas, options, output_format, output, select, ignore, fail_on, show_info, tier, full, no_profile, page_budget, no_values):
     """Answer the data model and data flow checklist for TARGET.
 
-    Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 when the audit could not run.
+    The data is profiled in the same read-only session as the catalog: by default a bounded block
+    sample of each table (see --profile). A snapshot file has no data: its audit uses the catalog.
+
+    Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 when the audit could not run,
+    130 when interrupted (Ctrl-C stops dayone's running statement on the server first).
     """
+    from dayone.cli.progress import ProfileProgress
     from dayone.render import audit_formats
     from dayone.render.audit_text import print_audit
 
-    result = api.audit(target, schemas, options, select=select, ignore=ignore)
+    profile = _profile_options(tier, full, no_profile, page_budget, no_values)
+    with ProfileProgress() as progress:
+        result = api.audit(target, schemas, options, select=select, ignore=ignore, profile=profile, progress=progress)
     if output_format == "text" and output is None:
         print_audit(result, show_info=show_info)
     else:
@@ -44,6 +62,16 @@ def audit(target, schemas, options, output_format, output, select, ignore, fail_
             text = {"json": audit_formats.to_json, "markdown": audit_formats.to_markdown, "sarif": audit_formats.to_sarif}[output_format](result)
         _write(text, output)
     sys.exit(1 if result.reaches(fail_on) else 0)
+
+
+def _profile_options(tier: str | None, full: bool, no_profile: bool, page_budget: int, no_values: bool) -> ProfileOptions | None:
+    chosen = [name for name, given in (("--profile", tier is not None), ("--full", full), ("--no-profile", no_profile)) if given]
+    if len(chosen) > 1:
+        raise click.UsageError(f"{' and '.join(chosen)} say different things: give one of them")
+    tier = "full" if full else "none" if no_profile else tier or "sample"
+    if tier == "none":
+        return None
+    return ProfileOptions(tier=tier, page_budget=page_budget, keep_values=not no_values)
 
 
 def _write(text: str, output: str | None) -> None:

@@ -215,7 +215,7 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
             raise DayoneError(f"the connection was lost while profiling {schema.name}.{table.name}: {text}") from None
         _close(cursor)
         if code in STATEMENT_TIMEOUT:
-            return skipped(schema, table, timeout_reason(session.options.statement_timeout), elapsed)
+            return skipped(schema, table, timeout_reason(session.options.statement_timeout, request.tier), elapsed)
         if code == LOCK_WAIT_TIMEOUT:
             return skipped(schema, table, f"locked by another session: not read, rather than waiting longer than "
                                           f"{math.ceil(session.options.lock_timeout)} s", elapsed)  # fmt: skip

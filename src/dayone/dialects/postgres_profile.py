@@ -228,7 +228,7 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
     _tolerate_odd_values(cursor)
     try:
         cursor.execute(query)
-        rows = batches(cursor.fetchmany, deadline=started + timeout, seconds=timeout)
+        rows = batches(cursor.fetchmany, deadline=started + timeout, timeout=timeout_reason(timeout, request.tier))
         profile = aggregate(schema, table, rows, request, method=method, rows_estimated=size.rows,
                             pages_read_share=share, note=note, started=started)  # fmt: skip
         cursor.close()
@@ -239,7 +239,7 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
         return skipped(schema, table, str(exc), time.monotonic() - started)
     except psycopg.errors.QueryCanceled as exc:
         _abandon(session, cursor)
-        reason = timeout_reason(timeout) if "timeout" in str(exc) else _first_line(exc)
+        reason = timeout_reason(timeout, request.tier) if "timeout" in str(exc) else _first_line(exc)
         return skipped(schema, table, reason, time.monotonic() - started)
     except psycopg.errors.LockNotAvailable:
         _abandon(session, cursor)

@@ -31,8 +31,9 @@ def skipped(schema: Schema, table: Table, reason: str, seconds: float | None = N
     )
 
 
-def timeout_reason(seconds: float) -> str:
-    return f"statement timeout after {seconds:g} s (raise --statement-timeout, or lower --page-budget)"
+def timeout_reason(seconds: float, tier: str = "sample") -> str:
+    hint = "lower --page-budget" if tier == "sample" else "profile a sample"
+    return f"statement timeout after {seconds:g} s (raise --statement-timeout, or {hint})"
 
 
 def aggregate(
@@ -65,7 +66,7 @@ def aggregate(
     return replace(profile, note=note, seconds=round(time.monotonic() - started, 3))
 
 
-def batches(fetch: Callable[[int], list], deadline: float | None = None, seconds: float | None = None) -> Iterator[tuple]:
+def batches(fetch: Callable[[int], list], deadline: float | None = None, timeout: str = "") -> Iterator[tuple]:
     """Rows from `fetch(n)` until it returns none; past `deadline` (time.monotonic) the read stops
     with Unreadable, as the server would stop a statement past its timeout."""
     while True:
@@ -74,5 +75,5 @@ def batches(fetch: Callable[[int], list], deadline: float | None = None, seconds
             return
         yield from chunk
         if deadline is not None and time.monotonic() > deadline:
-            raise Unreadable(timeout_reason(seconds or 0))
+            raise Unreadable(timeout)
 

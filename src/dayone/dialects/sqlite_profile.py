@@ -130,7 +130,7 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
                 # The progress handler interrupts only past the timeout; sooner, it was Ctrl-C, which
                 # Python's sqlite3 turns into an interruption when it lands inside the handler.
                 raise KeyboardInterrupt from None
-            return skipped(schema, table, timeout_reason(timeout), elapsed)
+            return skipped(schema, table, timeout_reason(timeout, request.tier), elapsed)
         if "locked" in str(exc) or "busy" in str(exc):
             return skipped(schema, table, f"locked by another process: not read, rather than waiting longer than "
                                           f"{session.options.lock_timeout:g} s", elapsed)  # fmt: skip

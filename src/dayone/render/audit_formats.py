@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 
+from dayone.render import profile_summary
 from dayone.rules.engine import AuditResult
 from dayone.rules.registry import FAMILIES
 
@@ -27,6 +28,7 @@ def to_json(result: AuditResult) -> str:
         **_header(result),
         "summary": result.counts(),
         "rules": [r.name for r in result.rules],
+        "profile": profile_summary.summary(result.catalog, result.profile),
         "findings": [f.as_dict() for f in result.findings],
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
@@ -41,6 +43,9 @@ def to_markdown(result: AuditResult) -> str:
         f"{catalog.product} {catalog.version.split()[0]} — **{counts['error']} error(s), {counts['warning']} "
         f"warning(s), {counts['info']} info**",
     ]
+    if result.profile is not None:
+        found = profile_summary.lines(catalog, result.profile)
+        lines += ["", _md(found[0])] + [f"- {_md(line.strip())}" for line in found[1:]]
     for section in FAMILIES.values():
         findings = [f for f in result.findings if result.section_of(f) == section]
         if not findings:

@@ -12,6 +12,7 @@ from collections import Counter
 
 from rich.console import Console
 
+from dayone.render import profile_summary
 from dayone.rules.engine import AuditResult
 from dayone.rules.registry import FAMILIES
 
@@ -47,6 +48,9 @@ def print_audit(result: AuditResult, console: Console | None = None, show_info: 
         f"{out.paint(catalog.database, 'bold')} — {catalog.product} {catalog.version.split()[0]}, "
         f"{sum(1 for _ in catalog.tables())} tables and views, {len(result.rules)} rules"
     )
+    if result.profile is not None:
+        for line in profile_summary.lines(catalog, result.profile):
+            out.line(out.paint(line, "dim"))
     for section in FAMILIES.values():
         findings = [f for f in result.findings if result.section_of(f) == section]
         if not findings:
