@@ -10,6 +10,12 @@ from sqlglot import exp
 READ_KEYWORDS = {"SELECT", "SHOW", "SET", "EXPLAIN", "WITH"}
 # Transaction control changes no data; dayone opens short read-only transactions.
 TRANSACTION_KEYWORDS = {"BEGIN", "START", "COMMIT", "ROLLBACK"}
+# PostgreSQL server-side cursors (the profile streams rows through one): DECLARE must declare a read,
+# FETCH and CLOSE then only move through it. MOVE and WITH HOLD (which outlives the transaction) are not used.
+NAME = r'(?:"[^"]*"|\w+)'  # quoted names are blanked out (see _mask) before these match
+DECLARE = re.compile(rf"^\s*DECLARE\s+{NAME}\s+(?:(?:BINARY|ASENSITIVE|INSENSITIVE|NO\s+SCROLL|SCROLL)\s+)*CURSOR\s+"
+                     r"(?:WITHOUT\s+HOLD\s+)?FOR\s+", re.IGNORECASE)
+CURSOR_MOVES = re.compile(rf"^\s*(FETCH\s+(FORWARD\s+)?\d+\s+FROM|CLOSE)\s+{NAME}\s*;?\s*$", re.IGNORECASE)
 WRITES = (exp.Insert, exp.Update, exp.Delete, exp.Merge, exp.Create, exp.Drop, exp.Alter, exp.TruncateTable)
 
 # Matched against the statement with its string literals and quoted names blanked out (see _mask).
@@ -46,6 +52,11 @@ def _is_read(statement: str, dialect: str) -> bool:
     masked = _mask(statement)
     if re.search(r";\s*\S", masked):  # more than one statement in one string
         return False
+    declared = DECLARE.match(masked)
+    if declared:
+        return _is_read(statement[declared.end() :], dialect)
+    if CURSOR_MOVES.match(masked):
+        return True
     words = masked.strip().split(None, 1)
     keyword = words[0].upper().rstrip(";") if words else ""
     if keyword in TRANSACTION_KEYWORDS:

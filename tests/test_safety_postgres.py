@@ -21,6 +21,9 @@ def logged_server(pgserver_dir):
         "CREATE TABLE accounts (id int PRIMARY KEY, email text, updated_at timestamp);"
         "CREATE TABLE orders (id int PRIMARY KEY, account_id int REFERENCES accounts, status text CHECK (status IN ('a', 'b')));"
         "CREATE VIEW open_orders AS SELECT * FROM orders WHERE status = 'a';"
+        "INSERT INTO accounts SELECT g, 'user' || g || '@mail.test', now() FROM generate_series(1, 5000) g;"
+        "INSERT INTO orders SELECT g, 1 + g % 5000, 'a' FROM generate_series(1, 5000) g;"
+        "ANALYZE;"
     )
     yield server
     server.cleanup()
@@ -47,6 +50,40 @@ def test_catalog_read_sends_only_reads(logged_server):
         statements = dayone_statements(handle.read())
     assert len(statements) >= 8, "the statement log did not capture dayone's catalog queries"
     assert non_reads(statements, "postgres") == []
+
+
+def logged_since(server, before: int) -> list[str]:
+    with open(server.log, encoding="utf-8", errors="replace") as handle:
+        handle.seek(before)
+        return dayone_statements(handle.read())
+
+
+@pytest.mark.parametrize("tier", ["statistics", "sample", "full"])
+def test_the_whole_audit_with_profiling_sends_only_reads(logged_server, tier):
+    from dayone.profile.options import ProfileOptions
+
+    before = logged_server.log.stat().st_size
+    result = api.audit(logged_server.get_uri(), profile=ProfileOptions(tier=tier, page_budget=5))
+    statements = logged_since(logged_server, before)
+    read = {t.table: t for t in result.profile.tables}
+    assert set(read) == {"accounts", "orders"} and all(t.method != "skipped" for t in read.values())
+    if tier != "statistics":
+        assert read["accounts"].rows_read > 0
+        # the log holds the profile's reads: a server-side cursor per table, fetched, closed
+        declared = [s for s in statements if s.startswith("DECLARE")]
+        assert len(declared) == 2 and any("FETCH" in s for s in statements), statements
+    if tier == "sample":
+        assert any("TABLESAMPLE SYSTEM" in s for s in statements)
+    assert any("pg_stats" in s for s in statements)
+    assert non_reads(statements, "postgres") == []
+
+
+def test_checker_takes_cursors_over_reads_only():
+    reads = ['DECLARE "dayone_profile" CURSOR FOR SELECT "a" FROM ONLY "s"."t" TABLESAMPLE SYSTEM (1.5) REPEATABLE (3)',
+             'FETCH FORWARD 2000 FROM "dayone_profile"', 'CLOSE "dayone_profile"']  # fmt: skip
+    writes = ["DECLARE c CURSOR FOR DELETE FROM t RETURNING *", "DECLARE c CURSOR WITH HOLD FOR SELECT 1",
+              "DECLARE c NO SCROLL CURSOR FOR SELECT * FROM t FOR UPDATE"]  # fmt: skip
+    assert non_reads(reads + writes, "postgres") == writes
 
 
 def test_checker_catches_a_write():
