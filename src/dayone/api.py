@@ -208,8 +208,9 @@ def demo(directory: str | Path) -> list[DemoDatabase]:
     databases = []
     for path in build_demo(Path(directory)):
         snapshot_path = path.with_suffix(".snapshot.json")
-        catalog = snapshot(f"sqlite:///{path}", snapshot_path)
-        databases.append(DemoDatabase(path.stem, path, snapshot_path, audit(catalog)))
+        result = audit(f"sqlite:///{path}")  # the main job as a user runs it: catalog and profile
+        snapshot_file.write(result.catalog, snapshot_path)
+        databases.append(DemoDatabase(path.stem, path, snapshot_path, result))
     return databases
 
 

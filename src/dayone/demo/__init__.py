@@ -63,6 +63,7 @@ DEMO_PROBLEMS: tuple[DemoProblem, ...] = tuple(DemoProblem(*p) for p in (
     ("collection", "hard-deletes", "collection_item_images", "catalog"),  # removed by the cascade
     ("collection", "undocumented-table", "collection_item_images", "catalog"),
     ("collection", "missing-created-at", "collection_item_images", "catalog"),
+    ("collection", "migrated-data", "collection_items", "data"),  # PCGS collections imported an hour after the logins
 ))
 
 
