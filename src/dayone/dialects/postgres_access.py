@@ -108,8 +108,10 @@ SELECT n.nspname,
        count(*) FILTER (WHERE rel.relkind <> 'm' AND has_table_privilege(rel.oid, 'DELETE')),
        count(*) FILTER (WHERE rel.relkind IN ('r', 'p') AND has_table_privilege(rel.oid, 'TRUNCATE')),
        count(*) FILTER (WHERE pg_has_role(rel.relowner, 'USAGE')),
+       -- who makes tables here: their owners and the schema's (pg_database_owner: the database's owner)
        ARRAY(SELECT DISTINCT pg_get_userbyid(o)::text
-             FROM unnest(array_append(array_agg(rel.relowner), n.nspowner)) o
+             FROM unnest(array_append(array_agg(rel.relowner), CASE WHEN pg_get_userbyid(n.nspowner) = 'pg_database_owner'
+                 THEN (SELECT datdba FROM pg_database WHERE datname = current_database()) ELSE n.nspowner END)) o
              WHERE o IS NOT NULL AND NOT pg_has_role(o, 'USAGE') ORDER BY 1),
        -- tables whose UPDATE and DELETE a publication cannot carry: no key to identify the row
        json_agg(json_build_array(rel.relname, rel.relreplident, pk.conrelid IS NOT NULL) ORDER BY rel.relname)
