@@ -8,6 +8,7 @@ rows the finding counted."""
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta, timezone
@@ -319,6 +320,8 @@ CREATE TABLE tickets (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, subje
 INSERT INTO tickets (subject) SELECT 'subject ' || i FROM generate_series(1, 200) AS i;
 CREATE TABLE labels (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, name text);
 INSERT INTO labels (name) SELECT 'label ' || i FROM generate_series(1, 60) AS i;
+CREATE TABLE visits (id integer PRIMARY KEY, source text);
+INSERT INTO visits SELECT i, 'https://referrer.example/' || i FROM generate_series(1, 1100) AS i;
 """
 
 
@@ -351,6 +354,42 @@ def test_postgres_value_sets_are_checked_against_lookup_keys(pg_shop):
     tier = one(findings, "unexplained-value-set", "orders.tier").evidence
     assert tier["candidate_lookup_table"] == "public.tiers" and tier["lookup_covers_values"] is False
     assert tier["values_missing_from_lookup"] == ["platinum"]
+
+
+@pytest.mark.postgres
+def test_postgres_a_named_value_set_whose_values_are_free_text_is_left_out(pg_shop):
+    _, catalog, _, findings = pg_shop
+    assert ("unexplained-value-set", "visits.source") not in pairs(findings)  # 1,100 distinct values read
+    assert ("unexplained-value-set", "visits.source") in pairs(run_rules(catalog, select_rules()).findings)  # the name alone
+
+
+@pytest.mark.postgres
+def test_postgres_statistics_tier_speaks_of_estimates(pg_shop):
+    from dayone.profile.options import ProfileOptions
+
+    db, _, _, _ = pg_shop
+    db.execute("ANALYZE")  # the test's own database: dayone itself never runs ANALYZE
+    result = api.audit(db.url, profile=ProfileOptions(tier="statistics"))
+    assert {t.method for t in result.profile.tables} == {"statistics"}
+    channel = one(result.findings, "nullable-never-null", "orders.channel")
+    assert channel.evidence["definitive"] is False and channel.evidence["rows_estimated"] == 150
+    assert "rows_read" not in channel.evidence and "statistics" in channel.message
+    status = one(result.findings, "unexplained-value-set", "orders.status").evidence
+    assert status["observed_values"] == {"new": 50, "paid": 50, "shipped": 50}
+    assert status["observed_in"].startswith("the server's statistics (pg_stats, last analyzed")
+    assert not pairs(result.findings) & {("hard-deletes", "labels"), ("json-in-text", "orders.payload")}  # nothing was read
+
+
+@pytest.mark.postgres
+def test_postgres_the_real_sampled_audit_agrees(pg_shop):
+    db, _, _, findings = pg_shop
+    result = api.audit(db.url)  # the default: a bounded sample of each table
+    for pair in [("unexplained-value-set", "orders.status"), ("json-in-text", "orders.payload"),
+                 ("json-without-schema", "events.data"), ("test-data-in-production", "orders"),
+                 ("updated-at-not-maintained", "orders.updated_at")]:  # fmt: skip
+        assert pair in pairs(result.findings), pair
+    payload = one(result.findings, "json-in-text", "orders.payload").evidence
+    assert re.match(r"(sample|full scan) of 150 rows", payload["observed_in"]), payload["observed_in"]
 
 
 @pytest.mark.postgres

@@ -8,7 +8,7 @@ import re
 from dayone.catalog.model import Column, Table
 from dayone.profile.model import ColumnProfile, TableProfile
 from dayone.rules.context import AuditContext
-from dayone.rules.evidence import Sql, any_of, share, true_count
+from dayone.rules.evidence import Sql, any_of, rows_seen, share, true_count
 from dayone.rules.naming import created_columns, words
 from dayone.rules.registry import REGISTRY, rule
 
@@ -119,6 +119,7 @@ def migrated_data(ctx: AuditContext):
             continue
         legacy: dict[str, dict] = {}
         parts: list[str] = []
+        carried: dict[int, list[str]] = {}  # rows -> the markers that many rows carry
         predicate = None
         for column in markers:
             values = profile.column(column.name) if profile else None
@@ -127,11 +128,14 @@ def migrated_data(ctx: AuditContext):
             legacy[column.name] = {k: v for k, v in (("rows", rows), ("values", seen)) if v is not None}
             listed = f" ({', '.join(f'{value} {count:,}' for value, count in list(seen.items())[:5])})" if seen else ""
             if rows:
-                parts.append(f"{rows:,} of {profile.rows_read:,} rows read carry {column.name}{listed}")
+                carried.setdefault(rows, []).append(f"{column.name}{listed}")
             elif rows is None and seen:
                 parts.append(f"{column.name} holds{listed}")
             if predicate is None and where and (profile is None or rows):
                 predicate = where
+        if carried:
+            total, unit = rows_seen(profile)
+            parts[:0] = [f"{rows:,} of {total:,} {unit} carry {' and '.join(names)}" for rows, names in carried.items()]
         marked = any(facts.get("rows") or facts.get("values") for facts in legacy.values())
         if markers and not marked:
             names = ", ".join(c.name for c in markers)
@@ -319,13 +323,17 @@ def nullable_never_null(ctx: AuditContext):
         if values.nulls or values.rows < MIN_ROWS_FOR_NOT_NULL:
             continue
         full = profile.method == "full"
+        estimated = profile.method == "statistics"  # no NULL among the rows the server's ANALYZE sampled
+        total, unit = rows_seen(profile)
         yield this.finding(
             ctx.target(schema, table, column),
-            f"{table.name}.{column.name} is nullable but held a value in every one of {values.rows:,} rows read ({profile.how})"
-            + ("" if full else "; a sample, so a hint"),
+            f"{table.name}.{column.name} is nullable but "
+            + (f"the server's statistics show no NULL in it ({total:,} rows estimated); a hint" if estimated else
+               f"held a value in every one of {values.rows:,} rows read ({profile.how})" + ("" if full else "; a sample, so a hint")),
             f"Is {table.name}.{column.name} always set by the application? Can it be declared NOT NULL, or when is it empty?",
             observed_in=profile.how,
-            rows_read=values.rows,
+            rows_read=None if estimated else values.rows,
+            rows_estimated=total if estimated else None,
             nulls=0,
             definitive=full,
-        )
+        )  # fmt: skip

@@ -10,7 +10,7 @@ import re
 from typing import Any
 
 from dayone.catalog.model import Column, Schema, Table
-from dayone.profile.model import ColumnProfile, JsonPath, JsonShape
+from dayone.profile.model import ColumnProfile, JsonPath, JsonShape, TableProfile
 from dayone.rules.context import AuditContext
 
 TRUE_TEXT = frozenset({"1", "true", "t", "y", "yes"})
@@ -26,6 +26,14 @@ def true_count(column: ColumnProfile) -> int | None:
     if not column.top_values:
         return None
     return sum(v.count for v in column.top_values if v.value.strip().lower() in TRUE_TEXT)
+
+
+def rows_seen(profile: TableProfile) -> tuple[int, str]:
+    """How many rows a profile's counts are out of, and what they are: rows read by a sample or a
+    full scan, or the server's estimate of the table's rows (statistics: nothing was read)."""
+    if profile.method == "statistics":
+        return profile.rows_estimated or 0, "rows (estimated)"
+    return profile.rows_read, "rows read"
 
 
 def share(part: int, whole: int) -> str:

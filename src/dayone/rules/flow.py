@@ -394,10 +394,14 @@ def key_gaps(ctx: AuditContext, schema: Schema, table: Table) -> dict | None:
     span = highest - lowest + 1
     if profile.method == "full":
         rows, exact = values.non_null, True
-    elif profile.rows_estimated and span >= 2 * profile.rows_estimated:
-        rows, exact = profile.rows_estimated, False  # the sample's ids alone span twice the table
     else:
-        return None
+        # The sample's ids alone must span twice the table, by the server's row estimate and by what
+        # the sample read per share of the table: either alone may be stale or a guess.
+        sizes = [profile.rows_estimated, profile.rows_read / profile.pages_read_share if profile.pages_read_share else None]
+        rows = max((round(size) for size in sizes if size), default=0)
+        if not rows or span < 2 * rows:
+            return None
+        exact = False
     missing = span - rows
     # rowid takes max+1: a gap is a deleted row. Sequences and auto-increment counters also skip
     # values (rolled back inserts, upserts, cached values), so only a large share counts there.

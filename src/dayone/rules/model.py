@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from dayone.profile.accumulate import MAX_DISTINCT
 from dayone.rules.context import AuditContext
 from dayone.rules.evidence import json_schema, observed_values, varying_types
 from dayone.rules.naming import is_region_state, is_value_set_column, words
@@ -231,7 +232,8 @@ def unexplained_value_set(ctx: AuditContext):
     (postal codes, currencies, countries, the state of an address) are left out. With a profile, the
     finding lists the values read and their counts, and checks them against the lookup table's keys
     (when that table was profiled too): a small table whose keys cover every value read is named
-    even when its name does not match.
+    even when its name does not match. A column in which profiling read more than 1,000 distinct
+    values is free text or an identifier, not a code list, and is left out.
 
     ## Why it matters for analytics
     Metrics are built on these values ("submitted", "graded", "shipped"). If their meaning lives
@@ -257,8 +259,10 @@ def unexplained_value_set(ctx: AuditContext):
             continue
         if table.primary_key and column.name in table.primary_key.columns:
             continue  # the key of a lookup table is the explanation, not the problem
-        lookup = _likely_lookup(ctx, column.name, table)
         found = ctx.column_profile(schema, table, column)
+        if found and found[0].method != "statistics" and found[1].distinct is None and found[1].non_null > MAX_DISTINCT:
+            continue  # more distinct values than any code list has: free text or identifiers, whatever the name
+        lookup = _likely_lookup(ctx, column.name, table)
         values = observed_values(found[1]) if found else None
         coverage = _lookup_coverage(keyed, lookup, values, table) if values else None
         if coverage and (lookup is None or coverage["table"] is not lookup[1]):
@@ -268,9 +272,9 @@ def unexplained_value_set(ctx: AuditContext):
             profile, column_profile = found
             if values:
                 listed = ", ".join(f"{v} ({n:,})" for v, n in list(values.items())[:8]) + (", ..." if len(values) > 8 else "")
-                seen = f"; {profile.how} holds {len(values)} values: {listed}"
+                seen = f"; {profile.how}: {len(values)} values, {listed}"
             elif column_profile.distinct is not None:
-                seen = f"; {profile.how} holds {column_profile.distinct} distinct values"
+                seen = f"; {profile.how}: {column_profile.distinct} distinct values"
         if coverage and coverage["covers"]:
             linked = f"; the keys of {coverage['table'].name}.{coverage['key']} cover every value read, but nothing links them"
         elif coverage and coverage["missing"] is not None:
