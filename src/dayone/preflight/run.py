@@ -9,7 +9,7 @@ from dataclasses import replace
 from dayone.catalog.access import AccessFacts
 from dayone.connect.options import SessionOptions
 from dayone.connect.target import DatabaseTarget, SnapshotTarget, Target, parse_target
-from dayone.errors import ConnectError, redact
+from dayone.errors import ConnectError, DayoneError, redact
 from dayone.preflight.items import evaluate
 from dayone.preflight.model import CheckReport, Connection
 
@@ -24,6 +24,9 @@ def check(target: str | Target, options: SessionOptions | None = None, schemas: 
         target = parse_target(target)
     if isinstance(target, SnapshotTarget):
         from dayone.catalog import snapshot as snapshot_file
+
+        if options is not None and getattr(options, "ssh", None) is not None:
+            raise DayoneError(f"--ssh reaches database servers; {target.display} is a snapshot file, read here: drop --ssh")
 
         facts = snapshot_file.read(target.path).access
         return evaluate(Connection(target=target.display, live=False), _narrow(facts, schemas))
