@@ -262,45 +262,29 @@ def _key_ranges(columns: str, relation: str, table: Table, key: list[str], budge
 
 
 def interrupt(session: Session) -> None:
-    """KILL QUERY for dayone's own statement, from a second, short-lived connection to the same
-    server (through the same tunnel end, if any): PyMySQL has no cancel request."""
-    import pymysql
+    """KILL QUERY for dayone's own statement, from a second, short-lived connection opened the way
+    the first was (same login, TLS and guards; through the same tunnel end, if any): PyMySQL has no
+    cancel request, and the server would otherwise run the statement on until its timeout (it does
+    not notice a closed client while it computes rows it has not sent)."""
+    from dataclasses import replace
+
+    from dayone.dialects.mysql import MySQLDialect
 
     connection = session.connection
     try:
-        thread_id = connection.thread_id()
-    except Exception:  # noqa: BLE001
-        return
-    params = {
-        "host": connection.host,
-        "port": connection.port,
-        "user": connection.user,
-        "password": connection.password,
-        "unix_socket": connection.unix_socket,
-        "connect_timeout": min(5.0, session.options.connect_timeout),
-        "read_timeout": 5.0,
-        "write_timeout": 5.0,
-        "autocommit": True,
-        "program_name": session.options.application_name,
-    }
-    if getattr(connection, "ssl", False) and getattr(connection, "ctx", None) is not None:
-        params["ssl"] = connection.ctx
-    try:
-        killer = pymysql.connect(**params)
-    except Exception:  # noqa: BLE001 - the statement timeout still ends the statement
+        thread_id = int(connection.thread_id())
+        target = replace(session.target, host=connection.host, port=connection.port)
+        options = replace(session.options, connect_timeout=min(5.0, session.options.connect_timeout))
+        killer = MySQLDialect().connect(target, options)
+    except Exception:  # noqa: BLE001 - then the statement timeout ends the statement
         return
     try:
-        with killer.cursor() as cursor:
-            statement = f"KILL QUERY {int(thread_id)}"
-            session.statements.append(statement)
-            cursor.execute(statement)
-    except Exception:  # noqa: BLE001 - already finished
+        killer.query(f"KILL QUERY {thread_id}")
+        session.statements.append(killer.statements[-1])
+    except Exception:  # noqa: BLE001 - it had finished
         pass
     finally:
-        try:
-            killer.close()
-        except Exception:  # noqa: BLE001
-            pass
+        killer.close()
 
 
 def _close(cursor) -> None:
