@@ -57,7 +57,8 @@ def _is_read(statement: str, dialect: str) -> bool:
         return _is_read(statement[declared.end() :], dialect)
     if CURSOR_MOVES.match(masked):
         return True
-    words = masked.strip().split(None, 1)
+    # a parenthesized query expression, `(SELECT ...) UNION ALL (SELECT ...)`, starts with its first SELECT
+    words = masked.strip().lstrip("(").split(None, 1)
     keyword = words[0].upper().rstrip(";") if words else ""
     if keyword in TRANSACTION_KEYWORDS:
         return not re.search(r"\bREAD\s+WRITE\b", masked, re.IGNORECASE)

@@ -165,6 +165,34 @@ def test_catalog_read_sends_only_reads(mysql_db, sakila):
         assert non_reads(statements, "mysql") == []
 
 
+@pytest.mark.parametrize("tier", ["statistics", "sample", "full"])
+def test_the_whole_audit_with_profiling_sends_only_reads(mysql_db, tier):
+    from dayone.profile.options import ProfileOptions
+
+    _make_schema(mysql_db)
+    mysql_db.execute("CREATE TABLE events (id INT PRIMARY KEY, kind VARCHAR(10))")
+    mysql_db.execute("INSERT INTO events SELECT seq, 'k' FROM seq_1_to_3000" if _is_mariadb(mysql_db) else
+                     "INSERT INTO events WITH RECURSIVE s (n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < 3000) "
+                     "SELECT n, 'k' FROM s")  # fmt: skip
+    mysql_db.execute("ANALYZE TABLE events")
+    with general_log() as log:
+        result = api.audit(mysql_db.url, profile=ProfileOptions(tier=tier, page_budget=1))
+        sessions = log.sessions([mysql_db.name])
+
+    assert len(sessions) == 1, "profiling opened another connection"
+    statements = sessions[0].statements
+    profiles = {t.table: t for t in result.profile.tables}
+    assert all(t.method == ("statistics" if tier == "statistics" else t.method) for t in profiles.values())
+    if tier != "statistics":
+        assert {t.method for t in profiles.values()} <= {"sample", "full"}
+        assert profiles["events"].rows_read > 0
+        profile_reads = [s for s in statements if f"FROM `{mysql_db.name}`.`events`" in s]
+        assert len(profile_reads) == 1, "one query per table"
+        assert ("UNION ALL" in profile_reads[0]) == (tier == "sample")  # key ranges
+    assert "START TRANSACTION READ ONLY" in statements
+    assert non_reads(statements, "mysql") == []
+
+
 def test_checker_catches_what_is_not_a_read():
     reads = [
         "SET SESSION TRANSACTION READ ONLY",
@@ -173,6 +201,7 @@ def test_checker_catches_what_is_not_a_read():
         "START TRANSACTION READ ONLY",
         "SHOW ALL SLAVES STATUS",
         "SELECT `into`, 'FOR UPDATE' FROM t",
+        "(SELECT `a` FROM `t` WHERE `a` >= 5 ORDER BY `a` LIMIT 10) UNION ALL (SELECT `a` FROM `t` ORDER BY `a` LIMIT 10)",
         "COMMIT",
     ]
     writes = [
@@ -188,6 +217,8 @@ def test_checker_catches_what_is_not_a_read():
         "SELECT NEXTVAL(s)",
         "SELECT GET_LOCK('x', 1)",
         "SELECT 1; DROP TABLE t",
+        "(SELECT * FROM t FOR UPDATE) UNION ALL (SELECT * FROM u)",
+        "(DELETE FROM t)",
         "START TRANSACTION READ WRITE",
         "LOCK TABLES t READ",
         "FLUSH TABLES",
