@@ -325,18 +325,24 @@ INSERT INTO visits SELECT i, 'https://referrer.example/' || i FROM generate_seri
 """
 
 
-@pytest.fixture
-def pg_shop(pg_db):
+@pytest.fixture(scope="module")
+def pg_shop(pg_server):
+    """One database for the module's PostgreSQL tests; what they add to it, they add beside the shop."""
+    from conftest import _create_pg_database, _drop_pg_database, unique_name
     from rule_harness import Engines
 
-    pg_db.execute(PG_SHOP)
-    Engines._postgres_changes(pg_db, "public", (
-        "UPDATE orders SET notes = notes WHERE id % 10 = 0",  # updated_at is not touched
-        "DELETE FROM tickets WHERE id % 3 = 0",
-    ))  # fmt: skip
-    catalog = api.read_catalog(pg_db.url)
-    profile = profile_catalog(catalog, pg_reader(pg_db))
-    return pg_db, catalog, profile, run_rules(catalog, select_rules(), profile).findings
+    db = _create_pg_database(unique_name("dayone_data"))
+    try:
+        db.execute(PG_SHOP)
+        Engines._postgres_changes(db, "public", (
+            "UPDATE orders SET notes = notes WHERE id % 10 = 0",  # updated_at is not touched
+            "DELETE FROM tickets WHERE id % 3 = 0",
+        ))  # fmt: skip
+        catalog = api.read_catalog(db.url)
+        profile = profile_catalog(catalog, pg_reader(db))
+        yield db, catalog, profile, run_rules(catalog, select_rules(), profile).findings
+    finally:
+        _drop_pg_database(db.name)
 
 
 @pytest.mark.postgres
@@ -454,6 +460,33 @@ def test_postgres_nullable_never_null_full_scan_sample_and_too_few_rows(pg_shop)
     assert ("hard-deletes", "labels") not in pairs(run_rules(catalog, select_rules(), sampled).findings)
 
 
+@pytest.mark.postgres
+def test_postgres_a_samples_key_gaps_count_only_when_both_size_estimates_are_far_below_its_ids(pg_shop):
+    """A sample sees only some ids: their range says something only when it spans at least twice
+    the table, by the server's row estimate and by the rows read per share of the table read."""
+    db = pg_shop[0]
+    db.execute("CREATE TABLE sessions (id integer GENERATED ALWAYS AS IDENTITY PRIMARY KEY, token text)")
+    db.execute("INSERT INTO sessions (token) SELECT md5(i::text) FROM generate_series(1, 500) AS i")
+    db.execute("DELETE FROM sessions WHERE id % 10 <> 0")  # 50 rows left, ids 10 to 500
+    catalog = api.read_catalog(db.url)
+    _, sessions = next((s, t) for s, t in catalog.tables() if t.name == "sessions")
+    rows = pg_reader(db)("public", "sessions", list(sessions.columns))
+    db.execute("DROP TABLE sessions")  # the module's other tests see the shop as it was
+
+    def audited(rows_estimated: int, share: float) -> list[Finding]:
+        sample = profile_rows("public", "sessions", sessions.columns, rows, method="sample", now=NOW,
+                              rows_estimated=rows_estimated, pages_read_share=share)  # fmt: skip
+        found = run_rules(catalog, select_rules(["hard-deletes"]), Profile("sample", NOW.isoformat(), (sample,))).findings
+        return [f for f in found if local(f.target) == "sessions"]  # the server's delete counter may name it too
+
+    [found] = audited(50, 1.0)
+    gaps = found.evidence["key_gaps"]
+    assert (gaps["lowest"], gaps["highest"], gaps["rows"], gaps["missing_ids"], gaps["exact"]) == (10, 500, 50, 441, False)
+    assert "the server estimates 50 rows, yet the id values read run from 10 to 500: at least 441 ids are missing" in found.message
+    assert not [f for f in audited(50, 0.05) if "key_gaps" in f.evidence]  # 50 rows read from 5% of the table: 1,000 rows
+    assert not [f for f in audited(400, 1.0) if "key_gaps" in f.evidence]  # the server believes 400 rows: no claim
+
+
 # --- MariaDB: legacy markers, a creation spike, flags, gaps without a delete counter ------------
 
 
@@ -479,8 +512,18 @@ CREATE TABLE notes (id int AUTO_INCREMENT PRIMARY KEY, body text NOT NULL);
 """
 
 
-@pytest.fixture
-def mysql_users(mysql_db):
+@pytest.fixture(scope="module")
+def mysql_users(mysql_server):
+    from conftest import _create_mysql_database, _drop_mysql_database, unique_name
+
+    mysql_db = _create_mysql_database(unique_name("dayone_data"))
+    try:
+        yield _mysql_users(mysql_db)
+    finally:
+        _drop_mysql_database(mysql_db.name)
+
+
+def _mysql_users(mysql_db):
     for statement in filter(str.strip, MYSQL_USERS.split(";")):
         mysql_db.execute(statement)
     start = datetime(2025, 1, 1)
