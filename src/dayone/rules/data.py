@@ -204,7 +204,11 @@ TEST_PREDICATES: dict[str, tuple[str, list[str], bool]] = {
         True,
     ),
 }
-_FLAG = re.compile(r"(is_)?(test|dummy|fake|qa|sandbox)(_(account|user|data|record|row|order|mode|only))?|test_flag")
+# `qa` alone may say a row passed quality assurance: only qa_account, qa_user... mark test rows.
+_FLAG = re.compile(
+    r"(is_)?(test|dummy|fake|sandbox)(_(account|user|data|record|row|order|mode|only))?"
+    r"|(is_)?qa_(account|user|data|record|order)|test_flag"
+)
 
 
 def test_flags(table: Table) -> list[Column]:
@@ -246,6 +250,7 @@ def test_data_in_production(ctx: AuditContext):
         columns: dict[str, dict] = {}
         predicates: list[str] = []
         strong = False
+        flags = test_flags(table)
         for column in table.columns:
             values = profile.column(column.name)
             if values is None:
@@ -258,7 +263,7 @@ def test_data_in_production(ctx: AuditContext):
                     regex = "|".join(f"({TEST_PREDICATES[label][0]})" for label in labels) if len(labels) > 1 else TEST_PREDICATES[labels[0]][0]
                     globs = [g for label in labels for g in TEST_PREDICATES[label][1]]
                     predicates.append(sql.matches(column, regex, globs, pad=any(TEST_PREDICATES[label][2] for label in labels)))
-            elif column in test_flags(table):
+            elif column in flags:
                 flagged = true_count(values)
                 if flagged:
                     truthy = [v.value for v in values.top_values if v.value.strip().lower() in ("1", "true", "t", "y", "yes")]

@@ -316,9 +316,11 @@ def hard_deletes(ctx: AuditContext):
     key, or that a trigger deletes from (sakila's film.del_film deletes film_text rows). With a
     profile, gaps in an increasing integer key count too: ids between the lowest and the highest
     that no row holds. Only a full scan shows them exactly; a sample counts only when its ids span
-    at least twice the rows the server estimates. SQLite's rowid skips no value, so its gaps are
-    deleted rows; an identity or auto-increment key also skips values on failed inserts and upserts,
-    so gaps in it alone are reported at info level, and only when a tenth of the ids are missing.
+    at least twice the table's rows, both as the server estimates them and as the sample's share
+    of the table implies. SQLite's hidden rowid (a table without an INTEGER PRIMARY KEY) skips no
+    value, so its gaps are deleted rows; an identity or auto-increment key also skips values on failed inserts and upserts,
+    and an INTEGER PRIMARY KEY may be set by the application, so gaps in those alone are reported at
+    info level, and only when a tenth of the ids are missing.
 
     ## Why it matters for analytics
     Key-based incremental extraction only sees rows that still exist: deleted rows stay in the
@@ -356,7 +358,7 @@ def hard_deletes(ctx: AuditContext):
                     f"read run from {gaps['lowest']:,} to {gaps['highest']:,}")  # fmt: skip
             reasons.append(f"{read}: {'' if gaps['exact'] else 'at least '}{gaps['missing_ids']:,} ids are missing, "
                            + ("which a rowid never skips" if gaps["key_kind"] == "rowid"
-                              else "unless failed inserts or upserts skipped them")
+                              else "unless failed inserts, upserts or ids set by the application skipped them")
                            + f" ({gaps['observed_in']})")  # fmt: skip
         weak = gaps and gaps["key_kind"] != "rowid" and not (deletes or cascades or triggers)
         yield this.finding(
@@ -384,7 +386,8 @@ def key_gaps(ctx: AuditContext, schema: Schema, table: Table) -> dict | None:
     if table.primary_key is not None and len(table.primary_key.columns) == 1:
         column = table.column(table.primary_key.columns[0])
         if column is not None and column.normalized_type == "integer" and column.identity:
-            key = column.name, column.identity
+            # an INTEGER PRIMARY KEY is the rowid, but the application may set it (ids kept from elsewhere)
+            key = column.name, "rowid alias" if column.identity == "rowid" else column.identity
     if key is None and table.column(ROWID) is None and profile.column(ROWID) is not None:
         key = ROWID, "rowid"
     values = profile.column(key[0]) if key else None
@@ -403,8 +406,9 @@ def key_gaps(ctx: AuditContext, schema: Schema, table: Table) -> dict | None:
             return None
         exact = False
     missing = span - rows
-    # rowid takes max+1: a gap is a deleted row. Sequences and auto-increment counters also skip
-    # values (rolled back inserts, upserts, cached values), so only a large share counts there.
+    # The hidden rowid takes max+1: a gap is a deleted row. Sequences and auto-increment counters
+    # also skip values (rolled back inserts, upserts, cached values), and any key the application
+    # may set (an INTEGER PRIMARY KEY) can hold gaps from elsewhere: only a large share counts there.
     needed = max(3, 0.01 * span) if key[1] == "rowid" else max(10, 0.1 * span)
     if missing < needed:
         return None
