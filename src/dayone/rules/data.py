@@ -8,7 +8,7 @@ import re
 from dayone.catalog.model import Column, Table
 from dayone.profile.model import ColumnProfile, TableProfile
 from dayone.rules.context import AuditContext
-from dayone.rules.evidence import Sql, any_of, rows_seen, share, true_count
+from dayone.rules.evidence import TRUE_TEXT, Sql, any_of, rows_seen, share, true_count
 from dayone.rules.naming import created_columns, words
 from dayone.rules.registry import REGISTRY, rule
 
@@ -266,13 +266,14 @@ def test_data_in_production(ctx: AuditContext):
             elif column in flags:
                 flagged = true_count(values)
                 if flagged:
-                    truthy = [v.value for v in values.top_values if v.value.strip().lower() in ("1", "true", "t", "y", "yes")]
+                    truthy = [v.value for v in values.top_values if v.value.strip().lower() in TRUE_TEXT]
                     columns[column.name] = {"rows": flagged, "flag": True}
                     predicates.append(sql.is_set(column, truthy))
                     strong = True
         if not columns:
             continue
         most = max(c["rows"] for c in columns.values())
+        total, unit = rows_seen(profile)  # the server's statistics count flags among estimated rows
         predicate = any_of(predicates) if predicates else None
         described = "; ".join(
             f"{name}: {facts['rows']:,} " + ("flagged" if facts.get("flag") else f"({', '.join(facts['patterns'])})")
@@ -280,8 +281,8 @@ def test_data_in_production(ctx: AuditContext):
         )  # fmt: skip
         yield this.finding(
             ctx.target(schema, table),
-            f"{table.name} holds rows that look like test data: at least {most:,} of {profile.rows_read:,} rows read "
-            f"({share(most, profile.rows_read)}; {profile.how}) — {described}",
+            f"{table.name} holds rows that look like test data: at least {most:,} of {total:,} {unit} "
+            f"({share(most, total)}; {profile.how}) — {described}",
             f"Are these test rows in {table.name}? Will they be removed before go-live, and how are test rows marked from now on?",
             severity=None if strong else "info",
             observed_in=profile.how,
