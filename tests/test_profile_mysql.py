@@ -114,6 +114,11 @@ def table_accesses(node) -> list[dict]:
     return here + [found for value in node.values() for found in table_accesses(value)]
 
 
+def test_a_sample_reads_about_sample_rows_rows(shop):
+    big = profile_of(api.audit(shop.url, profile=ProfileOptions(page_budget=1000, sample_rows=5_000)), "big")
+    assert big.method == "sample" and 4_000 <= big.rows_read <= 5_000
+
+
 def test_without_an_integer_key_the_first_rows_are_read_and_the_profile_says_so(shop):
     result = api.audit(shop.url, profile=ProfileOptions(page_budget=2))
     for name in ("nopk", "codes"):

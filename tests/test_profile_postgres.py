@@ -96,10 +96,11 @@ def wait_for_no_dayone(db, seconds: float = 5.0) -> list[tuple]:
     return left
 
 
-def long_running_fetch(db, seconds: float = 0.3) -> bool:
+def long_running_read(db, seconds: float = 0.3) -> bool:
     return bool(db.execute(
         "SELECT 1 FROM pg_stat_activity WHERE application_name = 'dayone' AND datname = %s AND state = 'active' "
-        "AND query LIKE 'FETCH%%' AND now() - query_start > make_interval(secs => %s)", (db.name, seconds),
+        "AND (query LIKE '%%slow_rows%%' OR query LIKE 'FETCH%%') AND now() - query_start > make_interval(secs => %s)",
+        (db.name, seconds),
     ))  # fmt: skip
 
 
@@ -147,6 +148,12 @@ def test_a_sample_reads_a_bounded_share_of_a_big_table(shop):
     # the same table gives the same sample from one run to the next (findings do not flicker)
     again = profile_of(api.audit(shop.url, profile=ProfileOptions(page_budget=budget)), "big")
     assert again.rows_read == big.rows_read
+
+
+def test_a_sample_reads_about_sample_rows_rows_when_fewer_pages_than_the_budget_hold_them(shop):
+    big = profile_of(api.audit(shop.url, profile=ProfileOptions(page_budget=1000, sample_rows=10_000)), "big")
+    assert big.method == "sample" and 5_000 <= big.rows_read <= 15_000
+    assert big.pages_read_share == pytest.approx(10_000 / BIG_ROWS, rel=0.05)
 
 
 def test_small_tables_are_read_whole_partitions_through_their_parent_views_not_at_all(shop):
@@ -251,19 +258,20 @@ def test_one_query_per_table_and_a_constant_number_besides(shop):
     assert not any("BERNOULLI" in s or "random()" in s.lower() or "count(" in s.lower() for s in per_table)
 
 
-def test_ctrl_c_cancels_the_running_statement_and_exits_130(shop):
+@pytest.mark.parametrize("tier", ["--page-budget=20", "--full"])
+def test_ctrl_c_cancels_the_running_statement_and_exits_130(shop, tier):
     """SIGINT while the server runs dayone's read of the slow table: psycopg sends a cancel request,
     dayone says so and exits 130, and no dayone statement keeps running. Without the cancel the
     statement would run on for ~10 s (the server does not notice a closed client while it sleeps)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "dayone", "audit", shop.role_url, "--format", "json", "--page-budget", "20"],
+        [sys.executable, "-m", "dayone", "audit", shop.role_url, "--format", "json", tier],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
     )  # fmt: skip
     try:
         deadline = time.monotonic() + 15
         while time.monotonic() < deadline:
-            if long_running_fetch(shop):  # no other table takes dayone this long
+            if long_running_read(shop):
                 break
             assert process.poll() is None, process.communicate()
             time.sleep(0.05)
@@ -290,7 +298,8 @@ def test_no_row_values_in_the_report_but_value_sets_and_none_with_no_values(shop
 
     def report(*flags: str) -> str:
         done = subprocess.run(
-            [sys.executable, "-m", "dayone", "audit", shop.url, "--format", "json", "--page-budget", "300", "--fail-on", "never", *flags],
+            [sys.executable, "-m", "dayone", "audit", shop.url, "--format", "json", "--page-budget", "300", "--sample-rows", "50000", "--fail-on",
+             "never", *flags],
             capture_output=True, text=True, timeout=60,
         )  # fmt: skip
         assert done.returncode == 0, done.stderr

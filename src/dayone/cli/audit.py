@@ -8,7 +8,7 @@ import click
 
 from dayone import api
 from dayone.cli.options import target_options
-from dayone.profile.options import DEFAULT_PAGE_BUDGET, TIERS, ProfileOptions
+from dayone.profile.options import DEFAULT_PAGE_BUDGET, DEFAULT_SAMPLE_ROWS, TIERS, ProfileOptions
 
 FORMATS = ("text", "json", "markdown", "sarif")
 PROFILE_TIERS = (*TIERS, "none")
@@ -29,9 +29,11 @@ PROFILE_TIERS = (*TIERS, "none")
 @click.option("--full", is_flag=True, help="Same as --profile full: read every row of every table once.")
 @click.option("--no-profile", is_flag=True, help="Same as --profile none: read the catalog only.")
 @click.option("--page-budget", type=click.IntRange(min=1), default=DEFAULT_PAGE_BUDGET, show_default=True, metavar="PAGES",
-              help="Pages a sample reads per table (PostgreSQL 8 kB, InnoDB 16 kB); smaller tables are read whole.")  # fmt: skip
+              help="Pages a sample reads at most per table (PostgreSQL 8 kB, InnoDB 16 kB).")  # fmt: skip
+@click.option("--sample-rows", type=click.IntRange(min=1), default=DEFAULT_SAMPLE_ROWS, show_default=True, metavar="ROWS",
+              help="Rows a sample reads about per table, when fewer pages than --page-budget hold them; a table no bigger is read whole.")  # fmt: skip
 @click.option("--no-values", is_flag=True, help="Keep no values of the data in the report, not even the value sets of low-cardinality columns.")
-def audit(target, schemas, options, output_format, output, select, ignore, fail_on, show_info, tier, full, no_profile, page_budget, no_values):
+def audit(target, schemas, options, output_format, output, select, ignore, fail_on, show_info, tier, full, no_profile, page_budget, sample_rows, no_values):
     """Answer the data model and data flow checklist for TARGET.
 
     The data is profiled in the same read-only session as the catalog: by default a bounded block
@@ -44,7 +46,7 @@ def audit(target, schemas, options, output_format, output, select, ignore, fail_
     from dayone.render import audit_formats
     from dayone.render.audit_text import print_audit
 
-    profile = _profile_options(tier, full, no_profile, page_budget, no_values)
+    profile = _profile_options(tier, full, no_profile, page_budget, sample_rows, no_values)
     with ProfileProgress() as progress:
         result = api.audit(target, schemas, options, select=select, ignore=ignore, profile=profile, progress=progress)
     if output_format == "text" and output is None:
@@ -64,14 +66,14 @@ def audit(target, schemas, options, output_format, output, select, ignore, fail_
     sys.exit(1 if result.reaches(fail_on) else 0)
 
 
-def _profile_options(tier: str | None, full: bool, no_profile: bool, page_budget: int, no_values: bool) -> ProfileOptions | None:
+def _profile_options(tier: str | None, full: bool, no_profile: bool, page_budget: int, sample_rows: int, no_values: bool) -> ProfileOptions | None:
     chosen = [name for name, given in (("--profile", tier is not None), ("--full", full), ("--no-profile", no_profile)) if given]
     if len(chosen) > 1:
         raise click.UsageError(f"{' and '.join(chosen)} say different things: give one of them")
     tier = "full" if full else "none" if no_profile else tier or "sample"
     if tier == "none":
         return None
-    return ProfileOptions(tier=tier, page_budget=page_budget, keep_values=not no_values)
+    return ProfileOptions(tier=tier, page_budget=page_budget, sample_rows=sample_rows, keep_values=not no_values)
 
 
 def _write(text: str, output: str | None) -> None:

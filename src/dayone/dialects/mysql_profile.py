@@ -173,8 +173,7 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
     import pymysql.cursors
 
     size = request.size or TableSize(pages=None, rows=table.estimated_rows)
-    rows_per_page = size.rows_per_page or ROWS_PER_PAGE_UNKNOWN
-    budget_rows = max(RANGES, int(request.page_budget * rows_per_page))
+    budget_rows = max(RANGES, size.budget_rows(request, ROWS_PER_PAGE_UNKNOWN))
     relation = f"{_quote(schema.name)}.{_quote(table.name)}"
     columns = ", ".join(_quote(c.name) for c in table.columns) or "NULL"
     method, share, note, cap = "full", 1.0, None, None

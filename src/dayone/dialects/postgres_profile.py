@@ -211,10 +211,11 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
     columns = sql.SQL(", ").join(sql.Identifier(c.name) for c in table.columns)
     method, share, note = "full", 1.0, None
     query = sql.SQL("SELECT {} FROM {}").format(columns, relation)
-    if request.tier == "sample" and (size.pages is None or size.pages > request.page_budget):
+    budget = size.budget_pages(request)
+    if request.tier == "sample" and (size.pages is None or size.pages > budget):
         # pages unknown (never analyzed, size not measurable): a 1 % sample, which a 100-page budget
         # would ask of a 10,000-page table
-        percent = 100.0 * request.page_budget / size.pages if size.pages else 1.0
+        percent = 100.0 * budget / size.pages if size.pages else 1.0
         percent = float(f"{min(percent, 100.0):.4g}")
         method, share = "sample", percent / 100
         query = sql.SQL("SELECT {} FROM {} TABLESAMPLE SYSTEM ({}) REPEATABLE ({})").format(
@@ -222,17 +223,25 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
         )
         if size.pages is None:
             note = "1 % of the pages: the table's size is unknown (never analyzed)"
+    # A sample is bounded by the page budget: one statement in its own read-only transaction, one
+    # round trip. A full pass (or a sample of a table of unknown size) streams through a server-side
+    # cursor in a short transaction, FETCH by FETCH, the whole read held to the statement timeout.
+    streamed = request.tier == "full" or size.pages is None
     session.statements.append(query.as_string(connection))
     started = time.monotonic()
-    cursor = connection.cursor(name=CURSOR_NAME)
+    if not streamed:
+        connection.autocommit = True
+    cursor = connection.cursor(name=CURSOR_NAME) if streamed else connection.cursor()
     _tolerate_odd_values(cursor)
     try:
         cursor.execute(query)
-        rows = batches(cursor.fetchmany, deadline=started + timeout, timeout=timeout_reason(timeout, request.tier))
+        deadline = started + timeout if streamed else None
+        rows = batches(cursor.fetchmany, deadline=deadline, timeout=timeout_reason(timeout, request.tier))
         profile = aggregate(schema, table, rows, request, method=method, rows_estimated=size.rows,
                             pages_read_share=share, note=note, started=started)  # fmt: skip
         cursor.close()
-        connection.commit()
+        if streamed:
+            connection.commit()
         return profile
     except Unreadable as exc:
         _abandon(session, cursor)
@@ -256,6 +265,12 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
     except BaseException:
         _abandon(session, cursor)  # Ctrl-C: psycopg has cancelled the statement on the server already
         raise
+    finally:
+        if not streamed:
+            try:
+                connection.autocommit = False
+            except Exception:  # noqa: BLE001 - a closed connection: the error that closed it is on its way
+                pass
 
 
 def interrupt(session: Session) -> None:

@@ -32,7 +32,7 @@ def skipped(schema: Schema, table: Table, reason: str, seconds: float | None = N
 
 
 def timeout_reason(seconds: float, tier: str = "sample") -> str:
-    hint = "lower --page-budget" if tier == "sample" else "profile a sample"
+    hint = "lower --page-budget / --sample-rows" if tier == "sample" else "profile a sample"
     return f"statement timeout after {seconds:g} s (raise --statement-timeout, or {hint})"
 
 

@@ -90,7 +90,7 @@ def table_sizes(session: Session, tables: Sequence[tuple[Schema, Table]]) -> dic
 
 def profile_table(session: Session, schema: Schema, table: Table, request: TableRequest) -> TableProfile:
     size = request.size or TableSize(pages=None, rows=table.estimated_rows)
-    budget_rows = max(RANGES, int(request.page_budget * (size.rows_per_page or 4096 / ROW_BYTES)))
+    budget_rows = max(RANGES, size.budget_rows(request, 4096 / ROW_BYTES))
     relation = _quote(table.name)
     read = list(table.columns)
     selected = [_quote(c.name) for c in table.columns]

@@ -82,6 +82,7 @@ def profile_catalog(
             request = TableRequest(
                 tier=options.tier,
                 page_budget=options.page_budget,
+                sample_rows=options.sample_rows,
                 keep_values=options.keep_values,
                 now=now,
                 spike_columns=_spike_columns(table),
