@@ -67,6 +67,26 @@ def profile_catalog(
             else:
                 readable.append((schema, table))
 
+    try:
+        _read_tables(session, dialect, options, readable, results, now, progress)
+    except KeyboardInterrupt:
+        dialect.interrupt(session)  # stop the statement on the server before the session closes
+        raise
+
+    order = {(s.name, t.name): i for i, (s, t) in enumerate(catalog.tables())}
+    tables = tuple(sorted(results.values(), key=lambda p: order[(p.schema, p.table)]))
+    return Profile(tier=options.tier, profiled_at=now.isoformat(), tables=tables, keep_values=options.keep_values)
+
+
+def _read_tables(
+    session: Session,
+    dialect: Dialect,
+    options: ProfileOptions,
+    readable: list[tuple[Schema, Table]],
+    results: dict[tuple[str, str], TableProfile],
+    now: datetime,
+    progress: ProgressCallback | None,
+) -> None:
     statistics = dialect.read_statistics(session, readable, options.keep_values)
     if options.tier == "statistics":
         for schema, table in readable:
@@ -89,18 +109,10 @@ def profile_catalog(
                 size=sizes.get(key),
                 seed=zlib.crc32(f"{schema.name}.{table.name}".encode()) % 100_000,
             )
-            try:
-                found = dialect.profile_table(session, schema, table, request)
-            except KeyboardInterrupt:
-                dialect.interrupt(session)
-                raise
+            found = dialect.profile_table(session, schema, table, request)
             results[key] = _with_estimates(found, statistics.get(key))
             if progress:
                 progress(Progress(position, total, schema.name, table.name, results[key]))
-
-    order = {(s.name, t.name): i for i, (s, t) in enumerate(catalog.tables())}
-    tables = tuple(sorted(results.values(), key=lambda p: order[(p.schema, p.table)]))
-    return Profile(tier=options.tier, profiled_at=now.isoformat(), tables=tables, keep_values=options.keep_values)
 
 
 def _spike_columns(table: Table) -> tuple[str, ...]:
