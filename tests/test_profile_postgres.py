@@ -18,6 +18,7 @@ import signal
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from datetime import datetime, timezone
 
 import pytest
@@ -53,12 +54,15 @@ CREATE TABLE events_2025 PARTITION OF events FOR VALUES FROM ('2025-01-01') TO (
 CREATE TABLE events_2026 PARTITION OF events FOR VALUES FROM ('2026-01-01') TO ('2027-01-01');
 INSERT INTO events SELECT g, date '2025-06-01' + g % 400, 'k' || g % 4 FROM generate_series(1, 1000) g;
 CREATE VIEW paid AS SELECT * FROM big WHERE status = 'paid';
-CREATE TABLE slow_rows (id int PRIMARY KEY, payload text);
-INSERT INTO slow_rows SELECT g, 'x' FROM generate_series(1, {SLOW_ROWS}) g;
-CREATE FUNCTION sleepy() RETURNS boolean LANGUAGE plpgsql VOLATILE AS
+CREATE SCHEMA slow;
+CREATE TABLE slow.slow_rows (id int PRIMARY KEY, payload text);
+INSERT INTO slow.slow_rows SELECT g, 'x' FROM generate_series(1, {SLOW_ROWS}) g;
+CREATE FUNCTION slow.sleepy() RETURNS boolean LANGUAGE plpgsql VOLATILE AS
     $$ BEGIN PERFORM pg_sleep({SLOW_SECONDS_PER_ROW}); RETURN true; END $$;
-ALTER TABLE slow_rows ENABLE ROW LEVEL SECURITY;
-CREATE POLICY slowly ON slow_rows USING (sleepy());
+ALTER TABLE slow.slow_rows ENABLE ROW LEVEL SECURITY;
+CREATE POLICY slowly ON slow.slow_rows USING (slow.sleepy());
+CREATE TABLE slow.then_this (id int PRIMARY KEY);
+INSERT INTO slow.then_this VALUES (1), (2);
 """
 
 
@@ -74,7 +78,8 @@ def shop(pg_server):
         with db.connect() as conn:
             conn.execute(SETUP)
             conn.execute("VACUUM ANALYZE")  # the planner's page counts, pg_stats, and no autovacuum later
-            conn.execute(f'GRANT USAGE ON SCHEMA public TO "{role}"; GRANT SELECT ON ALL TABLES IN SCHEMA public TO "{role}"')
+            conn.execute(f'GRANT USAGE ON SCHEMA public, slow TO "{role}"; '
+                         f'GRANT SELECT ON ALL TABLES IN SCHEMA public, slow TO "{role}"')  # fmt: skip
         db.role_url = db.url.replace("postgres@", f"{role}@", 1)
         yield db
     finally:
@@ -119,8 +124,8 @@ def relpages(db, table: str) -> int:
     return db.execute("SELECT relpages FROM pg_class WHERE relname = %s", (table,))[0][0]
 
 
-def profile_of(result, table: str):
-    found = result.profile.table("public", table)
+def profile_of(result, table: str, schema: str = "public"):
+    found = result.profile.table(schema, table)
     assert found is not None, f"{table} is not in the profile"
     return found
 
@@ -167,15 +172,20 @@ def test_small_tables_are_read_whole_partitions_through_their_parent_views_not_a
 
 
 def test_full_reads_every_row_once(shop):
+    from dayone.profile.profiler import profile_catalog
+
+    catalog = api.read_catalog(shop.url)
+    public = catalog.schema("public")
+    only = replace(catalog, schemas=(replace(public, tables=(public.table("medium"),)),))  # one table, quicker
     pages = relpages(shop, "medium")
     before = heap_blocks(shop, "medium")
-    result = api.audit(shop.url, profile=ProfileOptions(tier="full"))
+    with api.open_session(parse_target(shop.url)) as session:
+        profile = profile_catalog(session, PostgresDialect(), only, ProfileOptions(tier="full"))
     touched = heap_blocks(shop, "medium") - before
-    medium = profile_of(result, "medium")
+    medium = profile.table("public", "medium")
     assert (medium.method, medium.rows_read) == ("full", MEDIUM_ROWS)
     assert (medium.column("amount").minimum, medium.column("amount").maximum) == ("1.5", "30000.0")
     assert pages <= touched <= pages + 2, f"{touched} heap blocks touched for a table of {pages}"
-    assert profile_of(result, "big").rows_read == BIG_ROWS
 
 
 def test_statistics_tier_reads_no_table(shop):
@@ -228,12 +238,12 @@ def test_a_lock_taken_after_the_catalog_read_costs_the_lock_timeout_then_the_tab
 
 def test_a_statement_past_the_timeout_is_reported_and_the_audit_goes_on(shop):
     started = time.monotonic()
-    result = api.audit(shop.role_url, options=SessionOptions(statement_timeout=1), profile=ProfileOptions(page_budget=20))
+    result = api.audit(shop.role_url, ["slow"], options=SessionOptions(statement_timeout=1))
     elapsed = time.monotonic() - started
-    slow = profile_of(result, "slow_rows")
+    slow = profile_of(result, "slow_rows", "slow")
     assert slow.method == "skipped" and slow.skipped.startswith("statement timeout after 1 s")
     assert 1 <= slow.seconds < 2.5
-    assert profile_of(result, "small").method == "full"  # read after the slow table
+    assert profile_of(result, "then_this", "slow").rows_read == 2  # read after the slow table
     assert elapsed < SLOW_ROWS * SLOW_SECONDS_PER_ROW / 2
     assert wait_for_no_dayone(shop) == []
 
@@ -253,7 +263,7 @@ def test_one_query_per_table_and_a_constant_number_besides(shop):
         sent = session.statements[start:]
     tables = [t for t in profile.tables if t.method != "skipped"]
     per_table = [s for s in sent if "FROM ONLY" in s or 'FROM "public"."events"' in s]
-    assert len(per_table) == len(tables) == 5
+    assert len(per_table) == len(tables) == 6
     assert len(sent) - len(per_table) == 2  # pg_stats, table sizes
     assert not any("BERNOULLI" in s or "random()" in s.lower() or "count(" in s.lower() for s in per_table)
 
@@ -265,7 +275,7 @@ def test_ctrl_c_cancels_the_running_statement_and_exits_130(shop, tier):
     statement would run on for ~10 s (the server does not notice a closed client while it sleeps)."""
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "dayone", "audit", shop.role_url, "--format", "json", tier],
+        [sys.executable, "-m", "dayone", "audit", shop.role_url, "--schema", "slow", "--format", "json", tier],
         stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True,
     )  # fmt: skip
     try:
@@ -319,7 +329,7 @@ def test_no_row_values_in_the_report_but_value_sets_and_none_with_no_values(shop
 def test_json_profile_summary_names_skipped_tables_and_reasons(shop):
     done = subprocess.run(
         [sys.executable, "-m", "dayone", "audit", shop.role_url, "--format", "json", "--statement-timeout", "1",
-         "--page-budget", "20", "--fail-on", "never"],
+         "--page-budget", "20", "--fail-on", "never", "--schema", "public", "--schema", "slow"],
         capture_output=True, text=True, timeout=60,
     )  # fmt: skip
     assert done.returncode == 0, done.stderr
@@ -327,7 +337,7 @@ def test_json_profile_summary_names_skipped_tables_and_reasons(shop):
 
     summary = json.loads(done.stdout)["profile"]
     assert summary["tier"] == "sample"
-    assert {"table": "public.slow_rows", "reason": summary["skipped"][0]["reason"]} in summary["skipped"]
+    assert {"table": "slow.slow_rows", "reason": summary["skipped"][0]["reason"]} in summary["skipped"]
     assert summary["skipped"][0]["reason"].startswith("statement timeout after 1 s")
     read = {t["table"]: t for t in summary["tables"]}
     assert read["public.big"]["method"] == "sample" and read["public.big"]["how"].startswith("sample of ")
