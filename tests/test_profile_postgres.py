@@ -349,3 +349,17 @@ def test_snapshots_have_no_profile(shop, tmp_path):
     path = tmp_path / "shop.json"
     api.snapshot(shop.url, path)
     assert api.audit(str(path)).profile is None
+
+
+def test_values_python_cannot_hold_are_profiled_as_text(pg_db):
+    """infinity, BC dates, year 10000, NaN, intervals beyond timedelta: psycopg cannot turn them into
+    Python objects; the profile reads them as text instead of giving up on the table."""
+    pg_db.execute(
+        "CREATE TABLE odd (d date, ts timestamp, tz timestamptz, iv interval, n numeric, f float8, ds date[]);"
+        "INSERT INTO odd VALUES ('infinity', '-infinity', 'infinity', '100000000 years', 'NaN', 'NaN', '{infinity}'),"
+        " ('2020-01-01 BC', '10000-01-01', '2026-01-01', '1 day', 1.5, 2.5, '{2026-01-01}'),"
+        " ('2026-01-02', '2026-01-02', '2026-01-02', '2 days', 3, 'Infinity', NULL)"
+    )
+    odd = api.audit(pg_db.url, profile=ProfileOptions(tier="full")).profile.table("public", "odd")
+    assert (odd.method, odd.rows_read) == ("full", 3)
+    assert odd.column("n").maximum == "3" and odd.column("d").distinct == 3

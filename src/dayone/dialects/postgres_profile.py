@@ -14,6 +14,7 @@ statement timeout or not readable is rolled back and reported, and the next tabl
 from __future__ import annotations
 
 import time
+import weakref
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -227,14 +228,15 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
     # round trip. A full pass (or a sample of a table of unknown size) streams through a server-side
     # cursor in a short transaction, FETCH by FETCH, the whole read held to the statement timeout.
     streamed = request.tier == "full" or size.pages is None
-    session.statements.append(query.as_string(connection))
+    text = query.as_string(connection)
+    session.statements.append(text)
+    _tolerate_odd_values(connection)
     started = time.monotonic()
     if not streamed:
         connection.autocommit = True
     cursor = connection.cursor(name=CURSOR_NAME) if streamed else connection.cursor()
-    _tolerate_odd_values(cursor)
     try:
-        cursor.execute(query)
+        cursor.execute(text)
         deadline = started + timeout if streamed else None
         rows = batches(cursor.fetchmany, deadline=deadline, timeout=timeout_reason(timeout, request.tier))
         profile = aggregate(schema, table, rows, request, method=method, rows_estimated=size.rows,
@@ -305,16 +307,18 @@ def _end_transaction(session: Session) -> None:
         session.connection.rollback()
 
 
-def _tolerate_odd_values(cursor) -> None:
+def _tolerate_odd_values(connection) -> None:
+    """Loaders that hand over a value psycopg cannot turn into a Python object as its text, for the
+    connection's later cursors (only profiling reads data: the catalog is read by then)."""
+    if connection in _TOLERANT:
+        return
     from psycopg.adapt import Loader
     from psycopg.pq import Format
 
-    adapters = cursor.adapters
+    adapters = connection.adapters
     for name in TOLERANT_TYPES:
         info = adapters.types.get(name)
-        if info is None:
-            continue
-        base = adapters.get_loader(info.oid, Format.TEXT)
+        base = adapters.get_loader(info.oid, Format.TEXT) if info is not None else None
         if base is None:
             continue
 
@@ -332,6 +336,10 @@ def _tolerate_odd_values(cursor) -> None:
                     return bytes(data).decode("utf-8", errors="replace")
 
         adapters.register_loader(info.oid, Tolerant)
+    _TOLERANT.add(connection)
+
+
+_TOLERANT: weakref.WeakSet = weakref.WeakSet()
 
 
 def _first_line(exc: BaseException) -> str:
