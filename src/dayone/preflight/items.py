@@ -204,7 +204,11 @@ def _readable(f: AccessFacts) -> CheckItem:
         if hidden_rows:
             parts.append(f"row-level security hides rows of {len(hidden_rows)} table(s) from it: {', '.join(hidden_rows[:10])}")
         return make("warn", "; ".join(parts) + caveat, **evidence)
-    return make("pass", f"reads all {total} tables and views in {len(f.schemas)} schema(s){caveat}", **evidence)
+    # A login with table-by-table grants (no SELECT on the whole database) may miss tables it cannot even see.
+    if f.hidden_tables_possible and any(schema.future_select is not True for schema in f.schemas):
+        return make("warn", f"reads the {total} tables and views it can see in {len(f.schemas)} schema(s){caveat}: "
+                    "compare with the application's table list", **evidence)  # fmt: skip
+    return make("pass", f"reads all {total} tables and views in {len(f.schemas)} schema(s)", **evidence)
 
 
 def _temporary_objects(f: AccessFacts) -> CheckItem:
@@ -221,7 +225,9 @@ def _temporary_objects(f: AccessFacts) -> CheckItem:
         return {True: "can", False: "cannot"}.get(value, "may or may not")
 
     summary = f"{can(p.temporary_tables)} create temporary tables; {can(p.create_views)} create views"
-    return make("pass", summary, temporary_tables=p.temporary_tables, create_views=p.create_views)
+    # Some ELT tools stage data in temporary tables: a login without the right is worth a question.
+    status = "warn" if p.temporary_tables is False else "pass"
+    return make(status, summary, temporary_tables=p.temporary_tables, create_views=p.create_views)
 
 
 def _future_tables(f: AccessFacts) -> CheckItem:
