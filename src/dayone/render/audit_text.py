@@ -34,7 +34,9 @@ class _Writer:
         self.file.write(text + "\n")
 
     def wrapped(self, text: str, label: str = "", indent: str = "    ") -> None:
-        lines = textwrap.wrap(label + text, self.width - len(indent), break_on_hyphens=False) or [""]
+        whole = label + text
+        fits = len(whole) <= self.width - len(indent) and "\n" not in whole  # textwrap is the slow part
+        lines = [whole] if fits else textwrap.wrap(whole, self.width - len(indent), break_on_hyphens=False) or [""]
         if label:  # wrapped with the label so widths are right, then painted
             lines[0] = self.paint(label.rstrip(), "italic") + " " + lines[0][len(label):]
         for line in lines:
