@@ -363,3 +363,21 @@ def test_values_python_cannot_hold_are_profiled_as_text(pg_db):
     odd = api.audit(pg_db.url, profile=ProfileOptions(tier="full")).profile.table("public", "odd")
     assert (odd.method, odd.rows_read) == ("full", 3)
     assert odd.column("n").maximum == "3" and odd.column("d").distinct == 3
+
+
+def test_tables_without_a_page_are_not_queried_in_a_sample(pg_db):
+    """A database before go-live is full of empty tables: a sample sends them no query (the page count
+    says there is nothing to read), while --full still reads each one."""
+    pg_db.execute("CREATE TABLE empty_orders (id int PRIMARY KEY, status text); "
+                  "CREATE TABLE one_order (id int PRIMARY KEY, status text); INSERT INTO one_order VALUES (1, 'new')")  # fmt: skip
+    catalog = api.read_catalog(pg_db.url)
+    from dayone.profile.profiler import profile_catalog
+
+    for tier, queried in (("sample", {"one_order"}), ("full", {"one_order", "empty_orders"})):
+        with api.open_session(parse_target(pg_db.url)) as session:
+            start = len(session.statements)
+            profile = profile_catalog(session, PostgresDialect(), catalog, ProfileOptions(tier=tier))
+            sent = session.statements[start:]
+        assert {name for name in ("one_order", "empty_orders") if any(f'"{name}"' in s for s in sent)} == queried
+        empty = profile.table("public", "empty_orders")
+        assert empty.method == ("statistics" if tier == "sample" else "full") and empty.rows_read == 0

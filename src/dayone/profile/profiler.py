@@ -109,7 +109,12 @@ def _read_tables(
                 size=sizes.get(key),
                 seed=zlib.crc32(f"{schema.name}.{table.name}".encode()) % 100_000,
             )
-            found = dialect.profile_table(session, schema, table, request)
+            if options.tier == "sample" and request.size is not None and request.size.pages == 0:
+                # No page at all: nothing to sample. A database before go-live has many such tables,
+                # and a query each would double the audit of a big empty schema. (--full still reads them.)
+                found = TableProfile(schema=schema.name, table=table.name, method="statistics", rows_estimated=0)
+            else:
+                found = dialect.profile_table(session, schema, table, request)
             results[key] = _with_estimates(found, statistics.get(key))
             if progress:
                 progress(Progress(position, total, schema.name, table.name, results[key]))
