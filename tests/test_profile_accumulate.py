@@ -61,3 +61,20 @@ def test_test_data_patterns_are_counted_by_label_not_value():
     assert email.email_like == 4 and email.test_like == 2
     assert "@example.com/.org/.net" in email.test_examples and "load-test account" in email.test_examples
     assert not any("@" in label and "qa+1" in label for label in email.test_examples)
+
+
+def test_a_long_full_pass_keeps_bounded_memory_and_still_finds_the_spike(monkeypatch):
+    """Years of data have millions of distinct minutes: buckets coarsen instead of growing."""
+    from dayone.profile import accumulate
+
+    monkeypatch.setattr(accumulate, "MAX_TIME_BUCKETS", 500)
+    start = datetime(2020, 1, 1, tzinfo=timezone.utc)
+    organic = [(start + timedelta(minutes=7 * i),) for i in range(3000)]  # 3,000 distinct minutes
+    burst = [(datetime(2020, 1, 5, 3, 0, tzinfo=timezone.utc) + timedelta(seconds=i),) for i in range(2000)]
+    column = col("created_at", "timestamptz")
+    accumulator = accumulate.ColumnAccumulator(column, NOW, True, track_spike=True)
+    for (value,) in organic + burst:
+        accumulator.add(value)
+    assert len(accumulator.minutes) <= 500
+    spike = accumulator.result().spike
+    assert spike is not None and spike.rows >= 2000 and spike.start.startswith("2020-01-05T0")

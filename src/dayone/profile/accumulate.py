@@ -23,6 +23,8 @@ MAX_VALUE_LENGTH = 100  # longer values are never kept as top values
 MAX_JSON_PATHS = 500
 MAX_JSON_DEPTH = 6
 SPIKE_WINDOW = timedelta(minutes=60)
+MAX_TIME_BUCKETS = 100_000  # per column; a full pass over years of data coarsens its buckets past this
+_MINUTE = timedelta(minutes=1)
 SPIKE_MIN_ROWS = 50
 SPIKE_MIN_SHARE = 0.2
 SAME_TIME = timedelta(seconds=1)  # created and updated this close were written by the same insert
@@ -93,7 +95,8 @@ class ColumnAccumulator:
         self.min_length: int | None = None
         self.max_length: int | None = None
         self.future = 0
-        self.minutes: Counter[datetime] | None = Counter() if track_spike else None
+        self.minutes: Counter[datetime] | None = Counter() if track_spike else None  # bucket start -> rows
+        self.bucket = _MINUTE
         self.minute_bounds: dict[datetime, list] = {}  # minute -> [earliest, its value, latest, its value]
         kind = column.normalized_type
         self.is_json = kind == "json"
@@ -133,7 +136,7 @@ class ColumnAccumulator:
                 if moment > self.now:
                     self.future += 1
                 if self.minutes is not None:
-                    minute = moment.replace(second=0, microsecond=0)
+                    minute = self._bucket_of(moment)
                     self.minutes[minute] += 1
                     bounds = self.minute_bounds.get(minute)
                     if bounds is None:
@@ -142,6 +145,8 @@ class ColumnAccumulator:
                         bounds[0:2] = moment, value
                     elif moment > bounds[2]:
                         bounds[2:4] = moment, value
+                    if len(self.minutes) > MAX_TIME_BUCKETS:
+                        self._coarsen()
         if self.is_json:
             self._json(value if not isinstance(value, str | bytes) else self._parse(value))
         elif self.is_text and isinstance(value, str):
@@ -233,6 +238,34 @@ class ColumnAccumulator:
             test_examples=tuple(label for label, _ in self.test_labels.most_common()),
         )
 
+    def _bucket_of(self, moment: datetime) -> datetime:
+        if self.bucket == _MINUTE:
+            return moment.replace(second=0, microsecond=0)
+        return moment - timedelta(seconds=moment.timestamp() % self.bucket.total_seconds())
+
+    def _coarsen(self) -> None:
+        """Keep memory bounded on a long full pass: minutes become 10-minute buckets, then hours (still
+        finer than the spike window); past that, spikes are not looked for."""
+        if self.bucket >= SPIKE_WINDOW:
+            self.minutes, self.minute_bounds = None, {}
+            return
+        self.bucket = timedelta(minutes=10) if self.bucket == _MINUTE else SPIKE_WINDOW
+        counts: Counter[datetime] = Counter()
+        bounds: dict[datetime, list] = {}
+        for minute, count in self.minutes.items():
+            key = self._bucket_of(minute)
+            counts[key] += count
+            first_moment, first, last_moment, last = self.minute_bounds[minute]
+            merged = bounds.get(key)
+            if merged is None:
+                bounds[key] = [first_moment, first, last_moment, last]
+            else:
+                if first_moment < merged[0]:
+                    merged[0], merged[1] = first_moment, first
+                if last_moment > merged[2]:
+                    merged[2], merged[3] = last_moment, last
+        self.minutes, self.minute_bounds = counts, bounds
+
     def _spike(self) -> CreationSpike | None:
         """The densest SPIKE_WINDOW of timestamps, when it holds far more than its share of rows."""
         if not self.minutes:
@@ -255,7 +288,7 @@ class ColumnAccumulator:
         window = [self.minute_bounds[m] for m in moments if best_start <= m <= best_end]
         first = min(window, key=lambda b: b[0])[1]
         last = max(window, key=lambda b: b[2])[3]
-        return CreationSpike(best_start.isoformat(), (best_end + timedelta(minutes=1)).isoformat(), best, round(share, 4),
+        return CreationSpike(best_start.isoformat(), (best_end + self.bucket).isoformat(), best, round(share, 4),
                              first=_text(first), last=_text(last))  # fmt: skip
 
 
