@@ -30,7 +30,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from catalog_vs_reflect import PostgresBench, dayone_command, machine  # noqa: E402
+from catalog_vs_reflect import PostgresBench, dayone_command, machine, write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 START_MARKER = "<!-- audit-benchmark:start -->"
@@ -100,14 +100,7 @@ The text report lists about {findings:,} lines of findings. The audits of the da
 """
     print(section)
     if args.output != "-":
-        path = Path(args.output)
-        text = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-        if START_MARKER in text:
-            before, rest = text.split(START_MARKER, 1)
-            text = before + section + rest.split(END_MARKER, 1)[1].lstrip("\n")
-        else:
-            text = text.rstrip("\n") + "\n\n" + section
-        path.write_text(text, encoding="utf-8")
+        write_section(Path(args.output), section, START_MARKER, END_MARKER)
     return 0 if ratio <= args.target else 1
 
 

@@ -610,9 +610,11 @@ same database, as a ratio. The scripts are in `benchmarks/`; each one rewrites o
 """
 
 
-def write_section(path: Path, section: str) -> None:
+def write_section(path: Path, section: str, start: str = START_MARKER, end: str = END_MARKER) -> None:
+    """Replace the section between `start` and `end` in docs/benchmarks.md (appended when absent);
+    every benchmark script writes its own section this way and keeps the others."""
     text = path.read_text(encoding="utf-8") if path.exists() else INTRO
-    pattern = re.compile(re.escape(START_MARKER) + r".*?" + re.escape(END_MARKER) + r"\n?", re.DOTALL)
+    pattern = re.compile(re.escape(start) + r".*?" + re.escape(end) + r"\n?", re.DOTALL)
     if pattern.search(text):
         text = pattern.sub(lambda _: section, text, count=1)
     else:

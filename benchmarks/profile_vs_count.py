@@ -55,7 +55,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from catalog_vs_reflect import machine  # noqa: E402
+from catalog_vs_reflect import machine, write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 START_MARKER = "<!-- profile-benchmark:start -->"
@@ -645,16 +645,6 @@ Re-run (tens of minutes at 10 million rows; needs the right to create and drop d
 """
 
 
-def write(text: str, output: str) -> None:
-    path = Path(output)
-    doc = path.read_text(encoding="utf-8") if path.exists() else "# Benchmarks\n"
-    if START_MARKER in doc:
-        before, rest = doc.split(START_MARKER, 1)
-        doc = before + text + rest.split(END_MARKER, 1)[1].lstrip("\n")
-    else:
-        doc = doc.rstrip("\n") + "\n\n" + text
-    path.write_text(doc, encoding="utf-8")
-
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
@@ -688,7 +678,7 @@ def main(argv: list[str] | None = None) -> int:
     text = section(results, args.repeat, args.heavy_repeat, args.pandas_limit)
     print(text)
     if args.output != "-":
-        write(text, args.output)
+        write_section(Path(args.output), text, START_MARKER, END_MARKER)
     missed = [f"{r.server}: {bound} ({measured})" for r in results for bound, measured, met in bounds(r) if not met]
     for line in missed:
         print(f"bound missed: {line}", file=sys.stderr)

@@ -132,11 +132,9 @@ def _read(
         with _collector_paused():
             return _checked(_narrow(snapshot_file.read(target.path), schemas), asked), None
     dialect = dialect_for(target.engine)
-    if not schemas and dialect.url_database_is_schema and target.database:
-        schemas = [target.database]
     with open_session(target, options) as session:
         with _collector_paused():
-            catalog = _checked(dialect.read_catalog(session, list(schemas) if schemas else None), asked)
+            catalog = _checked(dialect.read_catalog(session, dialect.schemas_to_read(target, schemas)), asked)
         if profile is None:
             return catalog, None
         from dayone.profile.profiler import profile_catalog

@@ -8,6 +8,7 @@ import click
 
 from dayone import api
 from dayone.cli.options import target_options
+from dayone.cli.output import write_report
 from dayone.profile.options import DEFAULT_PAGE_BUDGET, DEFAULT_SAMPLE_ROWS, TIERS, ProfileOptions
 
 FORMATS = ("text", "json", "markdown", "sarif")
@@ -62,7 +63,7 @@ def audit(target, schemas, options, output_format, output, select, ignore, fail_
             text = buffer.getvalue()
         else:
             text = {"json": audit_formats.to_json, "markdown": audit_formats.to_markdown, "sarif": audit_formats.to_sarif}[output_format](result)
-        _write(text, output)
+        write_report(text, output)
     sys.exit(1 if result.reaches(fail_on) else 0)
 
 
@@ -75,17 +76,6 @@ def _profile_options(tier: str | None, full: bool, no_profile: bool, page_budget
         return None
     return ProfileOptions(tier=tier, page_budget=page_budget, sample_rows=sample_rows, keep_values=not no_values)
 
-
-def _write(text: str, output: str | None) -> None:
-    if output in (None, "-"):
-        sys.stdout.write(text)
-        return
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
-    click.echo(f"wrote {output}", err=True)
 
 
 @click.group(invoke_without_command=True)

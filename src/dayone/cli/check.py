@@ -8,6 +8,7 @@ import click
 
 from dayone import api
 from dayone.cli.options import target_options
+from dayone.cli.output import write_report
 
 FORMATS = ("text", "json", "markdown")
 
@@ -46,17 +47,6 @@ def check(target, schemas, options, output_format, output, fail_on):
 
         text = {"json": check_formats.to_json, "markdown": check_formats.to_markdown}[output_format](report)
     if text is not None:
-        _write(text, output)
+        write_report(text, output)
     sys.exit(1 if report.reaches(fail_on) else 0)
 
-
-def _write(text: str, output: str | None) -> None:
-    if output in (None, "-"):
-        sys.stdout.write(text)
-        return
-    try:
-        with open(output, "w", encoding="utf-8") as handle:
-            handle.write(text)
-    except OSError as exc:
-        raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
-    click.echo(f"wrote {output}", err=True)

@@ -14,6 +14,7 @@ from dayone.connect.session import Session
 from dayone.connect.target import DatabaseTarget
 
 if TYPE_CHECKING:  # profiling code loads when a profile is asked for
+    from dayone.catalog.access import AccessFacts
     from dayone.profile.model import TableProfile
     from dayone.profile.options import TableRequest, TableSize
 
@@ -37,6 +38,19 @@ class Dialect:
     def read_catalog(self, session: Session, schemas: Sequence[str] | None = None) -> Catalog:
         """Read the whole catalog with a constant number of queries, whatever the table count."""
         raise NotImplementedError
+
+    def read_access(self, session: Session, schemas: Sequence[str] | None = None) -> AccessFacts:
+        """What the login and the server allow, in a constant number of read-only queries; a fact the
+        server refuses to give is left unknown (AccessFacts.unknown says why), never an error."""
+        raise NotImplementedError
+
+    def schemas_to_read(self, target: DatabaseTarget, schemas: Sequence[str] | None) -> list[str] | None:
+        """The schemas a command reads: those asked for, else (MySQL) the URL's database, else all."""
+        if schemas:
+            return list(schemas)
+        if self.url_database_is_schema and target.database:
+            return [target.database]
+        return None
 
     # -- profiling: dayone.profile.profiler decides what to read, the dialect reads it -----------
 

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from dayone.catalog.access import AccessFacts
 from dayone.catalog.checks import value_sets
 from dayone.catalog.model import (
     Catalog,
@@ -153,6 +154,10 @@ class MySQLDialect(Dialect):
     url_database_is_schema = True  # mysql://host/shop means the shop database, not the whole server
 
     # -- connecting ----------------------------------------------------------------------------
+
+
+    def read_access(self, session: Session, schemas: Sequence[str] | None = None) -> AccessFacts:
+        return read_access(session, schemas)
 
     def connect(self, target: DatabaseTarget, options: SessionOptions) -> Session:
         import pymysql

@@ -293,9 +293,6 @@ class _Grants:
             for g in self.grants
         )  # fmt: skip
 
-    def anywhere(self, privilege: str) -> bool:
-        return any(g.privilege in (privilege, ALL) for g in self.grants)
-
 
 def _privileges(parsed: ParsedGrants, settings: dict, tables: Mapping[str, Iterable[str]], fold: bool) -> Privileges:
     grants = _Grants(parsed.grants, fold)

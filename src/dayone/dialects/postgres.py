@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 
+from dayone.catalog.access import AccessFacts
 from dayone.catalog.checks import value_sets
 from dayone.catalog.model import (
     ValueSet,
@@ -214,6 +215,12 @@ class PostgresDialect(Dialect):
     has_enum_types = True
     has_row_change_counters = True
     has_column_statistics = True
+
+
+    def read_access(self, session: Session, schemas: Sequence[str] | None = None) -> AccessFacts:
+        from dayone.dialects.postgres_access import read_access
+
+        return read_access(session, schemas)
 
     def connect(self, target: DatabaseTarget, options: SessionOptions) -> Session:
         import psycopg

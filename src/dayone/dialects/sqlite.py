@@ -17,6 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 from urllib.parse import quote
 
+from dayone.catalog.access import AccessFacts
 from dayone.catalog.checks import value_sets
 from dayone.catalog.model import (
     Catalog,
@@ -71,6 +72,10 @@ class SQLiteDialect(Dialect):
     has_row_change_counters = False
     has_timestamp_with_time_zone = False
     has_comments = True  # as -- comments in the CREATE statement, which SQLite keeps verbatim
+
+
+    def read_access(self, session: Session, schemas: Sequence[str] | None = None) -> AccessFacts:
+        return read_access(session)
 
     def connect(self, target: DatabaseTarget, options: SessionOptions) -> Session:
         path = Path(target.database or "")

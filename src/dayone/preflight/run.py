@@ -9,7 +9,7 @@ from dataclasses import replace
 from dayone.catalog.access import AccessFacts
 from dayone.connect.options import SessionOptions
 from dayone.connect.target import DatabaseTarget, SnapshotTarget, Target, parse_target
-from dayone.errors import ConnectError, DayoneError, redact
+from dayone.errors import ConnectError, redact
 from dayone.preflight.items import evaluate
 from dayone.preflight.model import CheckReport, Connection
 
@@ -23,23 +23,19 @@ def check(target: str | Target, options: SessionOptions | None = None, schemas: 
     if isinstance(target, str):
         target = parse_target(target)
     if isinstance(target, SnapshotTarget):
-        from dayone.catalog import snapshot as snapshot_file
+        from dayone import api
 
-        if options is not None and getattr(options, "ssh", None) is not None:
-            raise DayoneError(f"--ssh reaches database servers; {target.display} is a snapshot file, read here: drop --ssh")
-
-        facts = snapshot_file.read(target.path).access
+        facts = api.read_catalog(target, options=options).access  # refuses --ssh for a file, as every command does
         return evaluate(Connection(target=target.display, live=False), _narrow(facts, schemas))
     return _check_live(target, options or SessionOptions(), schemas)
 
 
 def _check_live(target: DatabaseTarget, options: SessionOptions, schemas: Sequence[str] | None) -> CheckReport:
     from dayone import api
-    from dayone.dialects.access import read_access
     from dayone.dialects.base import dialect_for
 
-    if not schemas and dialect_for(target.engine).url_database_is_schema and target.database:
-        schemas = [target.database]
+    dialect = dialect_for(target.engine)
+    schemas = dialect.schemas_to_read(target, schemas)
     started = time.perf_counter()
     try:
         with api.open_session(target, options) as session:
@@ -49,7 +45,7 @@ def _check_live(target: DatabaseTarget, options: SessionOptions, schemas: Sequen
                 sent = time.perf_counter()
                 session.query("SELECT 1")
                 round_trips.append((time.perf_counter() - sent) * 1000)
-            facts = read_access(session, list(schemas) if schemas else None)
+            facts = dialect.read_access(session, schemas)
     except ConnectError as exc:
         connection = Connection(target=target.display, live=True, reached=False, error=redact(str(exc)))
         return evaluate(connection, None)

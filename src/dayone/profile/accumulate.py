@@ -273,7 +273,7 @@ class ColumnAccumulator:
         moments = sorted(self.minutes)
         total = sum(self.minutes.values())
         best, best_start, best_end, running, left = 0, None, None, 0, 0
-        for right, moment in enumerate(moments):
+        for moment in moments:
             running += self.minutes[moment]
             while moment - moments[left] >= SPIKE_WINDOW:
                 running -= self.minutes[moments[left]]
