@@ -145,6 +145,27 @@ def test_check_lists_become_value_sets_and_actions_are_kept(pg_db):
     assert accounts.unique_constraints[0].columns == ("email",)
 
 
+def test_index_columns_expressions_and_defaults_are_read_as_postgresql_prints_them(pg_db):
+    pg_db.execute(
+        """
+        CREATE TABLE people (gone int, id int PRIMARY KEY, email text NOT NULL, team text,
+                             joined date DEFAULT (now() AT TIME ZONE 'UTC')::date,
+                             slug text GENERATED ALWAYS AS (lower(email)) STORED);
+        ALTER TABLE people DROP COLUMN gone;  -- column numbers no longer start at 1
+        CREATE INDEX people_lower_email_ix ON people (lower(email), team);
+        CREATE UNIQUE INDEX people_team_ix ON people (team) INCLUDE (email) WHERE team IS NOT NULL;
+        """
+    )
+    table = api.read_catalog(pg_db.url).schema("public").table("people")
+    indexes = {ix.name: ix for ix in table.indexes}
+    assert indexes["people_lower_email_ix"].columns == ("lower(email)", "team")
+    assert indexes["people_team_ix"].columns == ("team",)  # INCLUDE columns are not key columns
+    assert indexes["people_team_ix"].unique and indexes["people_team_ix"].predicate == "(team IS NOT NULL)"
+    assert indexes["people_pkey"].columns == ("id",) and indexes["people_pkey"].primary
+    assert table.column("joined").default == "((now() AT TIME ZONE 'UTC'::text))::date"
+    assert table.column("slug").generated == "lower(email)"
+
+
 def test_awkward_names_survive_unchanged(pg_db):
     long_name = "x" * 63  # PostgreSQL's maximum identifier length
     pg_db.execute(

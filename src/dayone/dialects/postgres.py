@@ -95,21 +95,23 @@ SCHEMAS_SQL = f"SELECT n.nspname FROM pg_namespace n WHERE {SYSTEM_SCHEMA_FILTER
 
 RELATIONS_SQL = f"""
 SELECT c.oid, n.nspname, c.relname, c.relkind, ds.description,
-       CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint ELSE s.n_live_tup END,
+       CASE WHEN c.reltuples >= 0 THEN c.reltuples::bigint ELSE pg_stat_get_live_tuples(c.oid) END,
        CASE WHEN c.relkind NOT IN ('r', 'm', 'p') THEN NULL
             -- the planner's page counts cost nothing; pg_total_relation_size stats every file of every
             -- table (0.4 s for 5,000 tables), so it is only asked of tables with rows never analyzed
-            WHEN c.reltuples < 0 AND coalesce(s.n_live_tup, 0) > 0 AND NOT c.oid = ANY(%(locked)s::oid[])
+            WHEN c.reltuples < 0 AND pg_stat_get_live_tuples(c.oid) > 0 AND NOT c.oid = ANY(%(locked)s::oid[])
                 THEN pg_total_relation_size(c.oid)
             ELSE (c.relpages::bigint + coalesce(toast.relpages, 0) + coalesce(ix.pages, 0)) * current_setting('block_size')::bigint
        END,
-       s.n_tup_ins, s.n_tup_upd, s.n_tup_del,
+       -- the counters pg_stat_user_tables shows, without the view's other dozen functions per table
+       CASE WHEN c.relkind IN ('r', 'm', 'p') THEN pg_stat_get_tuples_inserted(c.oid) END,
+       CASE WHEN c.relkind IN ('r', 'm', 'p') THEN pg_stat_get_tuples_updated(c.oid) END,
+       CASE WHEN c.relkind IN ('r', 'm', 'p') THEN pg_stat_get_tuples_deleted(c.oid) END,
        parent.relname,
        CASE WHEN c.relispartition AND NOT c.oid = ANY(%(locked)s::oid[]) THEN pg_get_expr(c.relpartbound, c.oid) END,
        CASE WHEN c.relkind IN ('v', 'm') AND NOT c.oid = ANY(%(locked)s::oid[]) THEN pg_get_viewdef(c.oid) END
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
-LEFT JOIN pg_stat_user_tables s ON s.relid = c.oid
 LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
 LEFT JOIN pg_class toast ON toast.oid = c.reltoastrelid
 LEFT JOIN (SELECT x.indrelid, sum(xc.relpages) AS pages FROM pg_index x JOIN pg_class xc ON xc.oid = x.indexrelid
@@ -124,7 +126,11 @@ SELECT a.attrelid, a.attnum, a.attname, format_type(a.atttypid, a.atttypmod),
        coalesce(base.typname, t.typname), coalesce(base.typtype, t.typtype), t.typcategory,
        coalesce(base.oid, t.oid), CASE WHEN t.typtype = 'd' THEN t.oid END,
        a.attnotnull,
-       CASE WHEN NOT c.oid = ANY(%(locked)s::oid[]) THEN pg_get_expr(d.adbin, d.adrelid) END,
+       -- A default cannot name a column, so it is printed without the table: pg_get_expr(x, relid)
+       -- opens the relation (a lock, and half the query's time on a new connection). A generated
+       -- column's expression names columns and needs it.
+       CASE WHEN a.attgenerated = '' THEN pg_get_expr(d.adbin, 0)
+            WHEN NOT c.oid = ANY(%(locked)s::oid[]) THEN pg_get_expr(d.adbin, d.adrelid) END,
        a.attidentity, a.attgenerated, ds.description
 FROM pg_attribute a
 JOIN pg_class c ON c.oid = a.attrelid
@@ -158,12 +164,11 @@ WHERE co.contype IN ('p', 'u', 'f', 'c') AND {SYSTEM_SCHEMA_FILTER} AND {NOT_EXT
 
 INDEXES_SQL = f"""
 SELECT i.indrelid, ic.relname, i.indisunique, i.indisprimary, am.amname,
-       ARRAY(SELECT CASE WHEN k.attnum <> 0 THEN a.attname::text
-                         WHEN c.oid = ANY(%(locked)s::oid[]) THEN NULL
-                         ELSE pg_get_indexdef(i.indexrelid, k.ord::int, true) END
-             FROM unnest(i.indkey::int2[]) WITH ORDINALITY k(attnum, ord)
-             LEFT JOIN pg_attribute a ON a.attrelid = i.indrelid AND a.attnum = k.attnum
-             WHERE k.ord <= i.indnkeyatts ORDER BY k.ord)::text[],
+       -- key column numbers, named from the columns query: 0 marks an expression
+       (i.indkey::int2[])[0:i.indnkeyatts - 1],
+       CASE WHEN 0 = ANY(i.indkey::int2[]) AND NOT c.oid = ANY(%(locked)s::oid[])
+            THEN ARRAY(SELECT pg_get_indexdef(i.indexrelid, k, true) FROM generate_series(1, i.indnkeyatts) k)
+       END,
        CASE WHEN NOT c.oid = ANY(%(locked)s::oid[]) THEN pg_get_expr(i.indpred, i.indrelid) END
 FROM pg_index i
 JOIN pg_class ic ON ic.oid = i.indexrelid
@@ -232,6 +237,7 @@ class PostgresDialect(Dialect):
                 ("statement_timeout", _ms(options.statement_timeout)),
                 ("lock_timeout", _ms(options.lock_timeout)),
                 ("idle_in_transaction_session_timeout", _ms(options.idle_timeout)),
+                ("jit", "off"),
             )
         )
         params = {
@@ -367,11 +373,11 @@ class PostgresDialect(Dialect):
                     )
                 )
         indexes_of: dict[int, list[Index]] = defaultdict(list)
-        for rel, name, unique, primary, method, cols, predicate in indexes:
+        for rel, name, unique, primary, method, numbers, expressions, predicate in indexes:
             indexes_of[rel].append(
                 Index(
                     name=name,
-                    columns=tuple(c if c is not None else "(expression not read: table locked)" for c in cols),
+                    columns=_index_columns(rel, numbers, expressions, column_names),
                     unique=unique,
                     primary=primary,
                     method=method,
@@ -457,6 +463,20 @@ def _identity(attidentity: str, default: str | None) -> str | None:
     if default and default.startswith("nextval("):
         return "serial"
     return None
+
+
+def _index_columns(rel: int, numbers, expressions, column_names: dict) -> tuple[str, ...]:
+    """An index's key columns by name; an expression as PostgreSQL prints it (or a placeholder when the
+    table was locked and pg_get_indexdef was not asked)."""
+    columns = []
+    for position, number in enumerate(numbers or ()):
+        if number != 0:
+            columns.append(column_names.get((rel, number), f"(column {number})"))
+        elif expressions:
+            columns.append(expressions[position])
+        else:
+            columns.append("(expression not read: table locked)")
+    return tuple(columns)
 
 
 def _strip_check(definition: str) -> str:
