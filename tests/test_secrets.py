@@ -428,3 +428,24 @@ def test_reports_and_snapshots_hold_no_password(world, source, how):
     assert world.run("audit", str(snap), "--format", "markdown", "--fail-on", "never").returncode == 0
     assert_logged_in(subprocess.CompletedProcess([], 0, "", ""), snap, source)
     world.assert_no_leak(source.password, source.wrong)
+
+
+def test_keyring_is_not_imported_where_no_backend_could_answer(tmp_path):
+    """A headless Linux box (no D-Bus session, no keyring configuration): importing keyring would only
+    cost start-up time, so it is skipped; with PYTHON_KEYRING_BACKEND set it is asked as before."""
+    if sys.platform in ("darwin", "win32"):
+        pytest.skip("keyring's own backends need no configuration here")
+    probe = (
+        "import sys; from dayone.connect.target import parse_target; "
+        "t = parse_target('postgresql://app@db.example.com/shop'); "
+        "print(t.password, 'keyring' in sys.modules)"
+    )
+    base = {k: v for k, v in os.environ.items() if k not in ("DBUS_SESSION_BUS_ADDRESS", "PYTHON_KEYRING_BACKEND", "XDG_CONFIG_HOME")}
+    base["HOME"] = str(tmp_path)
+    headless = subprocess.run([sys.executable, "-c", probe], env=base, capture_output=True, text=True, check=True)
+    assert headless.stdout.split() == ["None", "False"]
+    configured = subprocess.run(
+        [sys.executable, "-c", probe], env={**base, "PYTHON_KEYRING_BACKEND": "keyring.backends.null.Keyring"},
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert configured.stdout.split() == ["None", "True"]
