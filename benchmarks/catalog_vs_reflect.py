@@ -365,7 +365,7 @@ def check_snapshot(bench, document: dict, tables: int) -> None:
             f"{bench.engine}: the dayone snapshot should hold schema {bench.bench_schema()!r} only, not {sorted(schemas)}"
         )
     schema = schemas[bench.bench_schema()]
-    found = {t["name"]: t for t in schema["tables"]}
+    found = {t["name"]: t for t in schema.get("tables", ())}  # a snapshot leaves fields at their default out
     missing: dict[str, int] = {}
 
     def miss(what: str) -> None:
@@ -377,15 +377,15 @@ def check_snapshot(bench, document: dict, tables: int) -> None:
         if table is None:
             miss("tables")
             continue
-        if len(table["columns"]) != 10:
+        if len(table.get("columns", ())) != 10:
             miss("tables with 10 columns")
         if (table.get("primary_key") or {}).get("columns") != ["id"]:
             miss("primary keys")
-        if f"{t}_parent_fk" not in {fk["name"] for fk in table["foreign_keys"]}:
+        if f"{t}_parent_fk" not in {fk["name"] for fk in table.get("foreign_keys", ())}:
             miss("foreign keys")
-        if not {f"{t}_status_ck", f"{t}_amount_ck"} <= {ck["name"] for ck in table["check_constraints"]}:
+        if not {f"{t}_status_ck", f"{t}_amount_ck"} <= {ck["name"] for ck in table.get("check_constraints", ())}:
             miss("tables with both check constraints")
-        if f"{t}_status_created_ix" not in {ix["name"] for ix in table["indexes"]}:
+        if f"{t}_status_created_ix" not in {ix["name"] for ix in table.get("indexes", ())}:
             miss("secondary indexes")
         if not table.get("comment"):
             miss("table comments")

@@ -91,6 +91,31 @@ def test_pagila_snapshot_is_byte_identical_across_two_runs(pagila):
     assert '"format": "dayone-snapshot"' in first
 
 
+def test_pagila_read_on_two_connections_is_the_same_catalog(pagila, monkeypatch):
+    from dayone.dialects import postgres
+
+    one = to_json(api.read_catalog(pagila.url))
+    monkeypatch.setattr(postgres, "SECOND_SESSION_FROM", 0)
+    catalog, statements = read_with_statements(pagila.url)
+    assert any(s.startswith("SET TRANSACTION SNAPSHOT") for s in statements)
+    assert to_json(catalog) == one
+
+
+def test_snapshot_leaves_defaults_out_and_reads_back_to_the_same_bytes(pagila, tmp_path):
+    from dayone.catalog import snapshot
+
+    text = to_json(api.read_catalog(pagila.url))
+    assert '"comment": null' not in text and '"triggers": []' not in text and '"unique": false' not in text
+    path = tmp_path / "pagila.json"
+    path.write_text(text)
+    again = api.read_catalog(str(path))
+    assert to_json(again) == text  # a snapshot of a snapshot is the same file
+    film = again.schema("public").table("film")
+    assert film.column("title").comment is None and film.column("title").default is None  # defaults read back
+    assert film.primary_key.columns == ("film_id",) and not film.skipped
+    assert snapshot.from_json(text) == api.read_catalog(pagila.url)  # equal as values, defaults or not
+
+
 # --- bulk: the number of queries does not grow with the number of tables -----------------------
 
 

@@ -52,6 +52,25 @@ def test_catalog_read_sends_only_reads(logged_server):
     assert non_reads(statements, "postgres") == []
 
 
+def test_big_catalog_read_on_two_connections_sends_only_reads(logged_server, monkeypatch):
+    """From SECOND_SESSION_FROM relations the constraints and access facts are read on a second
+    connection, in the snapshot the first exported: still reads only, and never a third connection."""
+    from dayone.dialects import postgres
+
+    monkeypatch.setattr(postgres, "SECOND_SESSION_FROM", 0)
+    before = logged_server.log.stat().st_size
+    catalog = api.read_catalog(logged_server.get_uri())
+    statements = logged_since(logged_server, before)
+    assert {t.name for _, t in catalog.tables()} == {"accounts", "orders", "open_orders"}
+    assert catalog.schema("public").table("orders").foreign_keys[0].referred_table == "accounts"
+    assert any(s.startswith("SET TRANSACTION SNAPSHOT") for s in statements), "the second connection was not used"
+    assert non_reads(statements, "postgres") == []
+    with open(logged_server.log, encoding="utf-8", errors="replace") as handle:
+        handle.seek(before)
+        backends = set(re.findall(r"\[(\d+)\] app=dayone ", handle.read()))
+    assert len(backends) == 2
+
+
 def logged_since(server, before: int) -> list[str]:
     with open(server.log, encoding="utf-8", errors="replace") as handle:
         handle.seek(before)

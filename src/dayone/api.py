@@ -46,7 +46,9 @@ def open_session(target: DatabaseTarget, options: SessionOptions | None = None) 
         with _session_through_tunnel(target, options) as session:
             yield session
         return
-    session = dialect_for(target.engine).connect(target, options)
+    dialect = dialect_for(target.engine)
+    session = dialect.connect(target, options)
+    session.reopen = lambda: dialect.connect(target, options)
     try:
         yield session
     finally:
@@ -80,11 +82,19 @@ def _session_through_tunnel(target: DatabaseTarget, options: SessionOptions) -> 
             local = replace(target, host=remote_host, port=tunnel.local_port, query=query)
         else:
             local = replace(target, host=tunnel.local_host, port=tunnel.local_port)
+        dialect = dialect_for(target.engine)
         try:
-            session = dialect_for(target.engine).connect(local, options)
+            session = dialect.connect(local, options)
         except DayoneError as exc:
             raise tunnel.explain(exc, target.display) from None
         session.target = target  # from here on, messages and the catalog name the real server
+
+        def reopen() -> Session:  # through the same tunnel end
+            second = dialect.connect(local, options)
+            second.target = target
+            return second
+
+        session.reopen = reopen
         try:
             yield session
         except Exception:

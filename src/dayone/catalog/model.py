@@ -2,7 +2,8 @@
 
 Dialects build it with a constant number of bulk queries; everything downstream (rules, outputs,
 snapshots) works on it offline. Collections are tuples sorted by name so that the same database
-always gives the same value, and therefore the same snapshot bytes.
+always gives the same value, and therefore the same snapshot bytes. The classes a big catalog holds
+by the ten thousand are `lean` frozen dataclasses (see dayone.catalog.lean).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from dayone.catalog.access import AccessFacts
+from dayone.catalog.lean import lean
 
 TableKind = Literal["table", "partitioned table", "partition", "view", "materialized view", "foreign table"]
 
@@ -37,7 +39,7 @@ NormalizedType = Literal[
 ]
 
 
-@dataclass(frozen=True)
+@lean
 class Column:
     name: str
     position: int
@@ -52,19 +54,19 @@ class Column:
     on_update: str | None = None  # MySQL/MariaDB ON UPDATE CURRENT_TIMESTAMP
 
 
-@dataclass(frozen=True)
+@lean
 class PrimaryKey:
     name: str | None
     columns: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@lean
 class UniqueConstraint:
     name: str | None
     columns: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@lean
 class ForeignKey:
     name: str | None
     columns: tuple[str, ...]
@@ -75,7 +77,7 @@ class ForeignKey:
     on_update: str = "NO ACTION"
 
 
-@dataclass(frozen=True)
+@lean
 class ValueSet:
     """Values a CHECK constraint allows for one column (`status IN ('a', 'b')`)."""
 
@@ -83,14 +85,14 @@ class ValueSet:
     values: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@lean
 class CheckConstraint:
     name: str | None
     expression: str
     value_sets: tuple[ValueSet, ...] = ()
 
 
-@dataclass(frozen=True)
+@lean
 class Index:
     name: str
     columns: tuple[str, ...]  # column names, or expressions as the engine prints them
@@ -100,7 +102,7 @@ class Index:
     predicate: str | None = None  # partial index WHERE clause
 
 
-@dataclass(frozen=True)
+@lean
 class Trigger:
     name: str
     timing: str  # BEFORE, AFTER, INSTEAD OF
@@ -111,7 +113,7 @@ class Trigger:
     arguments: tuple[str, ...] = ()  # PostgreSQL: the trigger's arguments (TG_ARGV), e.g. a column name
 
 
-@dataclass(frozen=True)
+@lean
 class Table:
     name: str
     kind: TableKind = "table"
@@ -139,13 +141,13 @@ class Table:
         return next((c for c in self.columns if c.name == name), None)
 
 
-@dataclass(frozen=True)
+@lean
 class EnumType:
     name: str
     values: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@lean
 class Schema:
     name: str
     tables: tuple[Table, ...] = ()

@@ -9,8 +9,10 @@ fact the system catalogs give without a lock.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 
 from dayone.catalog.access import AccessFacts
 from dayone.catalog.checks import value_sets
@@ -88,7 +90,8 @@ SERVER_SQL = """
 SELECT current_setting('server_version'), current_database(), current_user,
        (SELECT reset_val FROM pg_settings WHERE name = 'TimeZone'), current_setting('TimeZone'),
        pg_is_in_recovery(),
-       (SELECT coalesce(json_object_agg(name, setting), '{}') FROM pg_settings WHERE name = ANY(%(cdc)s))
+       (SELECT coalesce(json_object_agg(name, setting), '{}') FROM pg_settings WHERE name = ANY(%(cdc)s)),
+       (SELECT count(*) FROM pg_class)  -- a big catalog is read on two connections
 """
 
 SCHEMAS_SQL = f"SELECT n.nspname FROM pg_namespace n WHERE {SYSTEM_SCHEMA_FILTER}"
@@ -212,6 +215,11 @@ WHERE co.contype = 'c' AND co.contypid <> 0
 """
 
 LOCK_RETRIES = 3
+# From this many pg_class rows (tables, indexes, sequences, system catalogs: about 400 in an empty
+# database) the constraints and access facts are read on a second connection while the first reads
+# the rest. Below it, one connection reads everything in a fraction of a second.
+SECOND_SESSION_FROM = 2000
+SNAPSHOT_ID = re.compile(r"^[0-9A-Fa-f]+(-[0-9A-Fa-f]+)+$")
 
 
 class PostgresDialect(Dialect):
@@ -304,20 +312,79 @@ class PostgresDialect(Dialect):
     def _read_catalog(self, session: Session, schemas: list[str] | None) -> Catalog:
         locked = dict(session.query(LOCKED_RELATIONS_SQL))
         params = {"schemas": schemas, "locked": list(locked), "cdc": list(CDC_SETTINGS)}
-        version, database, user, server_tz, session_tz, in_recovery, cdc = session.query(SERVER_SQL, params)[0]
-        schema_names = [row[0] for row in session.query(SCHEMAS_SQL, params)]
-        relations = session.query(RELATIONS_SQL, params)
-        columns = session.query(COLUMNS_SQL, params)
-        constraints = session.query(CONSTRAINTS_SQL, params)
-        indexes = session.query(INDEXES_SQL, params)
-        triggers = session.query(TRIGGERS_SQL, params)
-        enums = session.query(ENUMS_SQL)
-        domain_checks = session.query(DOMAIN_CHECKS_SQL)
-        session.connection.rollback()  # end the read-only transaction now: short transactions only
-        from dayone.dialects.postgres_access import read_access  # it builds on this module's filters
+        version, database, user, server_tz, session_tz, in_recovery, cdc, relation_count = session.query(SERVER_SQL, params)[0]
+        with self._second_half(session, params, schemas, relation_count) as pending:
+            schema_names = [row[0] for row in session.query(SCHEMAS_SQL, params)]
+            enums = session.query(ENUMS_SQL)
+            domain_checks = session.query(DOMAIN_CHECKS_SQL)
+            relations = session.query(RELATIONS_SQL, params)
+            columns = session.query(COLUMNS_SQL, params)
+            indexes = session.query(INDEXES_SQL, params)
+            triggers = session.query(TRIGGERS_SQL, params)
+            if pending is None:
+                constraints = session.query(CONSTRAINTS_SQL, params)
+            session.connection.rollback()  # end the read-only transaction now: short transactions only
+            if pending is None:
+                access = _read_access(session, schemas)
+            catalog = self._build(
+                locked, relations, columns, indexes, triggers, enums, domain_checks,
+                # the second session's half, waited for only now: the first built its part meanwhile
+                lambda: pending.result() if pending is not None else (constraints, access),
+            )  # fmt: skip
+        return Catalog(
+            product="postgresql",
+            version=version,
+            database=database,
+            current_user=user,
+            server_timezone=server_tz,
+            session_timezone=session_tz,
+            is_replica=in_recovery,
+            cdc_settings=dict(sorted((cdc or {}).items())),
+            schemas=tuple(
+                Schema(
+                    name=name,
+                    tables=tuple(sorted(catalog[0].get(name, ()), key=lambda t: t.name)),
+                    enums=tuple(sorted(catalog[1].get(name, ()), key=lambda e: e.name)),
+                )
+                for name in sorted(schema_names)
+            ),
+            access=catalog[2],
+        )
 
-        access = read_access(session, schemas)  # its own short transactions; what it may not read stays unknown
+    @contextmanager
+    def _second_half(self, session: Session, params: dict, schemas, relation_count: int) -> Iterator:
+        """The constraints (whose CHECK expressions the server deparses one by one) and the access
+        facts, read on the second connection in the same snapshot as the first; None when the catalog
+        is small or a second connection or an exported snapshot is not to be had."""
+        import psycopg
 
+        from dayone.dialects.alongside import alongside
+        from dayone.dialects.postgres_profile import interrupt
+
+        exported = None
+        if relation_count >= SECOND_SESSION_FROM:
+            try:
+                exported = session.query("SELECT pg_export_snapshot()")[0][0]
+            except psycopg.Error:  # a pooler or server that will not: one connection reads it all
+                session.connection.rollback()
+        if exported is None or not SNAPSHOT_ID.match(exported):
+            yield None
+            return
+
+        def second_half(second: Session) -> tuple[list[tuple], AccessFacts]:
+            try:  # the first session's transaction is open until the columns are read: the id is valid
+                second.query(f"SET TRANSACTION SNAPSHOT '{exported}'")
+            except psycopg.Error:
+                second.connection.rollback()  # consistent within each half, read a moment apart
+            constraints = second.query(CONSTRAINTS_SQL, params)
+            second.connection.rollback()
+            return constraints, _read_access(second, schemas)
+
+        with alongside(session, second_half, interrupt=interrupt) as pending:
+            yield pending
+
+    def _build(self, locked, relations, columns, indexes, triggers, enums, domain_checks, second_half):
+        """Tables and enums by schema, and the access facts, from the rows of the bulk queries."""
         enum_values = {oid: tuple(values) for oid, _, _, values in enums}
         columns_of: dict[int, list[Column]] = defaultdict(list)
         checks_of_domain: dict[int, list[tuple[str, str, str]]] = defaultdict(list)
@@ -344,6 +411,23 @@ class PostgresDialect(Dialect):
                 )
             )
         column_names = {(rel, column.position): column.name for rel, cols in columns_of.items() for column in cols}
+        indexes_of: dict[int, list[Index]] = defaultdict(list)
+        for rel, name, unique, primary, method, numbers, expressions, predicate in indexes:
+            indexes_of[rel].append(
+                Index(
+                    name=name,
+                    columns=_index_columns(rel, numbers, expressions, column_names),
+                    unique=unique,
+                    primary=primary,
+                    method=method,
+                    predicate=predicate,
+                )
+            )
+        triggers_of: dict[int, list[Trigger]] = defaultdict(list)
+        for rel, name, tgtype, function, body, arguments in triggers:
+            triggers_of[rel].append(_trigger(name, tgtype, function, body, tuple(arguments or ())))
+
+        constraints, access = second_half()
         keys: dict[int, dict] = defaultdict(lambda: {"pk": None, "uq": [], "fk": [], "ck": []})
         for rel, name, kind, numbers, ref_schema, ref_table, ref_cols, on_update, on_delete, definition in constraints:
             cols = [column_names[(rel, number)] for number in numbers or () if (rel, number) in column_names]
@@ -372,22 +456,6 @@ class PostgresDialect(Dialect):
                         value_sets=value_sets(expression, "postgres") if definition else (),
                     )
                 )
-        indexes_of: dict[int, list[Index]] = defaultdict(list)
-        for rel, name, unique, primary, method, numbers, expressions, predicate in indexes:
-            indexes_of[rel].append(
-                Index(
-                    name=name,
-                    columns=_index_columns(rel, numbers, expressions, column_names),
-                    unique=unique,
-                    primary=primary,
-                    method=method,
-                    predicate=predicate,
-                )
-            )
-        triggers_of: dict[int, list[Trigger]] = defaultdict(list)
-        for rel, name, tgtype, function, body, arguments in triggers:
-            triggers_of[rel].append(_trigger(name, tgtype, function, body, tuple(arguments or ())))
-
         tables_of: dict[str, list[Table]] = defaultdict(list)
         for row in relations:
             oid, schema, name, relkind, comment, rows, size, ins, upd, dele, parent, bound, view_sql = row
@@ -418,25 +486,12 @@ class PostgresDialect(Dialect):
         enums_of: dict[str, list[EnumType]] = defaultdict(list)
         for _, schema, name, values in enums:
             enums_of[schema].append(EnumType(name=name, values=tuple(values)))
-        return Catalog(
-            product="postgresql",
-            version=version,
-            database=database,
-            current_user=user,
-            server_timezone=server_tz,
-            session_timezone=session_tz,
-            is_replica=in_recovery,
-            cdc_settings=dict(sorted((cdc or {}).items())),
-            schemas=tuple(
-                Schema(
-                    name=name,
-                    tables=tuple(sorted(tables_of.get(name, ()), key=lambda t: t.name)),
-                    enums=tuple(sorted(enums_of.get(name, ()), key=lambda e: e.name)),
-                )
-                for name in sorted(schema_names)
-            ),
-            access=access,
-        )
+        return tables_of, enums_of, access
+
+def _read_access(session: Session, schemas) -> AccessFacts:
+    from dayone.dialects.postgres_access import read_access  # it builds on this module's filters
+
+    return read_access(session, schemas)  # its own short transactions; what it may not read stays unknown
 
 
 def _ms(seconds: float) -> int:
