@@ -164,6 +164,38 @@ def test_sakila_read_twice_gives_identical_snapshots(sakila):
     assert '"special_features"' in first
 
 
+@pytest.mark.parametrize("path", ["second session", "rows one by one", "aggregate cut short"])
+def test_every_way_of_reading_gives_the_same_sakila(sakila, monkeypatch, path):
+    """The big-catalog paths (a second connection; rows sent as one JSON array) and the fallbacks
+    (no aggregate at all; an aggregate the server cut at group_concat_max_len) read the same catalog."""
+    from dayone.dialects import mysql
+
+    expected = to_json(read(sakila))
+    if path == "second session":
+        monkeypatch.setattr(mysql, "SECOND_SESSION_FROM", 0)
+    elif path == "rows one by one":
+        monkeypatch.setattr(mysql, "SELECT_LIST", re.compile(r"^(?!)"))
+    elif "mariadb" in sakila.execute("SELECT VERSION()")[0][0].lower():
+        monkeypatch.setattr(mysql, "AGGREGATE_MAX_LEN", 1024)
+    else:
+        pytest.skip("MySQL's JSON_ARRAYAGG is not cut at group_concat_max_len")
+    target = parse_target(sakila.url)
+    with api.open_session(target) as session:
+        catalog = api._checked(mysql.MySQLDialect().read_catalog(session, [sakila.name]), [sakila.name])
+        statements = list(session.statements)
+    assert to_json(catalog) == expected
+    aggregated = [s for s in statements if "JSON_ARRAYAGG" in s]
+    plain = [  # the columns of tables, row by row (views' columns always are)
+        s for s in statements if "information_schema.COLUMNS" in s and "JSON_ARRAYAGG" not in s and "BINARY)) IN (" not in s
+    ]
+    if path == "rows one by one":
+        assert not aggregated and plain
+    elif path == "aggregate cut short":
+        assert aggregated and plain  # asked as one array, then row by row
+    else:
+        assert aggregated and not plain
+
+
 def test_server_facts(sakila_catalog, sakila):
     catalog, _ = sakila_catalog
     server_version = sakila.execute("SELECT VERSION()")[0][0]

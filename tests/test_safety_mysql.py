@@ -165,6 +165,33 @@ def test_catalog_read_sends_only_reads(mysql_db, sakila):
         assert non_reads(statements, "mysql") == []
 
 
+def test_big_catalog_read_on_two_connections_sends_only_reads(mysql_db, monkeypatch):
+    """From SECOND_SESSION_FROM tables half of the information_schema queries run on a second
+    connection: it is guarded like the first before its first query, sends only reads, and there is
+    never a third."""
+    from dayone.dialects import mysql
+
+    _make_schema(mysql_db)
+    monkeypatch.setattr(mysql, "SECOND_SESSION_FROM", 0)
+    with general_log() as log:
+        catalog = api.read_catalog(mysql_db.url)
+        sessions = log.sessions([mysql_db.name])
+    assert catalog.schema(mysql_db.name).table("orders").foreign_keys[0].name == "fk_customer"
+    assert len(sessions) == 2
+    queried = set()
+    for session in sessions:
+        commands = [command for command, _ in session.commands]
+        assert commands[0] == "Connect" and commands[-1] == "Quit", commands
+        statements = session.statements
+        first_read = next(i for i, s in enumerate(statements) if "information_schema" in s)
+        assert "SET SESSION TRANSACTION READ ONLY" in statements[:first_read]
+        assert any(s.startswith("SET SESSION max_statement_time") for s in statements[:first_read])
+        assert non_reads(statements, "mysql") == []
+        queried |= {view for view in CATALOG_QUERIES for s in statements if f"information_schema.{view} " in s}
+    assert queried == set(CATALOG_QUERIES)
+    assert all(any("information_schema.STATISTICS" in s for s in session.statements) == (i == 1) for i, session in enumerate(sessions))
+
+
 @pytest.mark.parametrize("tier", ["statistics", "sample", "full"])
 def test_the_whole_audit_with_profiling_sends_only_reads(mysql_db, tier):
     from dayone.profile.options import ProfileOptions

@@ -18,18 +18,24 @@ T = TypeVar("T")
 
 
 class Pending(Generic[T]):
-    """The result of work running on the second session; `result()` waits for it and re-raises its error."""
+    """`work` running on a thread over a second session, opened on that thread too. `result()` waits
+    for it and re-raises its error; if no second session could be opened, `result()` does the work
+    on the first session instead, once the caller is done with it."""
 
-    def __init__(self, second: Session, work: Callable[[Session], T]):
-        self.second = second
+    def __init__(self, session: Session, work: Callable[[Session], T]):
+        self._session = session
+        self._work = work
+        self.second: Session | None = None
         self._value: T | None = None
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(work,), name="dayone-second-session", daemon=True)
+        self._thread = threading.Thread(target=self._run, name="dayone-second-session", daemon=True)
         self._thread.start()
 
-    def _run(self, work: Callable[[Session], T]) -> None:
+    def _run(self) -> None:
         try:
-            self._value = work(self.second)
+            self.second = self._session.open_second()
+            if self.second is not None:
+                self._value = self._work(self.second)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller by result()
             self._error = exc
 
@@ -37,6 +43,8 @@ class Pending(Generic[T]):
         self._thread.join()
         if self._error is not None:
             raise self._error
+        if self.second is None:  # a connection limit, say: one connection does it all, only slower
+            return self._work(self._session)
         return self._value  # type: ignore[return-value]
 
     def running(self) -> bool:
@@ -48,19 +56,15 @@ def alongside(
     session: Session,
     work: Callable[[Session], T],
     interrupt: Callable[[Session], None] | None = None,
-) -> Iterator[Pending[T] | None]:
-    """Start `work(second_session)` on a thread; None when no second session could be opened (the
-    caller then does the work itself). On the way out (an error, Ctrl-C) the work still running is
-    interrupted on the server, waited for, and its session closed."""
-    second = session.open_second()
-    if second is None:
-        yield None
-        return
-    pending = Pending(second, work)
+) -> Iterator[Pending[T]]:
+    """Start `work(second_session)` on a thread. On the way out (an error, Ctrl-C) work still running
+    is interrupted on the server, waited for, and the second session closed."""
+    pending = Pending(session, work)
     try:
         yield pending
     finally:
-        if pending.running() and interrupt is not None:
-            interrupt(second)
+        if pending.running() and pending.second is not None and interrupt is not None:
+            interrupt(pending.second)
         pending._thread.join()
-        second.close()
+        if pending.second is not None:
+            pending.second.close()

@@ -372,10 +372,11 @@ class PostgresDialect(Dialect):
             return
 
         def second_half(second: Session) -> tuple[list[tuple], AccessFacts]:
-            try:  # the first session's transaction is open until the columns are read: the id is valid
-                second.query(f"SET TRANSACTION SNAPSHOT '{exported}'")
-            except psycopg.Error:
-                second.connection.rollback()  # consistent within each half, read a moment apart
+            if second is not session:  # (no second connection: the first reads it after its own part)
+                try:  # the first session's transaction is open until the columns are read: the id is valid
+                    second.query(f"SET TRANSACTION SNAPSHOT '{exported}'")
+                except psycopg.Error:
+                    second.connection.rollback()  # consistent within each half, read a moment apart
             constraints = second.query(CONSTRAINTS_SQL, params)
             second.connection.rollback()
             return constraints, _read_access(second, schemas)
