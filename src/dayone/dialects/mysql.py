@@ -34,7 +34,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from dayone.catalog.access import AccessFacts
-from dayone.catalog.checks import value_sets
+from dayone.catalog.checks import preload_parser, value_sets
 from dayone.catalog.model import (
     Catalog,
     CheckConstraint,
@@ -250,6 +250,7 @@ class MySQLDialect(Dialect):
             raise catalog_error(exc, session) from None
 
     def _read_catalog(self, session: Session, wanted: list[str] | None) -> Catalog:
+        preload_parser()  # CHECK lists are parsed when the rows are in
         version_text, _comment, database, user, global_tz, system_tz, session_tz, read_only = session.query(SERVER_SQL)[0]
         version_text = _text(version_text)
         mariadb = _is_mariadb(session.connection) or "mariadb" in version_text.lower()

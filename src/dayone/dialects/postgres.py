@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from dayone.catalog.access import AccessFacts
-from dayone.catalog.checks import value_sets
+from dayone.catalog.checks import preload_parser, value_sets
 from dayone.catalog.model import (
     ValueSet,
     Catalog,
@@ -310,6 +310,7 @@ class PostgresDialect(Dialect):
         raise AssertionError("unreachable")
 
     def _read_catalog(self, session: Session, schemas: list[str] | None) -> Catalog:
+        preload_parser()  # CHECK lists are parsed when the rows are in
         locked = dict(session.query(LOCKED_RELATIONS_SQL))
         params = {"schemas": schemas, "locked": list(locked), "cdc": list(CDC_SETTINGS)}
         version, database, user, server_tz, session_tz, in_recovery, cdc, relation_count = session.query(SERVER_SQL, params)[0]
@@ -359,7 +360,6 @@ class PostgresDialect(Dialect):
         import psycopg
 
         from dayone.dialects.alongside import alongside
-        from dayone.dialects.postgres_profile import interrupt
 
         exported = None
         if relation_count >= SECOND_SESSION_FROM:
@@ -381,7 +381,7 @@ class PostgresDialect(Dialect):
             second.connection.rollback()
             return constraints, _read_access(second, schemas)
 
-        with alongside(session, second_half, interrupt=interrupt) as pending:
+        with alongside(session, second_half, interrupt=self.interrupt) as pending:
             yield pending
 
     def _build(self, locked, relations, columns, indexes, triggers, enums, domain_checks, second_half):
