@@ -191,6 +191,13 @@ def test_index_columns_expressions_and_defaults_are_read_as_postgresql_prints_th
     assert table.column("slug").generated == "lower(email)"
 
 
+def test_objects_an_extension_installs_are_not_the_applications(pg_db):
+    pg_db.execute("CREATE EXTENSION IF NOT EXISTS pg_buffercache; CREATE TABLE orders (id int PRIMARY KEY)")
+    catalog = api.read_catalog(pg_db.url)
+    assert {t.name for _, t in catalog.tables()} == {"orders"}  # not the pg_buffercache view
+    assert "pg_buffercache" in {r[0] for r in pg_db.execute("SELECT viewname FROM pg_views WHERE schemaname = 'public'")}
+
+
 def test_awkward_names_survive_unchanged(pg_db):
     long_name = "x" * 63  # PostgreSQL's maximum identifier length
     pg_db.execute(

