@@ -250,7 +250,6 @@ class MySQLDialect(Dialect):
             raise catalog_error(exc, session) from None
 
     def _read_catalog(self, session: Session, wanted: list[str] | None) -> Catalog:
-        preload_parser()  # CHECK lists are parsed when the rows are in
         version_text, _comment, database, user, global_tz, system_tz, session_tz, read_only = session.query(SERVER_SQL)[0]
         version_text = _text(version_text)
         mariadb = _is_mariadb(session.connection) or "mariadb" in version_text.lower()
@@ -334,6 +333,9 @@ class MySQLDialect(Dialect):
 
         rows["tables"] = bulk(session, TABLES_SQL, no_lock_wait=mariadb)
         locked.extend((row[0], row[1]) for row in rows["tables"] if _locked(row[2], row[3], row[4]))
+        big = len(rows["tables"]) >= SECOND_SESSION_FROM
+        if big:
+            preload_parser()  # CHECK lists are parsed when the rows are in
 
         def second_half(second: Session) -> dict[str, list[tuple]]:
             expression_indexes = not mariadb and _version_tuple(version) >= (8, 0, 13)
@@ -345,7 +347,7 @@ class MySQLDialect(Dialect):
 
         # information_schema opens every table it describes, for every query: from SECOND_SESSION_FROM
         # tables, the second connection opens them for half of the queries at the same time.
-        with alongside(session, second_half) if len(rows["tables"]) >= SECOND_SESSION_FROM else nullcontext() as pending:
+        with alongside(session, second_half) if big else nullcontext() as pending:
             # A view's columns are typed by evaluating the view, and the type of a GROUP_CONCAT column
             # follows group_concat_max_len, which MariaDB's aggregate raises: views are read row by row.
             views = [(row[0], row[1]) for row in rows["tables"] if row[2] == "VIEW"]

@@ -313,10 +313,11 @@ class PostgresDialect(Dialect):
         raise AssertionError("unreachable")
 
     def _read_catalog(self, session: Session, schemas: list[str] | None) -> Catalog:
-        preload_parser()  # CHECK lists are parsed when the rows are in
         locked = dict(session.query(LOCKED_RELATIONS_SQL))
         params = {"schemas": schemas, "locked": list(locked), "cdc": list(CDC_SETTINGS)}
         version, database, user, server_tz, session_tz, in_recovery, cdc, relation_count = session.query(SERVER_SQL, params)[0]
+        if relation_count >= SECOND_SESSION_FROM:
+            preload_parser()  # CHECK lists are parsed when the rows are in
         with self._second_half(session, params, schemas, relation_count) as pending:
             schema_names = [row[0] for row in session.query(SCHEMAS_SQL, params)]
             enums = session.query(ENUMS_SQL)
