@@ -34,7 +34,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from dayone.catalog.access import AccessFacts
-from dayone.catalog.checks import preload_parser, value_sets
+from dayone.catalog.checks import value_sets
 from dayone.catalog.model import (
     Catalog,
     CheckConstraint,
@@ -334,8 +334,6 @@ class MySQLDialect(Dialect):
         rows["tables"] = bulk(session, TABLES_SQL, no_lock_wait=mariadb)
         locked.extend((row[0], row[1]) for row in rows["tables"] if _locked(row[2], row[3], row[4]))
         big = len(rows["tables"]) >= SECOND_SESSION_FROM
-        if big:
-            preload_parser()  # CHECK lists are parsed when the rows are in
 
         def second_half(second: Session) -> dict[str, list[tuple]]:
             expression_indexes = not mariadb and _version_tuple(version) >= (8, 0, 13)

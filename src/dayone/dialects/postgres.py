@@ -15,7 +15,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
 from dayone.catalog.access import AccessFacts
-from dayone.catalog.checks import preload_parser, value_sets
+from dayone.catalog.checks import value_sets
 from dayone.catalog.model import (
     ValueSet,
     Catalog,
@@ -316,8 +316,6 @@ class PostgresDialect(Dialect):
         locked = dict(session.query(LOCKED_RELATIONS_SQL))
         params = {"schemas": schemas, "locked": list(locked), "cdc": list(CDC_SETTINGS)}
         version, database, user, server_tz, session_tz, in_recovery, cdc, relation_count = session.query(SERVER_SQL, params)[0]
-        if relation_count >= SECOND_SESSION_FROM:
-            preload_parser()  # CHECK lists are parsed when the rows are in
         with self._second_half(session, params, schemas, relation_count) as pending:
             schema_names = [row[0] for row in session.query(SCHEMAS_SQL, params)]
             enums = session.query(ENUMS_SQL)
