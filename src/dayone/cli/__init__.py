@@ -37,10 +37,12 @@ def main() -> None:
     from dayone import api
 
     api.FREEZE_AFTER_READ = True  # this process ends with the command: see api._collector_paused
-    code = _run()
+    code, result = _run()  # noqa: F841 - `result` is held on purpose, see below
     # Leave without the interpreter's finalization, which frees every module and object one by one:
     # after reading a big catalog that took 0.06-0.1 s, a tenth of `dayone snapshot`, for nothing the
-    # user sees. Every file dayone writes is closed by then; only the standard streams need flushing.
+    # user sees. The command's result (a catalog: 100,000 objects for 5,000 tables) is held until then
+    # for the same reason: the OS reclaims the memory at once. Every file dayone writes is closed by
+    # then; only the standard streams need flushing.
     try:
         sys.stdout.flush()
         sys.stderr.flush()
@@ -49,30 +51,30 @@ def main() -> None:
     os._exit(code)
 
 
-def _run() -> int:
-    """The command's exit status: 0, 2 for an error the user can fix, 130 when interrupted."""
+def _run() -> tuple[int, object]:
+    """The command's exit status (0, 2 for an error the user can fix, 130 when interrupted) and
+    what it returned."""
     try:
-        cli.main(standalone_mode=False)
-        return 0
+        return 0, cli.main(standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("dayone: interrupted", err=True)
-        return 130
+        return 130, None
     except click.ClickException as exc:
         exc.show()
-        return 2
+        return 2, None
     except click.exceptions.Exit as exc:
-        return exc.exit_code
+        return exc.exit_code, None
     except DayoneError as exc:
         click.echo(f"dayone: error: {redact(str(exc))}", err=True)
-        return 2
+        return 2, None
     except KeyboardInterrupt:
         click.echo("dayone: interrupted", err=True)
-        return 130
+        return 130, None
     except SystemExit as exc:  # a command that exits with its own status (sys.exit(1): findings above a threshold)
         if isinstance(exc.code, int) or exc.code is None:
-            return exc.code or 0
+            return exc.code or 0, None
         click.echo(str(exc.code), err=True)
-        return 1
+        return 1, None
     except Exception as exc:  # a bug in dayone: one line by default, the traceback on request
         if os.environ.get("DAYONE_DEBUG"):
             raise
@@ -81,4 +83,4 @@ def _run() -> int:
             "(set DAYONE_DEBUG=1 for the traceback and please report it)",
             err=True,
         )
-        return 2
+        return 2, None

@@ -38,6 +38,7 @@ def snapshot(target, schemas, options, output):
             f"{len(catalog.schemas)} schema(s), {tables} table(s) and view(s) in {time.perf_counter() - started:.2f} s",
             err=True,
         )
+    return catalog  # held by dayone.cli.main until the process ends, never freed object by object
 
 
 @click.command()
