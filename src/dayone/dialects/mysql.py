@@ -28,6 +28,7 @@ import math
 import os
 import re
 from collections import defaultdict
+from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from contextlib import nullcontext
 from dataclasses import replace
@@ -557,6 +558,7 @@ def _column(name, position, column_type, data_type, nullable, default, extra, ge
     )
 
 
+@lru_cache(maxsize=4096)  # the same few defaults, types and checks come back table after table
 def _default(value: str | None, mariadb: bool) -> str | None:
     """The default as MySQL reports it: the bare value of a literal, an expression as written,
     None when there is none. MariaDB (10.2.7+) quotes literals and reports DEFAULT NULL as NULL."""
@@ -570,6 +572,7 @@ def _default(value: str | None, mariadb: bool) -> str | None:
     return value
 
 
+@lru_cache(maxsize=4096)  # the same few defaults, types and checks come back table after table
 def _quoted_list(text: str) -> tuple[str, ...]:
     """The values of `enum('a','it''s','x,y')` (or one quoted literal), unescaped as the server wrote them."""
     values: list[str] = []
@@ -595,6 +598,7 @@ def _quoted_list(text: str) -> tuple[str, ...]:
     return tuple(values)
 
 
+@lru_cache(maxsize=4096)  # the same few defaults, types and checks come back table after table
 def _no_introducers(expression: str) -> str:
     """(`s` in (_utf8mb4'a',_utf8mb4'b')) -> (`s` in ('a','b')), leaving strings and names alone."""
     return SQL_TOKENS.sub(lambda m: "" if m.group(1) else m.group(0), expression)
@@ -686,7 +690,7 @@ def _aggregated(session: Session, sql: str, params: list, mariadb: bool) -> list
             raise
         count, rows = None, None
     if rows is not None and len(rows) == count:
-        return [tuple(row) for row in rows]
+        return rows  # lists, unpacked like the driver's tuples
     return [tuple(_text(v) for v in row) for row in session.query(sql, params)]
 
 
