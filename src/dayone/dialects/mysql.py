@@ -30,7 +30,7 @@ import re
 from collections import defaultdict
 from functools import lru_cache
 from collections.abc import Iterable, Sequence
-from contextlib import nullcontext
+from contextlib import ExitStack
 from dataclasses import replace
 from pathlib import Path
 
@@ -89,6 +89,8 @@ SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_TYPE, ENGINE, TABLE_COMMENT, TABLE_ROWS, 
        CREATE_OPTIONS
 FROM information_schema.TABLES WHERE TABLE_SCHEMA IN ({schemas})
 """
+# Names only: the server counts the tables without opening one.
+TABLE_COUNT_SQL = "SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA IN ({schemas})"
 VIEWS_SQL = "SELECT TABLE_SCHEMA, TABLE_NAME, VIEW_DEFINITION FROM information_schema.VIEWS WHERE TABLE_SCHEMA IN ({schemas})"
 COLUMNS_SQL = """
 SELECT TABLE_SCHEMA, TABLE_NAME, COLUMN_NAME, ORDINAL_POSITION, COLUMN_TYPE, DATA_TYPE, IS_NULLABLE,
@@ -322,7 +324,8 @@ class MySQLDialect(Dialect):
             only: Sequence[tuple[str, str]] | None = None,
             **fmt: str,
         ) -> list[tuple]:
-            sql, params = _in(sql, names, **fmt), list(names)
+            # MariaDB: every query looks at a table being changed once, without waiting, and skips it
+            sql, params = _in(sql, names, no_lock_wait=mariadb, **fmt), list(names)
             # conditions on the names alone: the server never opens the tables they leave out
             for pairs, test in ((list(locked) + list(leave_out), "NOT IN"), (only, "IN")):
                 if pairs:
@@ -331,10 +334,6 @@ class MySQLDialect(Dialect):
             if only is not None:
                 return [tuple(_text(v) for v in row) for row in session.query(sql, params)] if only else []
             return _aggregated(session, sql, params, mariadb)
-
-        rows["tables"] = bulk(session, TABLES_SQL, no_lock_wait=mariadb)
-        locked.extend((row[0], row[1]) for row in rows["tables"] if _locked(row[2], row[3], row[4]))
-        big = len(rows["tables"]) >= SECOND_SESSION_FROM
 
         def second_half(second: Session) -> dict[str, list[tuple]]:
             expression_indexes = not mariadb and _version_tuple(version) >= (8, 0, 13)
@@ -345,8 +344,17 @@ class MySQLDialect(Dialect):
             }
 
         # information_schema opens every table it describes, for every query: from SECOND_SESSION_FROM
-        # tables, the second connection opens them for half of the queries at the same time.
-        with alongside(session, second_half) if big else nullcontext() as pending:
+        # tables, the second connection opens them for half of the queries at the same time. MariaDB
+        # never waits on a lock, so its second half starts at once; MySQL's waits for TABLES to say
+        # which tables are locked, and leaves them out.
+        with ExitStack() as stack:
+            pending = None
+            if mariadb and session.query(_in(TABLE_COUNT_SQL, names), names)[0][0] >= SECOND_SESSION_FROM:
+                pending = stack.enter_context(alongside(session, second_half))
+            rows["tables"] = bulk(session, TABLES_SQL)
+            locked.extend((row[0], row[1]) for row in rows["tables"] if _locked(row[2], row[3], row[4]))
+            if pending is None and not mariadb and len(rows["tables"]) >= SECOND_SESSION_FROM:
+                pending = stack.enter_context(alongside(session, second_half))
             # A view's columns are typed by evaluating the view, and the type of a GROUP_CONCAT column
             # follows group_concat_max_len, which MariaDB's aggregate raises: views are read row by row.
             views = [(row[0], row[1]) for row in rows["tables"] if row[2] == "VIEW"]
