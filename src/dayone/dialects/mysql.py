@@ -340,13 +340,12 @@ class MySQLDialect(Dialect):
             return {
                 "indexes": bulk(second, INDEXES_SQL, expression="EXPRESSION" if expression_indexes else "NULL"),
                 "checks": self._checks(second, mariadb, version, bulk),
-                "fk_rules": bulk(second, FK_RULES_SQL, ("CONSTRAINT_SCHEMA", "TABLE_NAME")),
             }
 
         # information_schema opens every table it describes, for every query: from SECOND_SESSION_FROM
-        # tables, the second connection opens them for half of the queries at the same time. MariaDB
-        # never waits on a lock, so its second half starts at once; MySQL's waits for TABLES to say
-        # which tables are locked, and leaves them out.
+        # tables, the second connection opens them for the slowest queries (STATISTICS above all)
+        # while the first runs the others. MariaDB never waits on a lock, so its second half starts
+        # at once; MySQL's waits for TABLES to say which tables are locked, and leaves them out.
         with ExitStack() as stack:
             pending = None
             if mariadb and session.query(_in(TABLE_COUNT_SQL, names), names)[0][0] >= SECOND_SESSION_FROM:
@@ -360,6 +359,7 @@ class MySQLDialect(Dialect):
             views = [(row[0], row[1]) for row in rows["tables"] if row[2] == "VIEW"]
             rows["columns"] = bulk(session, COLUMNS_SQL, leave_out=views) + bulk(session, COLUMNS_SQL, only=views)
             rows["keys"] = bulk(session, KEYS_SQL)
+            rows["fk_rules"] = bulk(session, FK_RULES_SQL, ("CONSTRAINT_SCHEMA", "TABLE_NAME"))
             rows["views"] = bulk(session, VIEWS_SQL)
             rows["triggers"] = bulk(session, TRIGGERS_SQL, ("EVENT_OBJECT_SCHEMA", "EVENT_OBJECT_TABLE"))
             rows.update(pending.result() if pending is not None else second_half(session))
