@@ -173,3 +173,14 @@ def test_audit_sends_the_catalog_queries_and_nothing_more(pg_db, monkeypatch):
     result = api.audit(pg_db.url, profile=None)
     assert small == catalog_only == sent
     assert sum(1 for f in result.findings if f.rule == "unexplained-value-set") == 41
+
+
+def test_text_report_wraps_words_to_the_width_and_keeps_long_names_whole():
+    from dayone.render.audit_text import _wrap
+
+    text = "orders.customer_reference_identifier_for_the_legacy_billing_system looks like a reference to customers(id)"
+    lines = _wrap(text, 30)
+    assert " ".join(lines) == text  # nothing lost, nothing added
+    assert lines[0] == "orders.customer_reference_identifier_for_the_legacy_billing_system"  # a long name, whole
+    assert all(len(line) <= 30 for line in lines if " " in line)
+    assert _wrap("first paragraph\nsecond", 80) == ["first paragraph", "second"]

@@ -279,6 +279,25 @@ def test_catalog_through_the_library_api(bastion, pg_db, no_leftover_threads):
     assert [t.name for s in catalog.schemas for t in s.tables] == ["orders"]
 
 
+@pytest.mark.parametrize("engine", ["postgresql", "mysql"])
+def test_big_catalog_second_connection_goes_through_the_same_tunnel(bastion, pg_db, mysql_db, monkeypatch, engine, no_leftover_threads):
+    """A big catalog is read on two connections: the second goes through the tunnel too, never
+    around it, and the catalog is the one a single connection reads."""
+    from dayone import api
+    from dayone.catalog.snapshot import to_json
+    from dayone.dialects import mysql, postgres
+
+    db = pg_db if engine == "postgresql" else mysql_db
+    db.execute("CREATE TABLE orders (id bigint PRIMARY KEY, status varchar(9) CHECK (status IN ('new', 'paid')))")
+    one = to_json(api.read_catalog(db.url, options=tunnel_options(bastion)))
+    log_before = bastion.log.read_text(errors="replace").count("target 127.0.0.1 port")
+    monkeypatch.setattr(postgres if engine == "postgresql" else mysql, "SECOND_SESSION_FROM", 0)
+    two = to_json(api.read_catalog(db.url, options=tunnel_options(bastion)))
+    assert two == one
+    forwarded = bastion.log.read_text(errors="replace").count("target 127.0.0.1 port") - log_before
+    assert forwarded == 2, f"{forwarded} connections through the bastion, expected the first and the second"
+
+
 # --- host keys ----------------------------------------------------------------------------------
 
 

@@ -132,6 +132,9 @@ def undocumented_table(ctx: AuditContext):
         )
 
 
+_REFERENCE_NAME = re.compile(r"(\w+?)_?(id|key|uuid|code|number|no)")
+
+
 @rule(name="implicit-foreign-key", code="DM104", family="model", scope="column", severity="warning")
 def implicit_foreign_key(ctx: AuditContext):
     """A column refers to another table by name and type but has no foreign key.
@@ -166,7 +169,7 @@ def implicit_foreign_key(ctx: AuditContext):
             keyed.setdefault(stem, (schema, table, key))
     for schema, table, column in ctx.columns():
         name = words(column.name)
-        match = re.fullmatch(r"(\w+?)_?(id|key|uuid|code|number|no)", name)
+        match = _REFERENCE_NAME.fullmatch(name)
         if not match or ctx.foreign_key_of(table, column) is not None:
             continue
         # The stem names the table; a role may come first (end_station_id -> stations).

@@ -61,9 +61,12 @@ is_history_name = _matcher(r"\w*(history|audit|audits|events|event|log|logs|chan
 _ADDRESS_PART = re.compile(r"(\w+_)?(city|town|zip|zip_code|postal_code|postcode|country|country_code|street|address)")
 
 
+_STATE = re.compile(r"(\w+_)?state(_code)?")
+
+
 def is_region_state(table: Table, column: Column) -> bool:
     """`state` beside a city or postal code column is the region of an address, not a lifecycle state."""
-    if not re.fullmatch(r"(\w+_)?state(_code)?", words(column.name)):
+    if not _STATE.fullmatch(words(column.name)):
         return False
     return any(_ADDRESS_PART.fullmatch(words(c.name)) for c in table.columns if c is not column)
 
