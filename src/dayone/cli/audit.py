@@ -56,10 +56,8 @@ def audit(target, schemas, options, output_format, output, select, ignore, fail_
         if output_format == "text":
             import io
 
-            from rich.console import Console
-
             buffer = io.StringIO()
-            print_audit(result, Console(file=buffer, width=120, no_color=True), show_info=show_info)
+            print_audit(result, show_info=show_info, file=buffer, width=120)
             text = buffer.getvalue()
         else:
             text = {"json": audit_formats.to_json, "markdown": audit_formats.to_markdown, "sarif": audit_formats.to_sarif}[output_format](result)

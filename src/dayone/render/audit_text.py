@@ -7,13 +7,18 @@ which would make printing the audit slower than reading the catalog.
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from collections import Counter
-
-from rich.console import Console
+from typing import TYPE_CHECKING, TextIO
 
 from dayone.render import profile_summary
 from dayone.rules.engine import AuditResult
 from dayone.rules.registry import FAMILIES
+
+if TYPE_CHECKING:  # the demo prints through rich; the audit itself does not need it
+    from rich.console import Console
 
 SEVERITIES = ("error", "warning", "info")
 MARKS = {"error": "✖ error  ", "warning": "▲ warning", "info": "• info   "}
@@ -21,16 +26,35 @@ ANSI = {"error": "1;31", "warning": "33", "info": "34", "bold": "1", "dim": "2",
 
 
 class _Writer:
-    def __init__(self, console: Console):
-        self.file = console.file
-        self.color = console.is_terminal and console.color_system is not None and not console.no_color
-        self.width = max(40, console.width)
+    def __init__(self, file: TextIO, color: bool, width: int):
+        self.file = file
+        self.color = color
+        self.width = max(40, width)
+        self._lines: list[str] = []
+
+    @classmethod
+    def of_console(cls, console: Console) -> _Writer:
+        return cls(console.file, console.is_terminal and console.color_system is not None and not console.no_color, console.width)
+
+    @classmethod
+    def standard_output(cls) -> _Writer:
+        """Colour and the terminal's width on a terminal (as rich decides them: NO_COLOR, TERM=dumb),
+        80 columns and no colour otherwise; without importing rich, 0.03 s of every audit's start-up."""
+        terminal = sys.stdout.isatty()
+        color = terminal and "NO_COLOR" not in os.environ and os.environ.get("TERM") != "dumb"
+        return cls(sys.stdout, color, shutil.get_terminal_size((80, 24)).columns if terminal else 80)
 
     def paint(self, text: str, style: str) -> str:
         return f"\x1b[{ANSI[style]}m{text}\x1b[0m" if self.color else text
 
     def line(self, text: str = "") -> None:
-        self.file.write(text + "\n")
+        self._lines.append(text)
+
+    def flush(self) -> None:
+        """The report in one write: a 5,000-table audit is 125,000 lines."""
+        if self._lines:
+            self.file.write("\n".join(self._lines) + "\n")
+            self._lines.clear()
 
     def wrapped(self, text: str, label: str = "", indent: str = "    ") -> None:
         whole = label + text
@@ -61,8 +85,21 @@ def _wrap(text: str, width: int) -> list[str]:
     return lines
 
 
-def print_audit(result: AuditResult, console: Console | None = None, show_info: bool = True) -> None:
-    out = _Writer(console or Console())
+def print_audit(
+    result: AuditResult,
+    console: Console | None = None,
+    show_info: bool = True,
+    *,
+    file: TextIO | None = None,
+    width: int = 120,
+) -> None:
+    """To `console` (the demo's), to `file` (`width` columns, no colour), or to standard output."""
+    if console is not None:
+        out = _Writer.of_console(console)
+    elif file is not None:
+        out = _Writer(file, False, width)
+    else:
+        out = _Writer.standard_output()
     catalog = result.catalog
     out.line(
         f"{out.paint(catalog.database, 'bold')} — {catalog.product} {catalog.version.split()[0]}, "
@@ -71,8 +108,11 @@ def print_audit(result: AuditResult, console: Console | None = None, show_info: 
     if result.profile is not None:
         for line in profile_summary.lines(catalog, result.profile):
             out.line(out.paint(line, "dim"))
+    by_section: dict[str, list] = {}
+    for finding in result.findings:  # once, in order: 30,000 findings for 5,000 tables
+        by_section.setdefault(result.section_of(finding), []).append(finding)
     for section in FAMILIES.values():
-        findings = [f for f in result.findings if result.section_of(f) == section]
+        findings = by_section.get(section, ())
         if not findings:
             continue
         out.line()
@@ -90,6 +130,7 @@ def print_audit(result: AuditResult, console: Console | None = None, show_info: 
         if hidden:
             out.line(out.paint(f"    {hidden} info findings hidden (--show-info lists them)", "dim"))
     print_summary(result, out)
+    out.flush()
 
 
 def print_summary(result: AuditResult, out: _Writer) -> None:
