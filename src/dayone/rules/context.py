@@ -51,14 +51,20 @@ class AuditContext:
     def tables(self) -> Iterator[tuple[Schema, Table]]:
         """Tables that hold the application's data. Partitions are left out: their parent
         stands for them, so a finding is reported once, not once per month of data."""
-        for schema, table in self.catalog.tables():
-            if table.kind in LOGICAL_TABLE_KINDS:
-                yield schema, table
+        return iter(self._tables)
 
     def columns(self) -> Iterator[tuple[Schema, Table, Column]]:
-        for schema, table in self.tables():
-            for column in table.columns:
-                yield schema, table, column
+        return iter(self._columns)
+
+    # Every rule walks the tables or the columns: listed once (5,000 tables, 50,000 columns), not
+    # generated again for each of the twenty-odd rules.
+    @cached_property
+    def _tables(self) -> list[tuple[Schema, Table]]:
+        return [(schema, table) for schema, table in self.catalog.tables() if table.kind in LOGICAL_TABLE_KINDS]
+
+    @cached_property
+    def _columns(self) -> list[tuple[Schema, Table, Column]]:
+        return [(schema, table, column) for schema, table in self._tables for column in table.columns]
 
     def schema_label(self, schema: Schema) -> str:
         # SQLite has one schema, "main", in every file: the database name says more.

@@ -82,10 +82,9 @@ def soft_delete_columns(table: Table) -> list[Column]:
     """Columns that mark a row as deleted without removing it."""
     found = []
     for column in table.columns:
-        name = words(column.name)
-        if not is_soft_delete_name(column.name):
+        if not is_soft_delete_name(column.name):  # cached per name: most columns stop here
             continue
-        if name in ("active", "is_active", "enabled", "is_enabled"):
+        if words(column.name) in ("active", "is_active", "enabled", "is_enabled"):
             continue  # an active flag is usually business state (a paused account), not deletion
         if column.normalized_type in ("boolean", "integer", "timestamp", "timestamptz", "date", "string", "text"):
             found.append(column)
