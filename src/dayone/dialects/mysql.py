@@ -14,12 +14,16 @@ Differences between the two servers handled here:
 Locks: MariaDB's information_schema opens each table it describes, and waits (up to
 lock_wait_timeout, for every query and every table) while a DDL statement holds the table's
 exclusive metadata lock, e.g. CREATE OR REPLACE TABLE ... SELECT; LOCK TABLES, open transactions and
-ALTERs queued behind them do not block it. So TABLES is read first with lock_wait_timeout = 0: a
-table (or a view over one) that is locked right then comes back at once with the lock error as its
-comment, is reported as skipped, and the later queries leave it out by name instead of waiting on
-it (a condition on the names alone, which the server checks before opening a table). MySQL cannot
-set lock_wait_timeout to 0: there TABLES is read as before, and a table it reports locked is still
-left out of the later queries.
+ALTERs queued behind them do not block it. So on MariaDB every query runs with lock_wait_timeout = 0:
+a table (or a view over one) that is locked right then comes back from TABLES at once with the lock
+error as its comment, is reported as skipped, and the later queries leave it out by name (a
+condition on the names alone, which the server checks before opening a table). MySQL cannot set
+lock_wait_timeout to 0: there TABLES is read as before, and a table it reports locked is still left
+out of the later queries.
+
+Speed: PyMySQL decodes rows in pure Python, so each query asks the server for its rows as one JSON
+array (orjson reads it); from SECOND_SESSION_FROM tables the slowest queries run on a second
+connection at the same time.
 """
 
 from __future__ import annotations
@@ -28,10 +32,10 @@ import math
 import os
 import re
 from collections import defaultdict
-from functools import lru_cache
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
 from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 
 from dayone.catalog.access import AccessFacts

@@ -1,10 +1,14 @@
-"""PostgreSQL: guarded sessions and the whole catalog in nine bulk queries.
+"""PostgreSQL: guarded sessions and the whole catalog in ten bulk queries.
 
-Several catalog functions (pg_get_expr, pg_get_constraintdef, pg_get_indexdef, pg_get_viewdef)
-take an ACCESS SHARE lock on the table they describe, so a table another session holds in ACCESS
-EXCLUSIVE mode would make them wait. We first ask pg_locks which relations are locked (or have such
-a lock queued), and skip those functions for them: the table is reported as skipped, with every
-fact the system catalogs give without a lock.
+Several catalog functions (pg_get_expr with a table, pg_get_constraintdef, pg_get_indexdef,
+pg_get_viewdef) take an ACCESS SHARE lock on the table they describe, so a table another session
+holds in ACCESS EXCLUSIVE mode would make them wait. We first ask pg_locks which relations are
+locked (or have such a lock queued), and skip those functions for them: the table is reported as
+skipped, with every fact the system catalogs give without a lock.
+
+A big catalog (SECOND_SESSION_FROM) is read on two connections: the constraints, whose CHECK
+expressions the server deparses one by one, and the access facts on the second, in the snapshot the
+first exports, while the first reads the rest and builds its part of the catalog.
 """
 
 from __future__ import annotations
@@ -559,6 +563,6 @@ def _trigger(name: str, tgtype: int, function: str, body: str, arguments: tuple[
 
 def _locked_reason(pid: int) -> str:
     return (
-        f"locked by another session (ACCESS EXCLUSIVE lock, pid {pid}): defaults, check expressions, "
-        "index expressions and view text were not read"
+        f"locked by another session (ACCESS EXCLUSIVE lock, pid {pid}): generated columns' expressions, "
+        "check expressions, index expressions and view text were not read"
     )
