@@ -4,6 +4,7 @@ offline snapshot), except where the schema alone already tells part of the story
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from dayone.catalog.model import Column, Table
 from dayone.profile.model import ColumnProfile, TableProfile
@@ -72,7 +73,12 @@ _MARKER = re.compile(
 
 def marker_columns(table: Table) -> list[Column]:
     """Columns that say a row came from another system: legacy_source, migrated_at, import_batch."""
-    return [c for c in table.columns if _MARKER.fullmatch(words(c.name))]
+    return [c for c in table.columns if _is_marker(c.name)]
+
+
+@lru_cache(maxsize=1 << 16)  # asked of every column; names repeat from table to table
+def _is_marker(name: str) -> bool:
+    return _MARKER.fullmatch(words(name)) is not None
 
 
 def _marked_rows(sql: Sql, column: Column, values: ColumnProfile | None) -> tuple[int | None, str | None]:

@@ -46,6 +46,8 @@ def maintained_by(table: Table, column: Column) -> str | None:
     """What keeps a last-modified column current inside the database, if anything."""
     if column.on_update:
         return f"ON UPDATE {column.on_update}"
+    if not table.triggers:  # most tables: no pattern to build
+        return None
     name = re.escape(column.name)
     # The trigger must set the column (NEW.updated_at := now(), SET updated_at = ...): one that only
     # reads it, such as an audit trigger copying NEW.updated_at into a log, keeps nothing current.
