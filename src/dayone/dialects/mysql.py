@@ -21,7 +21,7 @@ condition on the names alone, which the server checks before opening a table). M
 lock_wait_timeout to 0: there TABLES is read as before, and a table it reports locked is still left
 out of the later queries.
 
-Speed: PyMySQL decodes rows in pure Python, so each query asks the server for its rows as one JSON
+Speed: PyMySQL decodes rows in pure Python, so on MariaDB each query asks for its rows as one JSON
 array (orjson reads it); from SECOND_SESSION_FROM tables the slowest queries run on a second
 connection at the same time.
 """
@@ -682,18 +682,22 @@ def _aggregated(session: Session, sql: str, params: list, mariadb: bool) -> list
 
     PyMySQL decodes rows in pure Python: 20,000 rows of COLUMNS took longer to decode than the server
     took to produce them, while orjson reads the same rows as one JSON document in a few milliseconds.
-    MariaDB's JSON_ARRAYAGG is cut at group_concat_max_len, raised for this statement only; a server
-    that cannot aggregate (no JSON_ARRAYAGG, a result over max_allowed_packet) gets the plain query."""
+    MariaDB's JSON_ARRAYAGG is cut at group_concat_max_len, raised for this statement only; a result
+    over max_allowed_packet, or cut short, gets the plain query.
+
+    MariaDB only: MySQL 8 writes a binary string into JSON as "base64:type15:...", and several of its
+    information_schema columns are binary, so names would come back encoded; its rows are read as rows."""
     import orjson
     import pymysql
 
     parts = SELECT_LIST.match(sql)
-    if parts is None:
+    if parts is None or not mariadb:
         return [tuple(_text(v) for v in row) for row in session.query(sql, params)]
-    prefix = parts["prefix"]
-    if mariadb:
-        prefix = (prefix[: -len(" FOR ")] + ", " if prefix else "SET STATEMENT ") + f"group_concat_max_len = {AGGREGATE_MAX_LEN} FOR "
-    aggregate = f"{prefix}SELECT COUNT(*), JSON_ARRAYAGG(JSON_ARRAY({parts['columns']})) FROM {parts['rest']}"
+    settings = parts["prefix"][: -len(" FOR ")] + ", " if parts["prefix"] else "SET STATEMENT "
+    aggregate = (
+        f"{settings}group_concat_max_len = {AGGREGATE_MAX_LEN} FOR "
+        f"SELECT COUNT(*), JSON_ARRAYAGG(JSON_ARRAY({parts['columns']})) FROM {parts['rest']}"
+    )
     try:
         count, document = session.query(aggregate, params)[0]
         rows = orjson.loads(document) if document else []
