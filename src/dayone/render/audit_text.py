@@ -57,6 +57,9 @@ class _Writer:
             self._lines.clear()
 
     def wrapped(self, text: str, label: str = "", indent: str = "    ") -> None:
+        if not label and len(text) <= self.width - len(indent) and "\n" not in text:  # most lines
+            self._lines.append(indent + text)
+            return
         whole = label + text
         fits = len(whole) <= self.width - len(indent) and "\n" not in whole
         lines = [whole] if fits else _wrap(whole, self.width - len(indent))
@@ -118,15 +121,17 @@ def print_audit(
         out.line()
         out.line(out.paint(section, "section"))
         hidden = 0
+        paint, line, wrapped = out.paint, out.line, out.wrapped  # three lines per finding, 30,000 findings
+        marks = {severity: paint(mark, severity) for severity, mark in MARKS.items()}
         for finding in findings:
-            if finding.severity == "info" and not show_info:
+            severity = finding.severity
+            if severity == "info" and not show_info:
                 hidden += 1
                 continue
-            out.line(f"{out.paint(MARKS[finding.severity], finding.severity)} {out.paint(finding.code, 'dim')} "
-                     f"{finding.rule}  {out.paint(finding.target, 'bold')}")  # fmt: skip
-            out.wrapped(finding.message)
-            if finding.severity != "info":
-                out.wrapped(finding.question, label="ask: ")
+            line(f"{marks[severity]} {paint(finding.code, 'dim')} {finding.rule}  {paint(finding.target, 'bold')}")
+            wrapped(finding.message)
+            if severity != "info":
+                wrapped(finding.question, label="ask: ")
         if hidden:
             out.line(out.paint(f"    {hidden} info findings hidden (--show-info lists them)", "dim"))
     print_summary(result, out)

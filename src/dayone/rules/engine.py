@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from operator import attrgetter
 
 from dayone.catalog.model import Catalog
 from dayone.profile.model import Profile
@@ -40,5 +41,7 @@ def run_rules(catalog: Catalog, rules: Iterable[Rule], profile: Profile | None =
     findings: list[Finding] = []
     for rule in rules:
         findings.extend(rule.check(context))
-    findings.sort(key=lambda f: (-SEVERITY_RANK[f.severity], f.target, f.rule))
+    # worst first, then by target and rule: two stable sorts, the first on attributes read in C
+    findings.sort(key=attrgetter("target", "rule"))
+    findings.sort(key=lambda f: SEVERITY_RANK[f.severity], reverse=True)
     return AuditResult(catalog=catalog, rules=rules, findings=tuple(findings), profile=profile)
