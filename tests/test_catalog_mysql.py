@@ -196,6 +196,34 @@ def test_every_way_of_reading_gives_the_same_sakila(sakila, monkeypatch, path):
         assert aggregated and not plain
 
 
+def test_a_login_allowed_one_connection_reads_a_big_catalog_on_that_one(mysql_db, monkeypatch):
+    """MAX_USER_CONNECTIONS 1 refuses the second connection: the first reads everything."""
+    from urllib.parse import urlsplit
+
+    from dayone.dialects import mysql
+
+    user = f"one_{uuid.uuid4().hex[:8]}"
+    mysql_db.execute(
+        "CREATE TABLE orders (id INT PRIMARY KEY, status VARCHAR(9) CHECK (status IN ('new', 'paid')), "
+        "KEY k_status (status))"
+    )
+    mysql_db.execute(f"CREATE USER '{user}'@'%' IDENTIFIED BY 'pw-{user}' WITH MAX_USER_CONNECTIONS 1")
+    try:
+        mysql_db.execute(f"GRANT SELECT ON `{mysql_db.name}`.* TO '{user}'@'%'")
+        server = urlsplit(mysql_db.url)
+        url = f"mysql://{user}:pw-{user}@{server.hostname}:{server.port or 3306}/{mysql_db.name}"
+        expected = to_json(api.read_catalog(url))
+        monkeypatch.setattr(mysql, "SECOND_SESSION_FROM", 0)
+        with api.open_session(parse_target(url)) as session:
+            catalog = MySQLDialect().read_catalog(session, [mysql_db.name])
+            statements = list(session.statements)
+        assert to_json(catalog) == expected
+        assert sum(s.startswith("SET SESSION TRANSACTION READ ONLY") for s in statements) == 1  # one session only
+        assert any("information_schema.STATISTICS" in s for s in statements)  # read on the first after all
+    finally:
+        mysql_db.execute(f"DROP USER IF EXISTS '{user}'@'%'")
+
+
 def test_server_facts(sakila_catalog, sakila):
     catalog, _ = sakila_catalog
     server_version = sakila.execute("SELECT VERSION()")[0][0]

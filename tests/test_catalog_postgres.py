@@ -101,6 +101,29 @@ def test_pagila_read_on_two_connections_is_the_same_catalog(pagila, monkeypatch)
     assert to_json(catalog) == one
 
 
+def test_a_login_allowed_one_connection_reads_a_big_catalog_on_that_one(pg_db, monkeypatch):
+    """The second connection is refused (CONNECTION LIMIT 1): the first reads everything, and the
+    catalog is the same."""
+    from dayone.dialects import postgres
+
+    role = f"{pg_db.name}_one"
+    pg_db.execute(
+        f'CREATE ROLE "{role}" LOGIN CONNECTION LIMIT 1;'
+        "CREATE TABLE orders (id int PRIMARY KEY, status text CHECK (status IN ('new', 'paid')));"
+        f'GRANT SELECT ON orders TO "{role}"'
+    )
+    try:
+        url = pg_db.url.replace("postgres@", f"{role}@", 1)
+        expected = to_json(api.read_catalog(url))
+        monkeypatch.setattr(postgres, "SECOND_SESSION_FROM", 0)
+        catalog, statements = read_with_statements(url)
+        assert to_json(catalog) == expected
+        assert any(s.startswith("SELECT pg_export_snapshot") for s in statements)  # it tried
+        assert not any(s.startswith("SET TRANSACTION SNAPSHOT") for s in statements)  # and was refused
+    finally:
+        pg_db.execute(f'DROP OWNED BY "{role}"; DROP ROLE "{role}"')
+
+
 def test_snapshot_leaves_defaults_out_and_reads_back_to_the_same_bytes(pagila, tmp_path):
     from dayone.catalog import snapshot
 
