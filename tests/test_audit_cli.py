@@ -184,3 +184,12 @@ def test_text_report_wraps_words_to_the_width_and_keeps_long_names_whole():
     assert lines[0] == "orders.customer_reference_identifier_for_the_legacy_billing_system"  # a long name, whole
     assert all(len(line) <= 30 for line in lines if " " in line)
     assert _wrap("first paragraph\nsecond", 80) == ["first paragraph", "second"]
+
+
+def test_word_wrap_boundaries():
+    from dayone.render.audit_text import _wrap
+
+    assert _wrap("aaaa bbbb cccc", 9) == ["aaaa bbbb", "cccc"]  # a line of exactly the width fits
+    assert _wrap("aaaa bbbb cccc", 8) == ["aaaa", "bbbb", "cccc"]
+    assert _wrap("averyveryverylongword a b", 5) == ["averyveryverylongword", "a b"]
+    assert _wrap("  spaced   out  ", 80) == ["spaced out"] and _wrap("", 10) == [""]
