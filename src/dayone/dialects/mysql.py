@@ -58,7 +58,12 @@ from dayone.connect.target import DatabaseTarget
 from dayone.dialects.alongside import alongside
 from dayone.dialects.base import Dialect
 from dayone.dialects.mysql_access import read_access
-from dayone.dialects.mysql_errors import catalog_error, connect_error, guard_error
+from dayone.dialects.mysql_errors import LOCK_WAIT_TIMEOUT, STATEMENT_TIMEOUT, catalog_error, connect_error, guard_error
+from dayone.dialects.mysql_rows import NO_LOCK_WAIT
+from dayone.dialects.mysql_rows import rows as _rows
+from dayone.dialects.mysql_rows import numeric_version as _numeric_version
+from dayone.dialects.mysql_rows import text as _text
+from dayone.dialects.mysql_rows import version_tuple as _version_tuple
 
 SYSTEM_SCHEMAS = ("information_schema", "performance_schema", "mysql", "sys")
 CDC_SETTINGS = (
@@ -336,7 +341,7 @@ class MySQLDialect(Dialect):
                     sql += f" AND (CAST({names_in[0]} AS BINARY), CAST({names_in[1]} AS BINARY)) {test} ({', '.join(['(%s, %s)'] * len(pairs))})"
                     params += [name for pair in pairs for name in pair]
             if only is not None:
-                return [tuple(_text(v) for v in row) for row in session.query(sql, params)] if only else []
+                return _rows(session, sql, params) if only else []
             return _aggregated(session, sql, params, mariadb)
 
         def second_half(second: Session) -> dict[str, list[tuple]]:
@@ -669,8 +674,7 @@ def _by_name(items):
 
 def _in(sql: str, values: Sequence[str], no_lock_wait: bool = False, **fmt: str) -> str:
     sql = sql.format(schemas=", ".join(["%s"] * len(values)), **fmt).strip()
-    # MariaDB: look at each table once, without waiting for a lock (SET STATEMENT needs no restore)
-    return "SET STATEMENT lock_wait_timeout = 0 FOR " + sql if no_lock_wait else sql
+    return NO_LOCK_WAIT + sql if no_lock_wait else sql
 
 
 AGGREGATE_MAX_LEN = 4294967295  # bytes: MariaDB's largest group_concat_max_len
@@ -692,7 +696,7 @@ def _aggregated(session: Session, sql: str, params: list, mariadb: bool) -> list
 
     parts = SELECT_LIST.match(sql)
     if parts is None or not mariadb:
-        return [tuple(_text(v) for v in row) for row in session.query(sql, params)]
+        return _rows(session, sql, params)
     settings = parts["prefix"][: -len(" FOR ")] + ", " if parts["prefix"] else "SET STATEMENT "
     aggregate = (
         f"{settings}group_concat_max_len = {AGGREGATE_MAX_LEN} FOR "
@@ -707,18 +711,12 @@ def _aggregated(session: Session, sql: str, params: list, mariadb: bool) -> list
         count, rows = None, None
     if rows is not None and len(rows) == count:
         return rows  # lists, unpacked like the driver's tuples
-    return [tuple(_text(v) for v in row) for row in session.query(sql, params)]
+    return _rows(session, sql, params)
 
 
 def _timed_out(exc) -> bool:
     """A statement or lock timeout is the server's answer, not a reason to ask again."""
-    return bool(exc.args) and exc.args[0] in (1205, 1969, 3024)
-
-
-def _text(value):
-    if isinstance(value, (bytes, bytearray)):  # some MySQL 8 information_schema columns are binary
-        return bytes(value).decode("utf-8", errors="replace")
-    return value
+    return bool(exc.args) and (exc.args[0] == LOCK_WAIT_TIMEOUT or exc.args[0] in STATEMENT_TIMEOUT)
 
 
 def _on(value) -> bool:
@@ -732,16 +730,6 @@ def _zone(zone: str | None, system_zone: str | None) -> str | None:
 
 def _is_mariadb(connection) -> bool:
     return "mariadb" in (connection.get_server_info() or "").lower()
-
-
-def _numeric_version(text: str) -> str:
-    # MariaDB before 11 may prefix "5.5.5-" on the wire, but VERSION() has no prefix.
-    match = re.match(r"\d+(?:\.\d+)*", text or "")
-    return match.group(0) if match else (text or "")
-
-
-def _version_tuple(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split(".") if part.isdigit())
 
 
 def _rollback(session: Session) -> None:

@@ -26,6 +26,10 @@ from dataclasses import dataclass
 from dayone.catalog.access import AccessFacts, Privileges, SchemaAccess, Tls
 from dayone.connect.session import Session
 from dayone.dialects.hosting import infer_hosting, transport
+from dayone.dialects.mysql_rows import NO_LOCK_WAIT
+from dayone.dialects.mysql_rows import rows as _rows
+from dayone.dialects.mysql_rows import numeric_version as _numeric
+from dayone.dialects.mysql_rows import version_tuple as _version_tuple
 
 SYSTEM_SCHEMAS = ("information_schema", "performance_schema", "mysql", "sys")
 SETTINGS = (
@@ -50,7 +54,6 @@ FROM information_schema.SCHEMATA s
 LEFT JOIN information_schema.TABLES t ON t.TABLE_SCHEMA = s.SCHEMA_NAME
 WHERE s.SCHEMA_NAME {condition}
 """
-NO_LOCK_WAIT = "SET STATEMENT lock_wait_timeout = 0 FOR "
 
 ALL = "ALL PRIVILEGES"
 DATA_WRITES = ("INSERT", "UPDATE", "DELETE", "DELETE HISTORY")
@@ -96,7 +99,7 @@ def read_access(
 
     def attempt(group: str, sql: str, params=None):
         try:
-            return [tuple(_text(v) for v in row) for row in session.query(sql, params)]
+            return _rows(session, sql, params)
         except pymysql.Error as exc:
             unknown[group] = _message(exc)
             return None
@@ -435,12 +438,6 @@ def _message(exc: Exception) -> str:
     return str(exc) or type(exc).__name__
 
 
-def _text(value):
-    if isinstance(value, (bytes, bytearray)):
-        return bytes(value).decode("utf-8", errors="replace")
-    return value
-
-
 def _yes(value) -> bool | None:
     if value is None:
         return None
@@ -457,15 +454,6 @@ def _positive(value) -> int | None:
 
 def _zone(zone: str | None, system_zone: str | None) -> str | None:
     return system_zone if zone == "SYSTEM" and system_zone else zone
-
-
-def _numeric(text: str | None) -> str:
-    match = re.match(r"\d+(?:\.\d+)*", text or "")
-    return match.group(0) if match else (text or "")
-
-
-def _version_tuple(version: str) -> tuple[int, ...]:
-    return tuple(int(part) for part in version.split(".") if part.isdigit())
 
 
 __all__ = ["read_access", "parse_grants"]

@@ -30,6 +30,8 @@ from decimal import Decimal, InvalidOperation
 from dayone.catalog.model import Schema, Table
 from dayone.connect.session import Session
 from dayone.dialects.mysql_errors import LOCK_WAIT_TIMEOUT, PERMISSION_ERRORS, SERVER_GONE, SERVER_LOST, STATEMENT_TIMEOUT
+from dayone.dialects.mysql_rows import NO_LOCK_WAIT
+from dayone.dialects.mysql_rows import text as _text
 from dayone.dialects.profiling import Unreadable, aggregate, batches, skipped, timeout_reason
 from dayone.errors import DayoneError
 from dayone.profile.model import ColumnProfile, TableProfile
@@ -66,7 +68,6 @@ SIZES_SQL = """
 SELECT TABLE_SCHEMA, TABLE_NAME, TABLE_ROWS, DATA_LENGTH, AVG_ROW_LENGTH
 FROM information_schema.TABLES WHERE TABLE_SCHEMA IN ({schemas}) AND TABLE_TYPE IN ('BASE TABLE', 'SYSTEM VERSIONED')
 """
-NO_LOCK_WAIT = "SET STATEMENT lock_wait_timeout = 0 FOR "  # MariaDB: look at each table once, never wait
 INTEGER_TYPES = ("integer",)
 
 
@@ -303,12 +304,6 @@ def _quote(name: str) -> str:
     from sqlglot import exp
 
     return exp.to_identifier(name, quoted=True).sql(dialect="mysql")
-
-
-def _text(value):
-    if isinstance(value, bytes | bytearray):
-        return bytes(value).decode("utf-8", errors="replace")
-    return value
 
 
 def _number(value) -> float | None:
