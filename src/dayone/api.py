@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -143,9 +143,11 @@ def _read(
     options: SessionOptions | None,
     profile: ProfileOptions | None = None,
     progress: ProgressCallback | None = None,
+    skip: Callable[[Catalog], frozenset[tuple[str, str]]] | None = None,
 ) -> tuple[Catalog, Profile | None]:
     """The catalog and, when `profile` asks for it, the data's profile, read in the same session.
-    A snapshot has no rows: its profile is None."""
+    A snapshot has no rows: its profile is None. `skip` names the tables of the catalog just read
+    that the profile must not read (framework and excluded tables)."""
     asked = schemas
     if isinstance(target, SnapshotTarget):
         if options is not None and options.ssh is not None:
@@ -160,6 +162,8 @@ def _read(
             return catalog, None
         from dayone.profile.profiler import profile_catalog
 
+        if skip is not None:
+            profile = replace(profile, skip=skip(catalog))
         return catalog, profile_catalog(session, dialect, catalog, profile, progress)
 
 
@@ -193,13 +197,21 @@ def audit(
     ignore: Sequence[str] = (),
     profile: ProfileOptions | None = ProfileOptions(),
     progress: ProgressCallback | None = None,
+    exclude: Sequence[str] = (),
+    include_framework: bool = False,
 ):
     """Read the catalog, profile the data (a bounded sample of each table by default; `profile=None`
     reads the catalog only) in the same session, and run the selected rules: an AuditResult.
-    A snapshot or a Catalog has no rows to read: rules then see the catalog alone."""
+    A snapshot or a Catalog has no rows to read: rules then see the catalog alone.
+
+    Framework tables (dayone.frameworks) and tables matching an `exclude` glob (on schema.table)
+    are neither profiled nor reported on, only listed as not audited; `include_framework` audits
+    framework tables too."""
     from dayone.rules import run_rules, select_rules
+    from dayone.scope import audit_scope
 
     rules = select_rules(select, ignore)  # before connecting: a typo should not cost a connection
+    decided: list = []
     if isinstance(target, Catalog):
         catalog, found = target, None
     else:
@@ -207,9 +219,15 @@ def audit(
             target = parse_target(target)
         if profile is not None and schemas and profile.schemas is None:
             profile = replace(profile, schemas=tuple(schemas))
-        catalog, found = _read(target, schemas, options, profile, progress)
+
+        def skip(read: Catalog) -> frozenset[tuple[str, str]]:  # decided once, before profiling
+            decided.append(audit_scope(read, exclude, include_framework))
+            return frozenset(decided[0].excluded)
+
+        catalog, found = _read(target, schemas, options, profile, progress, skip)
+    scope = decided[0] if decided else audit_scope(catalog, exclude, include_framework)
     with _collector_paused():
-        return run_rules(catalog, rules, found)
+        return run_rules(catalog, rules, found, scope)
 
 
 @dataclass(frozen=True)

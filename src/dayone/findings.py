@@ -11,6 +11,16 @@ SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 
 
 @dataclass(frozen=True)
+class Location:
+    """Where a finding is, as names (not parsed back from the target's spelling): what groups of
+    findings are made by (a schema, a table)."""
+
+    schema: str | None = None  # as the catalog names it (SQLite: "main")
+    table: str | None = None
+    column: str | None = None
+
+
+@dataclass(frozen=True)
 class Finding:
     rule: str  # kebab-case rule name, e.g. "missing-primary-key"
     code: str  # short code, e.g. "DM101"
@@ -20,6 +30,7 @@ class Finding:
     question: str  # what to ask the people who own the production system
     fix: str  # how to fix it at the source
     evidence: dict[str, Any] = field(default_factory=dict)  # the facts and numbers behind the claim
+    location: Location = field(default=Location(), compare=False)  # not in the JSON: `target` says it
 
     @property
     def id(self) -> str:

@@ -34,7 +34,9 @@ PROFILE_TIERS = (*TIERS, "none")
 @click.option("--sample-rows", type=click.IntRange(min=1), default=DEFAULT_SAMPLE_ROWS, show_default=True, metavar="ROWS",
               help="Rows a sample reads about per table, when fewer pages than --page-budget hold them; a table no bigger is read whole.")  # fmt: skip
 @click.option("--no-values", is_flag=True, help="Keep no values of the data in the report, not even the value sets of low-cardinality columns.")
-def audit(target, schemas, options, output_format, output, select, ignore, fail_on, show_info, tier, full, no_profile, page_budget, sample_rows, no_values):
+@click.option("--exclude", multiple=True, metavar="PATTERN", help="Leave out tables matching this glob on schema.table (or on the table name, without a dot); repeatable. They are neither read nor reported on.")
+@click.option("--include-framework", is_flag=True, help="Audit framework tables too (schema_migrations, active_storage_*, django_*, job queues...), which are otherwise listed once as not audited.")
+def audit(target, schemas, options, output_format, output, select, ignore, fail_on, show_info, tier, full, no_profile, page_budget, sample_rows, no_values, exclude, include_framework):
     """Answer the data model and data flow checklist for TARGET.
 
     The data is profiled in the same read-only session as the catalog: by default a bounded block
@@ -49,7 +51,8 @@ def audit(target, schemas, options, output_format, output, select, ignore, fail_
 
     profile = _profile_options(tier, full, no_profile, page_budget, sample_rows, no_values)
     with ProfileProgress() as progress:
-        result = api.audit(target, schemas, options, select=select, ignore=ignore, profile=profile, progress=progress)
+        result = api.audit(target, schemas, options, select=select, ignore=ignore, profile=profile, progress=progress,
+                           exclude=exclude, include_framework=include_framework)  # fmt: skip
     if output_format == "text" and output is None:
         print_audit(result, show_info=show_info)
     else:

@@ -29,6 +29,7 @@ class ProfileOptions:
     sample_rows: int = DEFAULT_SAMPLE_ROWS
     keep_values: bool = True  # low-cardinality value sets may appear in the profile (`--no-values`: never)
     schemas: tuple[str, ...] | None = None  # None: every schema the catalog holds
+    skip: frozenset[tuple[str, str]] = frozenset()  # (schema, table) not to read: framework or --exclude'd
 
     def __post_init__(self) -> None:
         if self.tier not in TIERS:

@@ -57,7 +57,7 @@ def profile_catalog(
     readable: list[tuple[Schema, Table]] = []
     results: dict[tuple[str, str], TableProfile] = {}
     for schema, table in catalog.tables():
-        if wanted is not None and schema.name not in wanted:
+        if (wanted is not None and schema.name not in wanted) or (schema.name, table.name) in options.skip:
             continue
         if table.kind == "foreign table":
             results[(schema.name, table.name)] = _skipped(schema, table, FOREIGN_REASON)

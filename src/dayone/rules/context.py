@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from functools import cached_property
 
 from dayone.catalog.model import Catalog, Column, ForeignKey, Schema, Table
+from dayone.findings import Location
 from dayone.dialects.base import Dialect, dialect_for_product
 from dayone.profile.model import ColumnProfile, Profile, TableProfile
+from dayone.scope import EVERYTHING, AuditScope
 
 LOGICAL_TABLE_KINDS = ("table", "partitioned table")
 
@@ -24,9 +26,10 @@ class Reference:
 
 
 class AuditContext:
-    def __init__(self, catalog: Catalog, profile: Profile | None = None):
+    def __init__(self, catalog: Catalog, profile: Profile | None = None, scope: AuditScope = EVERYTHING):
         self.catalog = catalog
         self.profile = profile  # None: catalog only (an offline snapshot, or profiling switched off)
+        self.scope = scope  # framework and --exclude'd tables: never reported on, only listed
 
     def table_profile(self, schema: Schema, table: Table) -> TableProfile | None:
         """What profiling read of this table; None when it was not profiled (or was skipped)."""
@@ -50,7 +53,8 @@ class AuditContext:
 
     def tables(self) -> Iterator[tuple[Schema, Table]]:
         """Tables that hold the application's data. Partitions are left out: their parent
-        stands for them, so a finding is reported once, not once per month of data."""
+        stands for them, so a finding is reported once, not once per month of data. Framework and
+        excluded tables are left out too; lookups (find_table, references_to) still see them."""
         return iter(self._tables)
 
     def columns(self) -> Iterator[tuple[Schema, Table, Column]]:
@@ -60,7 +64,9 @@ class AuditContext:
     # generated again for each of the twenty-odd rules.
     @cached_property
     def _tables(self) -> list[tuple[Schema, Table]]:
-        return [(schema, table) for schema, table in self.catalog.tables() if table.kind in LOGICAL_TABLE_KINDS]
+        audits = self.scope.audits
+        return [(schema, table) for schema, table in self.catalog.tables()
+                if table.kind in LOGICAL_TABLE_KINDS and audits(schema.name, table.name)]  # fmt: skip
 
     @cached_property
     def _columns(self) -> list[tuple[Schema, Table, Column]]:
@@ -77,6 +83,16 @@ class AuditContext:
         if column is not None:
             parts.append(column.name)
         return ".".join(parts)
+
+    def located(self, schema: Schema, table: Table | None = None, column: Column | None = None) -> tuple[str, Location]:
+        """A finding's target: its spelling (as `target` gives it) and its location by name."""
+        return self.target(schema, table, column), Location(
+            schema.name, table.name if table is not None else None, column.name if column is not None else None
+        )
+
+    def located_by_name(self, schema: str, table: str) -> tuple[str, Location]:
+        found = self.find_table(schema, table)
+        return self.located(*found) if found else (f"{schema}.{table}", Location(schema, table))
 
     @cached_property
     def _by_name(self) -> dict[tuple[str, str], tuple[Schema, Table]]:

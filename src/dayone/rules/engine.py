@@ -12,6 +12,7 @@ from dayone.profile.model import Profile
 from dayone.findings import SEVERITY_RANK, Finding
 from dayone.rules.context import AuditContext
 from dayone.rules.registry import FAMILIES, REGISTRY, Rule
+from dayone.scope import EVERYTHING, AuditScope
 
 
 @dataclass(frozen=True)
@@ -20,6 +21,7 @@ class AuditResult:
     rules: tuple[Rule, ...]
     findings: tuple[Finding, ...]
     profile: Profile | None = None
+    scope: AuditScope = EVERYTHING  # what was left out of the audit, and why
 
     def counts(self) -> dict[str, int]:
         counted = Counter(f.severity for f in self.findings)
@@ -35,8 +37,9 @@ class AuditResult:
         return FAMILIES[REGISTRY[finding.rule].family]
 
 
-def run_rules(catalog: Catalog, rules: Iterable[Rule], profile: Profile | None = None) -> AuditResult:
-    context = AuditContext(catalog, profile)
+def run_rules(catalog: Catalog, rules: Iterable[Rule], profile: Profile | None = None,
+              scope: AuditScope = EVERYTHING) -> AuditResult:  # fmt: skip
+    context = AuditContext(catalog, profile, scope)
     rules = tuple(rules)
     findings: list[Finding] = []
     for rule in rules:
@@ -44,4 +47,4 @@ def run_rules(catalog: Catalog, rules: Iterable[Rule], profile: Profile | None =
     # worst first, then by target and rule: two stable sorts, the first on attributes read in C
     findings.sort(key=attrgetter("target", "rule"))
     findings.sort(key=lambda f: SEVERITY_RANK[f.severity], reverse=True)
-    return AuditResult(catalog=catalog, rules=rules, findings=tuple(findings), profile=profile)
+    return AuditResult(catalog=catalog, rules=rules, findings=tuple(findings), profile=profile, scope=scope)

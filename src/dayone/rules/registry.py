@@ -14,10 +14,15 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING, Any, Literal
 
-from dayone.findings import Finding, Severity
+from dayone.findings import Finding, Location, Severity
 
 if TYPE_CHECKING:
     from dayone.rules.context import AuditContext
+    from dayone.rules.rollup import Rollup
+
+# What a rule can say in a report's verdict when its section is in good shape: "every table has a
+# primary key". (context, the rule's findings) -> a sentence, or None when there is nothing good to say.
+Praise = Callable[["AuditContext", list[Finding]], "str | None"]
 
 DOC_SECTIONS = (
     "What it detects",
@@ -45,6 +50,8 @@ class Rule:
     needs: tuple[str, ...]  # "catalog", "statistics" (server counters), "profile"
     summary: str
     check: Callable[[AuditContext], Iterable[Finding]]
+    rollup: Rollup | None = None  # how its findings group into one question per pattern
+    praise: Praise | None = None
 
     @cached_property  # parsed once, not once per finding
     def docs(self) -> dict[str, str]:
@@ -54,14 +61,17 @@ class Rule:
     def default_fix(self) -> str:
         return " ".join(self.docs.get("How to fix", "").split())
 
-    def finding(self, target: str, message: str, question: str, fix: str | None = None,
+    def finding(self, target: str | tuple[str, Location], message: str, question: str, fix: str | None = None,
                 severity: Severity | None = None, **evidence: Any) -> Finding:  # fmt: skip
-        """A finding of this rule; `fix` defaults to the rule's documented fix."""
+        """A finding of this rule on `target` (a spelled target, or AuditContext.located's pair of
+        spelling and location); `fix` defaults to the rule's documented fix."""
+        target, location = target if isinstance(target, tuple) else (target, Location())
         return Finding(
             rule=self.name,
             code=self.code,
             severity=severity or self.severity,
             target=target,
+            location=location,
             message=message,
             question=question,
             fix=fix or self.default_fix,
@@ -72,7 +82,8 @@ class Rule:
 REGISTRY: dict[str, Rule] = {}
 
 
-def rule(*, name: str, code: str, family: str, scope: Scope, severity: Severity, needs: tuple[str, ...] = ("catalog",)):
+def rule(*, name: str, code: str, family: str, scope: Scope, severity: Severity, needs: tuple[str, ...] = ("catalog",),
+         rollup: Rollup | None = None, praise: Praise | None = None):  # fmt: skip
     """Register a rule. The function's first docstring line is its summary."""
     if family not in FAMILIES:
         raise ValueError(f"unknown rule family {family!r}")
@@ -81,7 +92,7 @@ def rule(*, name: str, code: str, family: str, scope: Scope, severity: Severity,
         if name in REGISTRY or any(r.code == code for r in REGISTRY.values()):
             raise ValueError(f"rule {name} / {code} registered twice")
         summary = (inspect.getdoc(check) or "").split("\n", 1)[0].strip()
-        REGISTRY[name] = Rule(name, code, family, scope, severity, needs, summary, check)
+        REGISTRY[name] = Rule(name, code, family, scope, severity, needs, summary, check, rollup, praise)
         return check
 
     return register
