@@ -62,8 +62,12 @@ def test_postgres_superuser_findings(pg_db):
     assert database in found["connected-to-primary"]
     no_tls = found["no-tls"][database]
     assert no_tls.severity == "warning" and no_tls.evidence["transport"] == "loopback"  # loopback: not an error
-    # no key and default identity, or NOTHING: flagged; a USING INDEX identity or a key: not
-    assert set(found["replica-identity-missing"]) == {"public.events", "public.tombstones"}
+    # NOTHING: flagged; a USING INDEX identity or a key: not; no key and the default identity: the
+    # missing key is asked about once, by missing-primary-key, which says what it costs replication
+    assert set(found["replica-identity-missing"]) == {"public.tombstones"}
+    missing_key = {f.target: f for f in run_rules(catalog, select_rules(["missing-primary-key"])).findings}
+    assert missing_key["public.events"].evidence["replica_identity_missing"] is True
+    assert "publication cannot carry its updates and deletes" in missing_key["public.events"].message
     assert found["replica-identity-missing"]["public.tombstones"].evidence["replica_identity"] == "nothing"
     wal_level = pg_db.execute("SELECT current_setting('wal_level')")[0][0]
     if wal_level != "logical":
@@ -102,8 +106,8 @@ def test_postgres_least_privilege_login(pg_db):
         assert {f.target for f in result.findings if f.rule == "unreadable-table"} == set(unreadable)
         future = found["no-default-privileges"][pg_db.name]
         assert set(future.evidence["schemas"]) == {"public (tables made by postgres)", "vault (tables made by postgres)"}
-        # catalog facts still come from the system catalogs: the unreadable table's key is known
-        assert "public.events" in found["replica-identity-missing"]
+        # catalog facts still come from the system catalogs: the unreadable table's missing key is known
+        assert "public.events" in {f.target for f in result.findings if f.rule == "missing-primary-key"}
 
 
 @pytest.mark.postgres

@@ -300,9 +300,10 @@ CASES = [
             CREATE TABLE projects (id integer PRIMARY KEY, team_id integer,
                                    FOREIGN KEY (team_id) REFERENCES teams (id) ON DELETE SET NULL);
         """),
-        present=[(HARD_DELETES, "members"), (POLICY_UNKNOWN, "teams"), (POLICY_UNKNOWN, "projects")],
-        absent=[(POLICY_UNKNOWN, "members"), (HARD_DELETES, "teams"), (HARD_DELETES, "comments"),
-                (POLICY_UNKNOWN, "comments"), (HARD_DELETES, "projects")],  # fmt: skip
+        # a cascade is asked about once, as cascade-delete: not again as hard-deletes
+        present=[("cascade-delete", "members.team_id"), (POLICY_UNKNOWN, "teams"), (POLICY_UNKNOWN, "projects")],
+        absent=[(HARD_DELETES, "members"), (POLICY_UNKNOWN, "members"), (HARD_DELETES, "teams"),
+                (HARD_DELETES, "comments"), (POLICY_UNKNOWN, "comments"), (HARD_DELETES, "projects")],  # fmt: skip
     ),
 ]
 

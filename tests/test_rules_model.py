@@ -28,8 +28,24 @@ CASES = [
         """),
         present=[(MISSING_PK, "page_views"), (MISSING_PK, "devices")],
         absent=[(MISSING_PK, "accounts"), (MISSING_PK, "pairs"), (MISSING_PK, "recent_views")],
-        expect={(MISSING_PK, "devices"): {"unique_not_null_columns": ["serial_no"], "severity": "error"},
-                (MISSING_PK, "page_views"): {"unique_not_null_columns": None}},  # fmt: skip
+        # a unique NOT NULL key identifies rows: the key is only not declared, a question and not a blocker
+        expect={(MISSING_PK, "devices"): {"unique_not_null_columns": ["serial_no"], "severity": "warning"},
+                (MISSING_PK, "page_views"): {"unique_not_null_columns": None, "severity": "error"}},  # fmt: skip
+    ),
+    case(
+        # Rails creates unique indexes, not constraints (a fragment of Lago's structure.sql); a partial
+        # unique index identifies only some rows, and a nullable column none for sure
+        "primary-key-unique-index",
+        {engine: """
+            CREATE TABLE api_keys (organization_id varchar(36) NOT NULL, value varchar(255) NOT NULL);
+            CREATE UNIQUE INDEX index_api_keys_on_value ON api_keys (value);
+            CREATE TABLE invites (email varchar(255), token varchar(255) NOT NULL, status integer NOT NULL);
+            CREATE UNIQUE INDEX index_invites_on_email ON invites (email);
+        """ + ("CREATE UNIQUE INDEX index_invites_on_token ON invites (token) WHERE status = 0;" if engine != "mysql" else "")
+         for engine in ("postgresql", "mysql", "sqlite")},
+        present=[(MISSING_PK, "api_keys"), (MISSING_PK, "invites")],
+        expect={(MISSING_PK, "api_keys"): {"unique_not_null_columns": ["value"], "severity": "warning"},
+                (MISSING_PK, "invites"): {"unique_not_null_columns": None, "severity": "error"}},  # fmt: skip
     ),
     case(
         "primary-key-partitioned",

@@ -60,7 +60,6 @@ DEMO_PROBLEMS: tuple[DemoProblem, ...] = tuple(DemoProblem(*p) for p in (
     ("collection", "json-without-schema", "collection_items.metadata", "catalog"),
     ("collection", "updated-at-not-maintained", "collection_items.updated_at", "catalog"),
     ("collection", "cascade-delete", "collection_item_images.collection_item_id", "catalog"),
-    ("collection", "hard-deletes", "collection_item_images", "catalog"),  # removed by the cascade
     ("collection", "undocumented-table", "collection_item_images", "catalog"),
     ("collection", "missing-created-at", "collection_item_images", "catalog"),
     ("collection", "migrated-data", "collection_items", "data"),  # PCGS collections imported an hour after the logins

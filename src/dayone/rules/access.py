@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dayone.rules.context import AuditContext
 from dayone.rules.registry import REGISTRY, rule
+from dayone.rules.rollup import Rollup
 
 LIST_LIMIT = 20  # names quoted in a message; the evidence holds them all
 
@@ -22,7 +23,12 @@ def _listed(names: list[str]) -> str:
     return shown + (f" and {len(names) - LIST_LIMIT} more" if len(names) > LIST_LIMIT else "")
 
 
-@rule(name="not-read-only", code="DA301", family="access", scope="source", severity="error")
+def _not_read_only_praise(ctx: AuditContext, found: list) -> str | None:
+    return (None if found or ctx.catalog.access is None or ctx.catalog.access.write_reasons() is None
+        else f"{ctx.catalog.access.login or 'the login'} is read-only")
+
+
+@rule(name="not-read-only", code="DA301", family="access", scope="source", severity="error", praise=_not_read_only_praise)
 def not_read_only(ctx: AuditContext):
     """The login dayone used can write data or change the schema.
 
@@ -143,7 +149,14 @@ def no_tls(ctx: AuditContext):
     )
 
 
-@rule(name="unreadable-table", code="DA304", family="access", scope="table", severity="warning")
+UNREADABLE_TABLE_ROLLUP = Rollup(
+    says="the login cannot read {n} tables in {where}",
+    asks="Should analytics read these tables? If not, is that on purpose and written down; if so, can the login get "
+    "SELECT on the whole schema?",
+)
+
+
+@rule(name="unreadable-table", code="DA304", family="access", scope="table", severity="warning", rollup=UNREADABLE_TABLE_ROLLUP)
 def unreadable_table(ctx: AuditContext):
     """The login cannot read this table or view.
 
@@ -172,7 +185,7 @@ def unreadable_table(ctx: AuditContext):
         return
     for schema, table, why in access.unreadable_tables():
         yield this.finding(
-            f"{schema}.{table}",
+            ctx.located_by_name(schema, table),
             f"{access.login or 'the login'} cannot read {table}: {why}",
             f"Should analytics read {schema}.{table}? If not, is it excluded on purpose; if so, can the login get SELECT on it?",
             login=access.login,
@@ -180,7 +193,12 @@ def unreadable_table(ctx: AuditContext):
         )
 
 
-@rule(name="cdc-not-enabled", code="DA305", family="access", scope="source", severity="warning")
+def _cdc_not_enabled_praise(ctx: AuditContext, found: list) -> str | None:
+    return (None if found or ctx.catalog.access is None or ctx.catalog.access.cdc_problems() is None
+        else "log-based change data capture is possible")
+
+
+@rule(name="cdc-not-enabled", code="DA305", family="access", scope="source", severity="warning", praise=_cdc_not_enabled_praise)
 def cdc_not_enabled(ctx: AuditContext):
     """The server's change log is not set up for log-based change data capture.
 
@@ -259,7 +277,13 @@ def no_default_privileges(ctx: AuditContext):
     )
 
 
-@rule(name="replica-identity-missing", code="DA307", family="access", scope="table", severity="warning")
+REPLICA_IDENTITY_MISSING_ROLLUP = Rollup(
+    says="{n} tables in {where} have no replica identity: a publication cannot carry their updates and deletes",
+    asks="Can these tables get primary keys, or is REPLICA IDENTITY FULL acceptable for them?",
+)
+
+
+@rule(name="replica-identity-missing", code="DA307", family="access", scope="table", severity="warning", rollup=REPLICA_IDENTITY_MISSING_ROLLUP)
 def replica_identity_missing(ctx: AuditContext):
     """Logical replication cannot carry this table's updates and deletes.
 
@@ -287,10 +311,14 @@ def replica_identity_missing(ctx: AuditContext):
     if access is None or not access.replica_identity:
         return
     for item in access.replica_identity:
+        if not ctx.scope.audits(item.schema, item.table):
+            continue
+        if item.identity != "nothing" and not item.primary_key:
+            continue  # no primary key: missing-primary-key asks for one, which gives the replica identity too
         why = ("REPLICA IDENTITY NOTHING" if item.identity == "nothing"
                else "no primary key and REPLICA IDENTITY DEFAULT")  # fmt: skip
         yield this.finding(
-            f"{item.schema}.{item.table}",
+            ctx.located_by_name(item.schema, item.table),
             f"{item.table} has no replica identity ({why}): a publication cannot carry its updates and deletes",
             f"Can {item.table} get a primary key, or is REPLICA IDENTITY FULL acceptable for it?",
             replica_identity=item.identity,

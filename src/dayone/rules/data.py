@@ -12,11 +12,19 @@ from dayone.rules.context import AuditContext
 from dayone.rules.evidence import TRUE_TEXT, Sql, any_of, rows_seen, share, true_count
 from dayone.rules.naming import created_columns, words
 from dayone.rules.registry import REGISTRY, rule
+from dayone.rules.rollup import Rollup
 
 MIN_ROWS_FOR_NOT_NULL = 100  # fewer rows read say too little about a column that is never NULL
 
 
-@rule(name="json-in-text", code="DD401", family="data", scope="column", severity="warning", needs=("catalog", "profile"))
+JSON_IN_TEXT_ROLLUP = Rollup(
+    noun=("column", "columns"),
+    says="{n} text columns of {tables} tables in {where} hold JSON documents",
+    asks="Are these columns always JSON? What writes them, and can they become JSON columns or be validated?",
+)
+
+
+@rule(name="json-in-text", code="DD401", family="data", scope="column", severity="warning", needs=("catalog", "profile"), rollup=JSON_IN_TEXT_ROLLUP)
 def json_in_text(ctx: AuditContext):
     """A text column holds JSON documents.
 
@@ -48,7 +56,7 @@ def json_in_text(ctx: AuditContext):
         top_level = sorted((p for p in shape.paths if p.path.count(".") == 1 and "[" not in p.path),
                            key=lambda p: (-p.present, p.path))  # fmt: skip
         yield this.finding(
-            ctx.target(schema, table, column),
+            ctx.located(schema, table, column),
             f"{table.name}.{column.name} is {column.declared_type} but holds JSON: {shape.documents:,} of "
             f"{values.non_null:,} values read are JSON documents ({profile.how})"
             + (f"; {shape.invalid:,} more look like JSON but do not parse" if shape.invalid else ""),
@@ -91,7 +99,14 @@ def _marked_rows(sql: Sql, column: Column, values: ColumnProfile | None) -> tupl
     return (values.non_null if values else None), f"{sql.ident(column.name)} IS NOT NULL"
 
 
-@rule(name="migrated-data", code="DD402", family="data", scope="table", severity="warning", needs=("catalog", "profile"))
+MIGRATED_DATA_ROLLUP = Rollup(
+    says="{n} tables in {where} hold migrated or imported rows",
+    asks="Which rows were migrated or imported, from which system and when? Does their creation time hold the original "
+    "creation time or the time of the import?",
+)
+
+
+@rule(name="migrated-data", code="DD402", family="data", scope="table", severity="warning", needs=("catalog", "profile"), rollup=MIGRATED_DATA_ROLLUP)
 def migrated_data(ctx: AuditContext):
     """Rows that came from another system: a migration or bulk import.
 
@@ -154,7 +169,7 @@ def migrated_data(ctx: AuditContext):
                 predicate = sql.between(created, burst.first, burst.last)
         created_name = created_columns(table)[0].name if created_columns(table) else "their creation time"
         yield this.finding(
-            ctx.target(schema, table),
+            ctx.located(schema, table),
             f"{table.name} holds migrated or imported rows: {'; '.join(parts)}"
             + (f" ({profile.how})" if profile else ""),
             f"Which rows of {table.name} were migrated or imported, from which system and when? Does {created_name} "
@@ -222,8 +237,14 @@ def test_flags(table: Table) -> list[Column]:
     return [c for c in table.columns if _FLAG.fullmatch(words(c.name)) and c.normalized_type in ("boolean", "integer", "string")]
 
 
+TEST_DATA_IN_PRODUCTION_ROLLUP = Rollup(
+    says="{n} tables in {where} hold rows that look like test data",
+    asks="Are these test rows? Will they be removed before go-live, and how are test rows marked from now on?",
+)
+
+
 @rule(name="test-data-in-production", code="DD403", family="data", scope="table", severity="warning",
-      needs=("catalog", "profile"))  # fmt: skip
+      needs=("catalog", "profile"), rollup=TEST_DATA_IN_PRODUCTION_ROLLUP)  # fmt: skip
 def test_data_in_production(ctx: AuditContext):
     """Rows that look like test or dummy data live in the production database.
 
@@ -286,7 +307,7 @@ def test_data_in_production(ctx: AuditContext):
             for name, facts in columns.items()
         )  # fmt: skip
         yield this.finding(
-            ctx.target(schema, table),
+            ctx.located(schema, table),
             f"{table.name} holds rows that look like test data: at least {most:,} of {total:,} {unit} "
             f"({share(most, total)}; {profile.how}) — {described}",
             f"Are these test rows in {table.name}? Will they be removed before go-live, and how are test rows marked from now on?",
@@ -303,7 +324,14 @@ def test_data_in_production(ctx: AuditContext):
 # --- nullable, never null ---------------------------------------------------------------------
 
 
-@rule(name="nullable-never-null", code="DD404", family="data", scope="column", severity="info", needs=("catalog", "profile"))
+NULLABLE_NEVER_NULL_ROLLUP = Rollup(
+    noun=("column", "columns"),
+    says="{n} nullable columns of {tables} tables in {where} held a value in every row read",
+    asks="Are these columns always set by the application? Can they be declared NOT NULL, or when are they empty?",
+)
+
+
+@rule(name="nullable-never-null", code="DD404", family="data", scope="column", severity="info", needs=("catalog", "profile"), rollup=NULLABLE_NEVER_NULL_ROLLUP)
 def nullable_never_null(ctx: AuditContext):
     """A nullable column that held no NULL in any row read.
 
@@ -338,7 +366,7 @@ def nullable_never_null(ctx: AuditContext):
         estimated = profile.method == "statistics"  # no NULL among the rows the server's ANALYZE sampled
         total, unit = rows_seen(profile)
         yield this.finding(
-            ctx.target(schema, table, column),
+            ctx.located(schema, table, column),
             f"{table.name}.{column.name} is nullable but "
             + (f"the server's statistics show no NULL in it ({total:,} rows estimated); a hint" if estimated else
                f"held a value in every one of {values.rows:,} rows read ({profile.how})" + ("" if full else "; a sample, so a hint")),

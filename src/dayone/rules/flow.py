@@ -21,6 +21,7 @@ from dayone.rules.naming import (
     words,
 )
 from dayone.rules.registry import REGISTRY, rule
+from dayone.rules.rollup import Rollup, tables_in
 
 
 def is_lookup_table(ctx: AuditContext, schema: Schema, table: Table) -> bool:
@@ -64,7 +65,19 @@ def maintained_by(table: Table, column: Column) -> str | None:
     return None
 
 
-@rule(name="missing-created-at", code="DF201", family="flow", scope="table", severity="warning")
+MISSING_CREATED_AT_ROLLUP = Rollup(
+    says="{n} of {total} tables in {where} have no creation timestamp",
+    says_all="no table in {where} records when its rows are created ({total} tables)",
+    asks="When is a row of each of these tables created, and can they record it in a created_at column?",
+    total=tables_in,
+)
+
+
+def _missing_created_at_praise(ctx: AuditContext, found: list) -> str | None:
+    return (None if found or not any(ctx.tables()) else "every table records when its rows are created")
+
+
+@rule(name="missing-created-at", code="DF201", family="flow", scope="table", severity="warning", rollup=MISSING_CREATED_AT_ROLLUP, praise=_missing_created_at_praise)
 def missing_created_at(ctx: AuditContext):
     """A table has no creation timestamp.
 
@@ -94,7 +107,7 @@ def missing_created_at(ctx: AuditContext):
         others = [c.name for c in table.columns if c.normalized_type in ("timestamp", "timestamptz", "date")
                   and not is_updated_name(c.name)]  # fmt: skip
         yield this.finding(
-            ctx.target(schema, table),
+            ctx.located(schema, table),
             f"{table.name} has no creation timestamp"
             + (" (a small lookup table)" if lookup else "")
             + (f"; is {' or '.join(others)} the creation time?" if others else ""),
@@ -104,7 +117,15 @@ def missing_created_at(ctx: AuditContext):
         )
 
 
-@rule(name="missing-updated-at", code="DF202", family="flow", scope="table", severity="warning")
+MISSING_UPDATED_AT_ROLLUP = Rollup(
+    says="{n} of {total} tables in {where} have no last-modified timestamp",
+    says_all="no table in {where} has a last-modified timestamp ({total} tables)",
+    asks="Are rows of these tables updated after insert? If so, can they get an updated_at column the database maintains?",
+    total=tables_in,
+)
+
+
+@rule(name="missing-updated-at", code="DF202", family="flow", scope="table", severity="warning", rollup=MISSING_UPDATED_AT_ROLLUP)
 def missing_updated_at(ctx: AuditContext):
     """A table has no last-modified timestamp.
 
@@ -133,7 +154,7 @@ def missing_updated_at(ctx: AuditContext):
             continue
         lookup = is_lookup_table(ctx, schema, table)
         yield this.finding(
-            ctx.target(schema, table),
+            ctx.located(schema, table),
             f"{table.name} has no last-modified timestamp" + (" (a small lookup table)" if lookup else ""),
             f"Are rows of {table.name} updated after insert? If so, can it get an updated_at column the database maintains?",
             severity="info" if lookup else None,
@@ -141,8 +162,30 @@ def missing_updated_at(ctx: AuditContext):
         )
 
 
+def _maintained_praise(ctx: AuditContext, found: list) -> str | None:
+    """"updated_at is maintained by the database on 12 of 15 tables" when it is on some."""
+    with_column = [(t, updated_columns(t)) for _, t in ctx.tables() if not is_append_only_name(t.name)]
+    with_column = [(t, columns) for t, columns in with_column if columns]
+    maintained = sum(1 for t, columns in with_column if any(maintained_by(t, c) for c in columns))
+    if not maintained:
+        return None
+    return f"a last-modified column is maintained by the database (trigger or ON UPDATE) on {maintained} of {len(with_column)} tables that have one"
+
+
+UPDATED_AT_NOT_MAINTAINED_ROLLUP = Rollup(
+    noun=("last-modified column", "last-modified columns"),
+    says="{n} of {total} last-modified columns in {where} are kept current by nothing in the database (no trigger, no ON UPDATE)",
+    says_all="none of the {total} last-modified columns in {where} is maintained by the database (no trigger, no ON UPDATE): "
+    "the application sets them",
+    asks="Does every code path that updates these tables set their last-modified column, including bulk updates, scripts, "
+    "migrations and other services? Can the database maintain them (a trigger, ON UPDATE) instead?",
+    total=lambda ctx, schema: sum(len(updated_columns(t)) for s, t in ctx.tables()
+                                  if s.name == schema and not is_append_only_name(t.name)),
+)
+
+
 @rule(name="updated-at-not-maintained", code="DF203", family="flow", scope="column", severity="warning",
-      needs=("catalog", "statistics", "profile"))  # fmt: skip
+      needs=("catalog", "statistics", "profile"), rollup=UPDATED_AT_NOT_MAINTAINED_ROLLUP, praise=_maintained_praise)  # fmt: skip
 def updated_at_not_maintained(ctx: AuditContext):
     """A last-modified column that nothing in the database keeps current.
 
@@ -177,7 +220,7 @@ def updated_at_not_maintained(ctx: AuditContext):
                 continue
             order = _time_order(profile, column)
             yield this.finding(
-                ctx.target(schema, table, column),
+                ctx.located(schema, table, column),
                 f"{table.name}.{column.name} is not maintained by the database (no update trigger, no ON UPDATE)"
                 + (f"; the server counted {table.updates:,} updates" if table.updates else "")
                 + (_what_the_rows_show(order, profile, table) if order else ""),
@@ -218,7 +261,16 @@ def _what_the_rows_show(order: TimeOrder, profile: TableProfile, table: Table) -
     return said
 
 
-@rule(name="untracked-status-changes", code="DF204", family="flow", scope="column", severity="warning")
+UNTRACKED_STATUS_CHANGES_ROLLUP = Rollup(
+    noun=("status column", "status columns"),
+    says="{n} status columns of {tables} tables in {where} keep only the current value: no history or audit table, no "
+    "audit trigger, no per-status timestamps",
+    asks="Is every status change recorded with its time somewhere (a history table, an event stream, an audit log)? "
+    "If not, can status history be added before go-live?",
+)
+
+
+@rule(name="untracked-status-changes", code="DF204", family="flow", scope="column", severity="warning", rollup=UNTRACKED_STATUS_CHANGES_ROLLUP)
 def untracked_status_changes(ctx: AuditContext):
     """A status column whose changes leave no history.
 
@@ -258,7 +310,7 @@ def untracked_status_changes(ctx: AuditContext):
             continue
         for column in status_columns:
             yield this.finding(
-                ctx.target(schema, table, column),
+                ctx.located(schema, table, column),
                 f"changes of {table.name}.{column.name} leave no history: no history or audit table, no audit "
                 "trigger, no per-status timestamps",
                 f"Is every change of {table.name}.{column.name} recorded with its time (history table, events, "
@@ -276,7 +328,15 @@ def _history_tables(ctx: AuditContext, schema: Schema, table: Table) -> list[str
     return referring + named
 
 
-@rule(name="soft-delete-column", code="DF205", family="flow", scope="column", severity="info")
+SOFT_DELETE_COLUMN_ROLLUP = Rollup(
+    noun=("soft-delete marker", "soft-delete markers"),
+    says="{tables} tables in {where} mark deleted rows instead of deleting them ({n} markers): every model of them must filter it",
+    asks="What exactly does each marker mean (deleted by the user, by support, archived), can a marked row come back, "
+    "and are marked rows ever removed for good?",
+)
+
+
+@rule(name="soft-delete-column", code="DF205", family="flow", scope="column", severity="info", rollup=SOFT_DELETE_COLUMN_ROLLUP)
 def soft_delete_column(ctx: AuditContext):
     """Rows are deleted by marking them: every model must filter them.
 
@@ -299,7 +359,7 @@ def soft_delete_column(ctx: AuditContext):
     for schema, table in ctx.tables():
         for column in soft_delete_columns(table):
             yield this.finding(
-                ctx.target(schema, table, column),
+                ctx.located(schema, table, column),
                 f"{table.name}.{column.name} marks deleted rows: every model of {table.name} must filter it",
                 f"What does {table.name}.{column.name} mean exactly, can a marked row come back, and are marked rows "
                 "ever removed for good?",
@@ -307,16 +367,23 @@ def soft_delete_column(ctx: AuditContext):
             )
 
 
+HARD_DELETES_ROLLUP = Rollup(
+    says="rows of {n} tables in {where} are deleted outright and nothing marks them",
+    asks="Why and when are rows of these tables deleted? Could they be soft-deleted, or is there a trail of deletions "
+    "(an audit table, change data capture)?",
+)
+
+
 @rule(name="hard-deletes", code="DF206", family="flow", scope="table", severity="warning",
-      needs=("catalog", "statistics", "profile"))  # fmt: skip
+      needs=("catalog", "statistics", "profile"), rollup=HARD_DELETES_ROLLUP)  # fmt: skip
 def hard_deletes(ctx: AuditContext):
     """Rows are deleted outright, and nothing marks them.
 
     ## What it detects
     Tables with no soft-delete marker where the server's counters show deleted rows (for a
-    partitioned table, on its partitions), whose rows are removed by an ON DELETE CASCADE foreign
-    key, or that a trigger deletes from (sakila's film.del_film deletes film_text rows). With a
-    profile, gaps in an increasing integer key count too: ids between the lowest and the highest
+    partitioned table, on its partitions), or that a trigger deletes from (sakila's film.del_film
+    deletes film_text rows); rows removed by ON DELETE CASCADE are `cascade-delete`'s, asked once
+    there. With a profile, gaps in an increasing integer key count too: ids between the lowest and the highest
     that no row holds. Only a full scan shows them exactly; a sample counts only when its ids span
     at least twice the table's rows, both as the server estimates them and as the sample's share
     of the table implies. SQLite's hidden rowid (a table without an INTEGER PRIMARY KEY) skips no
@@ -342,16 +409,14 @@ def hard_deletes(ctx: AuditContext):
         if soft_delete_columns(table):
             continue
         deletes = _deleted_rows(ctx, schema, table)
-        cascades = [fk for fk in table.foreign_keys if fk.on_delete == "CASCADE"]
+        # ON DELETE CASCADE is cascade-delete's finding, asked once there: not a reason here
         triggers = deleters.get((schema.name, table.name), [])
         gaps = key_gaps(ctx, schema, table)
-        if not (deletes or cascades or triggers or gaps):
+        if not (deletes or triggers or gaps):
             continue
         reasons = []
         if deletes:
             reasons.append(f"the server counted {deletes:,} deleted rows")
-        if cascades:
-            reasons.append("rows are removed with their " + ", ".join(sorted({fk.referred_table for fk in cascades})) + " row")
         if triggers:
             reasons.append(f"trigger {', '.join(triggers)} deletes rows")
         if gaps:
@@ -362,14 +427,13 @@ def hard_deletes(ctx: AuditContext):
                            + ("which a rowid never skips" if gaps["key_kind"] == "rowid"
                               else "unless failed inserts, upserts or ids set by the application skipped them")
                            + f" ({gaps['observed_in']})")  # fmt: skip
-        weak = gaps and gaps["key_kind"] != "rowid" and not (deletes or cascades or triggers)
+        weak = gaps and gaps["key_kind"] != "rowid" and not (deletes or triggers)
         yield this.finding(
-            ctx.target(schema, table),
+            ctx.located(schema, table),
             f"rows of {table.name} are deleted outright and nothing marks them: {'; '.join(reasons)}",
             f"Why and when are rows of {table.name} deleted? Could they be soft-deleted, or is there a trail of deletions?",
             severity="info" if weak else None,
             deletes_counted_by_server=deletes,
-            cascading_foreign_keys=[fk.name for fk in cascades] or None,
             deleting_triggers=triggers or None,
             key_gaps=gaps,
         )
@@ -446,7 +510,16 @@ def _deleting_triggers(ctx: AuditContext) -> dict[tuple[str, str], list[str]]:
     return found
 
 
-@rule(name="deletion-policy-unknown", code="DF207", family="flow", scope="table", severity="info", needs=("catalog", "statistics"))
+DELETION_POLICY_UNKNOWN_ROLLUP = Rollup(
+    says="nothing in the database says whether rows of {n} of {total} tables in {where} are ever deleted",
+    says_all="nothing in the database says whether rows of any of the {total} tables in {where} are ever deleted",
+    asks="Which of these tables ever have rows deleted (by users, support, cleanup jobs), and is there a retention "
+    "policy that drops or archives old rows?",
+    total=tables_in,
+)
+
+
+@rule(name="deletion-policy-unknown", code="DF207", family="flow", scope="table", severity="info", needs=("catalog", "statistics"), rollup=DELETION_POLICY_UNKNOWN_ROLLUP)
 def deletion_policy_unknown(ctx: AuditContext):
     """Nothing tells whether rows of this table are ever deleted.
 
@@ -474,14 +547,21 @@ def deletion_policy_unknown(ctx: AuditContext):
         if (schema.name, table.name) in deleters or key_gaps(ctx, schema, table):
             continue
         yield this.finding(
-            ctx.target(schema, table),
+            ctx.located(schema, table),
             f"nothing in the database says whether rows of {table.name} are ever deleted",
             f"Are rows of {table.name} ever deleted, and is there a retention policy that drops or archives them?",
             deletes_counted_by_server=deletes,
         )
 
 
-@rule(name="extraction-method", code="DF208", family="flow", scope="table", severity="info", needs=("catalog", "statistics"))
+EXTRACTION_METHOD_ROLLUP = Rollup(
+    by=lambda f: f"{f.location.schema}\0{f.evidence.get('method')}",
+    says="{n} tables in {where}: {key}",
+    asks="Can these tables be replicated with log-based change data capture? If not, is the cursor column set on every write?",
+)
+
+
+@rule(name="extraction-method", code="DF208", family="flow", scope="table", severity="info", needs=("catalog", "statistics"), rollup=EXTRACTION_METHOD_ROLLUP)
 def extraction_method(ctx: AuditContext):
     """How an ELT tool (Airbyte, Fivetran, Stitch) can replicate this table, and why.
 
@@ -520,7 +600,7 @@ def extraction_method(ctx: AuditContext):
             method = "full table"
             why = "no primary key for CDC" if cdc_ready else f"no maintained last-modified column; no log-based CDC: {cdc_why}"
         yield this.finding(
-            ctx.target(schema, table),
+            ctx.located(schema, table),
             f"{table.name}: {method} ({why})",
             f"Can {table.name} be replicated with log-based CDC? If not, is the cursor set on every write?",
             method=method,
@@ -553,3 +633,4 @@ def _append_only_cursor(table: Table) -> Column | None:
             return key
     written = event_time_columns(table)  # in a log, changed_at is when the row was inserted
     return written[0] if written else None
+

@@ -9,15 +9,32 @@ from dayone.rules.context import AuditContext
 from dayone.rules.evidence import json_schema, observed_values, varying_types
 from dayone.rules.naming import is_region_state, is_value_set_column, words
 from dayone.rules.registry import REGISTRY, rule
+from dayone.rules.rollup import Rollup, columns_in, tables_in
 
 
-@rule(name="missing-primary-key", code="DM101", family="model", scope="table", severity="error")
+MISSING_PRIMARY_KEY_ROLLUP = Rollup(
+    says="{n} of {total} tables in {where} have no primary key",
+    says_all="no table in {where} has a primary key ({total} tables)",
+    asks="Which columns identify a row of each of these tables, and can they become primary keys before go-live?",
+    total=tables_in,
+)
+
+
+def _missing_primary_key_praise(ctx: AuditContext, found: list) -> str | None:
+    return (None if found or not any(ctx.tables()) else f"every table has a primary key ({sum(1 for _ in ctx.tables()):,} tables)")
+
+
+@rule(name="missing-primary-key", code="DM101", family="model", scope="table", severity="error", rollup=MISSING_PRIMARY_KEY_ROLLUP, praise=_missing_primary_key_praise)
 def missing_primary_key(ctx: AuditContext):
     """A table has no primary key.
 
     ## What it detects
     Base tables (and partitioned tables) without a PRIMARY KEY constraint. Views are not checked.
-    A unique constraint over NOT NULL columns is mentioned as a possible stand-in.
+    A unique constraint or a unique index (without a WHERE clause) over NOT NULL columns is named as
+    the stand-in key, and the finding is then a warning: the rows can be identified, the key is only
+    not declared (frameworks such as Rails create unique indexes, not constraints). On PostgreSQL
+    the finding also says when the missing key leaves the table without a replica identity, which
+    `replica-identity-missing` then does not repeat.
 
     ## Why it matters for analytics
     Without a key, rows cannot be deduplicated or merged in the warehouse, and ELT tools cannot
@@ -32,25 +49,62 @@ def missing_primary_key(ctx: AuditContext):
     `ALTER TABLE t ADD PRIMARY KEY (id);`.
     """
     this = REGISTRY["missing-primary-key"]
+    no_identity = {(r.schema, r.table) for r in ((ctx.catalog.access.replica_identity or ()) if ctx.catalog.access else ())}
     for schema, table in ctx.tables():
         if table.primary_key is not None:
             continue
-        stand_in = next(
-            (u.columns for u in table.unique_constraints
-             if all((c := table.column(name)) is not None and not c.nullable for name in u.columns)),
-            None,
-        )  # fmt: skip
+        stand_in, how = _stand_in_key(table)
+        replication = (schema.name, table.name) in no_identity
         yield this.finding(
-            ctx.target(schema, table),
+            ctx.located(schema, table),
             f"{table.name} has no primary key"
-            + (f"; the unique NOT NULL columns ({', '.join(stand_in)}) could serve as one" if stand_in else ""),
-            f"Which column(s) identify a row of {table.name}, and can they become its primary key before go-live?",
+            + (f"; the unique {how} on NOT NULL columns ({', '.join(stand_in)}) can serve as one" if stand_in else "")
+            + ("; without one a logical-replication publication cannot carry its updates and deletes" if replication else ""),
+            f"Which column(s) identify a row of {table.name}, and can they become its primary key before go-live?"
+            if not stand_in else
+            f"Does ({', '.join(stand_in)}) identify a row of {table.name}, and can it be declared its primary key?",
+            # a unique NOT NULL key does the job for extraction and deduplication: a question, not a blocker
+            severity="warning" if stand_in else None,
             estimated_rows=table.estimated_rows,
             unique_not_null_columns=list(stand_in) if stand_in else None,
+            stand_in_key=how,
+            replica_identity_missing=replication or None,
         )
 
 
-@rule(name="timestamp-without-time-zone", code="DM102", family="model", scope="column", severity="warning")
+def _stand_in_key(table) -> tuple[tuple[str, ...] | None, str | None]:
+    """Columns that identify a row without being the primary key: a unique constraint, or a unique
+    index without a predicate (frameworks such as Rails create indexes, not constraints), over NOT
+    NULL columns."""
+    def not_null(columns) -> bool:
+        return all((c := table.column(name)) is not None and not c.nullable for name in columns)
+
+    for unique in table.unique_constraints:
+        if not_null(unique.columns):
+            return unique.columns, "constraint"
+    for index in table.indexes:
+        if index.unique and not index.primary and index.predicate is None and not_null(index.columns):
+            return index.columns, "index"
+    return None, None
+
+
+TIMESTAMP_WITHOUT_TIME_ZONE_ROLLUP = Rollup(
+    noun=("date-time column", "date-time columns"),
+    says="{n} of {total} date-time columns in {where} are wall-clock times with no time zone",
+    says_all="all {total} date-time columns in {where} are wall-clock times with no time zone: the schema's convention",
+    asks="In which time zone does the application write the date-time columns of {where} (UTC, the server's zone, "
+    "each user's zone), and is it the same in every service and environment?",
+    total=lambda ctx, schema: columns_in(ctx, schema, lambda t, c: c.normalized_type in ("timestamp", "timestamptz")),
+)
+
+
+def _timestamp_without_time_zone_praise(ctx: AuditContext, found: list) -> str | None:
+    if found or not any(c.normalized_type == "timestamptz" for _, _, c in ctx.columns()):
+        return None
+    return "every date-time column stores an instant (with its time zone)"
+
+
+@rule(name="timestamp-without-time-zone", code="DM102", family="model", scope="column", severity="warning", rollup=TIMESTAMP_WITHOUT_TIME_ZONE_ROLLUP, praise=_timestamp_without_time_zone_praise)
 def timestamp_without_time_zone(ctx: AuditContext):
     """A date-time column stores wall-clock time with no time zone.
 
@@ -76,7 +130,7 @@ def timestamp_without_time_zone(ctx: AuditContext):
         if column.normalized_type != "timestamp":
             continue
         yield this.finding(
-            ctx.target(schema, table, column),
+            ctx.located(schema, table, column),
             f"{table.name}.{column.name} is {column.declared_type}: a wall-clock time with no zone",
             f"In which time zone does the application write {table.name}.{column.name}, "
             "and is it the same in every service and environment?",
@@ -86,7 +140,20 @@ def timestamp_without_time_zone(ctx: AuditContext):
         )
 
 
-@rule(name="undocumented-table", code="DM103", family="model", scope="table", severity="info")
+UNDOCUMENTED_TABLE_ROLLUP = Rollup(
+    says="{n} of {total} tables in {where} have no comment",
+    says_all="no table in {where} has a comment ({total} tables)",
+    asks="Where is the data model of {where} documented (what one row of each table is, when it is written, what its "
+    "codes mean), and who keeps it current?",
+    total=tables_in,
+)
+
+
+def _undocumented_table_praise(ctx: AuditContext, found: list) -> str | None:
+    return (None if found or not any(ctx.tables()) else "every table has a comment")
+
+
+@rule(name="undocumented-table", code="DM103", family="model", scope="table", severity="info", rollup=UNDOCUMENTED_TABLE_ROLLUP, praise=_undocumented_table_praise)
 def undocumented_table(ctx: AuditContext):
     """A table has no comment in the database.
 
@@ -123,7 +190,7 @@ def undocumented_table(ctx: AuditContext):
             continue
         commented = sum(1 for c in table.columns if c.comment)
         yield this.finding(
-            ctx.target(schema, table),
+            ctx.located(schema, table),
             f"{table.name} has no comment; {commented} of {len(table.columns)} columns have one",
             f"What does one row of {table.name} represent, when is it written, and where is that documented?",
             columns=len(table.columns),
@@ -135,7 +202,20 @@ def undocumented_table(ctx: AuditContext):
 _REFERENCE_NAME = re.compile(r"(\w+?)_?(id|key|uuid|code|number|no)")
 
 
-@rule(name="implicit-foreign-key", code="DM104", family="model", scope="column", severity="warning")
+IMPLICIT_FOREIGN_KEY_ROLLUP = Rollup(
+    noun=("column", "columns"),
+    says="{n} columns of {tables} tables in {where} look like references to another table's key but have no foreign key",
+    asks="Do these columns always hold a key of the table their name points to? Are the foreign keys left out on "
+    "purpose (many frameworks do not declare them), and can they be declared, or should the warehouse test them?",
+)
+
+
+def _implicit_foreign_key_praise(ctx: AuditContext, found: list) -> str | None:
+    return (None if found or not any(t.foreign_keys for _, t in ctx.tables())
+        else "every column named like a reference has a declared foreign key")
+
+
+@rule(name="implicit-foreign-key", code="DM104", family="model", scope="column", severity="warning", rollup=IMPLICIT_FOREIGN_KEY_ROLLUP, praise=_implicit_foreign_key_praise)
 def implicit_foreign_key(ctx: AuditContext):
     """A column refers to another table by name and type but has no foreign key.
 
@@ -193,7 +273,7 @@ def implicit_foreign_key(ctx: AuditContext):
             continue
         where = f" (declared on {len(partitions) - len(without)} of {len(partitions)} partitions; missing on {', '.join(without)})" if partitions and len(without) < len(partitions) else ""
         yield this.finding(
-            ctx.target(schema, table, column),
+            ctx.located(schema, table, column),
             f"{table.name}.{column.name} looks like a reference to {ctx.target(ref_schema, ref_table)}"
             f"({ref_key.name}) but has no foreign key{where}",
             f"Does {table.name}.{column.name} always refer to a row of {ref_table.name}? "
@@ -223,8 +303,17 @@ def _compatible(a: str, b: str) -> bool:
     return a == b or (a in textual and b in textual)
 
 
+UNEXPLAINED_VALUE_SET_ROLLUP = Rollup(
+    noun=("code column", "code columns"),
+    says="{n} status, type and code columns of {tables} tables in {where} hold values nothing in the database explains "
+    "(no enum, CHECK list or lookup table)",
+    asks="Where are the values of these columns listed and explained (an enum in the code, a document, an API), and "
+    "how are new values announced?",
+)
+
+
 @rule(name="unexplained-value-set", code="DM105", family="model", scope="column", severity="warning",
-      needs=("catalog", "profile"))  # fmt: skip
+      needs=("catalog", "profile"), rollup=UNEXPLAINED_VALUE_SET_ROLLUP)  # fmt: skip
 def unexplained_value_set(ctx: AuditContext):
     """A status, type or code column whose values are not explained in the database.
 
@@ -286,7 +375,7 @@ def unexplained_value_set(ctx: AuditContext):
         else:
             linked = f"; {lookup[1].name} looks like its lookup table but is not linked" if lookup else ""
         yield this.finding(
-            ctx.target(schema, table, column),
+            ctx.located(schema, table, column),
             f"{table.name}.{column.name} holds coded values with no enum, CHECK list or lookup table{linked}{seen}",
             f"What values can {table.name}.{column.name} hold, what does each mean, and where is the list kept?",
             declared_type=column.declared_type,
@@ -352,8 +441,16 @@ def _likely_lookup(ctx: AuditContext, column_name: str, table):
     return None
 
 
+JSON_WITHOUT_SCHEMA_ROLLUP = Rollup(
+    noun=("JSON column", "JSON columns"),
+    says="{n} JSON columns of {tables} tables in {where} have no declared shape",
+    asks="What keys do these JSON columns hold, which are always present, with what types, and how are changes to "
+    "their shape announced?",
+)
+
+
 @rule(name="json-without-schema", code="DM106", family="model", scope="column", severity="warning",
-      needs=("catalog", "profile"))  # fmt: skip
+      needs=("catalog", "profile"), rollup=JSON_WITHOUT_SCHEMA_ROLLUP)  # fmt: skip
 def json_without_schema(ctx: AuditContext):
     """A JSON column whose shape is not declared.
 
@@ -396,7 +493,7 @@ def json_without_schema(ctx: AuditContext):
             read = f"; {shape.documents:,} documents read ({found[0].how}) use {len(keys)} key paths" + (
                 f", and {', '.join(list(varying)[:5])} change{'s' if len(varying) == 1 else ''} type" if varying else "")
         yield this.finding(
-            ctx.target(schema, table, column),
+            ctx.located(schema, table, column),
             f"{table.name}.{column.name} {what} with no declared shape{read}",
             f"What keys does {table.name}.{column.name} hold, which are always present, with what types, "
             "and how are changes to its shape announced?",
@@ -408,7 +505,15 @@ def json_without_schema(ctx: AuditContext):
         )
 
 
-@rule(name="cascade-delete", code="DM107", family="model", scope="column", severity="warning")
+CASCADE_DELETE_ROLLUP = Rollup(
+    noun=("foreign key", "foreign keys"),
+    says="{n} foreign keys of {tables} tables in {where} delete child rows with their parent (ON DELETE CASCADE)",
+    asks="When are the parent rows deleted, and should their child rows really disappear with them, leaving no trace "
+    "for the warehouse, or be kept and marked?",
+)
+
+
+@rule(name="cascade-delete", code="DM107", family="model", scope="column", severity="warning", rollup=CASCADE_DELETE_ROLLUP)
 def cascade_delete(ctx: AuditContext):
     """Rows disappear with their parent through ON DELETE CASCADE.
 
@@ -437,7 +542,7 @@ def cascade_delete(ctx: AuditContext):
             referred = ctx.find_table(fk.referred_schema, fk.referred_table)
             parent = ctx.target(*referred) if referred else f"{fk.referred_schema}.{fk.referred_table}"
             yield this.finding(
-                ctx.target(schema, table, table.column(fk.columns[0])),
+                ctx.located(schema, table, table.column(fk.columns[0])),
                 f"rows of {table.name} are deleted when their {fk.referred_table} row is deleted "
                 f"(foreign key {fk.name or ', '.join(fk.columns)} ON DELETE CASCADE)",
                 f"When are {fk.referred_table} rows deleted, and should the {table.name} rows really disappear with them?",
