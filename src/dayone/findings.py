@@ -38,7 +38,9 @@ class Finding:
         digest = hashlib.sha1(f"{self.rule}\0{self.target}".encode()).hexdigest()[:10]
         return f"{self.code}-{digest}"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, fix: str | None = None) -> dict[str, Any]:
+        """The finding as JSON reports hold it; `fix` replaces the rule's documented fix (with the
+        engine's own SQL, dayone.fixes)."""
         return {
             "id": self.id,
             "rule": self.rule,
@@ -47,6 +49,6 @@ class Finding:
             "target": self.target,
             "message": self.message,
             "question": self.question,
-            "fix": self.fix,
+            "fix": fix if fix is not None else self.fix,
             "evidence": self.evidence,
         }

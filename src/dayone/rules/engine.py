@@ -22,6 +22,9 @@ class AuditResult:
     findings: tuple[Finding, ...]
     profile: Profile | None = None
     scope: AuditScope = EVERYTHING  # what was left out of the audit, and why
+    # --baseline: findings it accepted are not in `findings`, only counted here
+    accepted: int = 0
+    baseline: str | None = None
 
     def counts(self) -> dict[str, int]:
         counted = Counter(f.severity for f in self.findings)
@@ -32,6 +35,12 @@ class AuditResult:
         if fail_on == "never":
             return False
         return any(SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on] for f in self.findings)
+
+    def fix(self, finding: Finding) -> str:
+        """How to fix `finding` on this engine, with its names (dayone.fixes)."""
+        from dayone.fixes import fix_text
+
+        return fix_text(finding, self.catalog.product)
 
     def section_of(self, finding: Finding) -> str:
         return FAMILIES[REGISTRY[finding.rule].family]
