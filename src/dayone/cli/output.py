@@ -13,9 +13,8 @@ from dayone.errors import DayoneError
 from dayone.fileio import reason, write_atomically
 
 
-def write_report(text: str | bytes, output: str | None, done: str | None = None) -> None:
-    """Write to standard output ("-" or None) or to the file `output`; then say `done` (default
-    "wrote FILE") on standard error."""
+def write_report(text: str | bytes, output: str | None) -> None:
+    """Write to standard output ("-" or None) or to the file `output`, and say so on standard error."""
     if output in (None, "-"):
         with standard_output():
             if isinstance(text, bytes):
@@ -25,7 +24,7 @@ def write_report(text: str | bytes, output: str | None, done: str | None = None)
                 sys.stdout.write(text)
         return
     write_atomically(output, text)
-    click.echo(done or f"wrote {output}", err=True)
+    click.echo(f"wrote {output}", err=True)
 
 
 @contextmanager

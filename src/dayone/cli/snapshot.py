@@ -10,7 +10,7 @@ from dayone import api
 from dayone.catalog import snapshot as snapshot_file
 from dayone.cli.options import target_options
 from dayone.cli.output import standard_output, write_report
-from dayone.fileio import refuse_input_as_output
+from dayone.fileio import refuse_input_as_output, write_atomically
 
 
 @click.command()
@@ -25,10 +25,17 @@ def snapshot(target, schemas, options, output):
     started = time.perf_counter()
     refuse_input_as_output(output, target)
     catalog = api.read_catalog(target, schemas, options)
-    tables = sum(len(s.tables) for s in catalog.schemas)
-    write_report(snapshot_file.to_bytes(catalog), output, done=(
-        f"wrote {output}: {catalog.product} {catalog.version.split()[0]}, database {catalog.database!r}, "
-        f"{len(catalog.schemas)} schema(s), {tables} table(s) and view(s) in {time.perf_counter() - started:.2f} s"))  # fmt: skip
+    data = snapshot_file.to_bytes(catalog)
+    if output in (None, "-"):
+        write_report(data, None)
+    else:
+        write_atomically(output, data)
+        tables = sum(len(s.tables) for s in catalog.schemas)
+        click.echo(
+            f"wrote {output}: {catalog.product} {catalog.version.split()[0]}, database {catalog.database!r}, "
+            f"{len(catalog.schemas)} schema(s), {tables} table(s) and view(s) in {time.perf_counter() - started:.2f} s",
+            err=True,
+        )
     return catalog  # held by dayone.cli.main until the process ends, never freed object by object
 
 
