@@ -173,7 +173,13 @@ def snapshot(
     schemas: Sequence[str] | None = None,
     options: SessionOptions | None = None,
 ) -> Catalog:
-    """Read the catalog and write it as a snapshot file; returns the catalog."""
+    """Read the catalog and write it as a snapshot file (whole or not at all, never over the file
+    being read); returns the catalog."""
+    from dayone.fileio import refuse_input_as_output
+
+    if isinstance(target, str):
+        target = parse_target(target)
+    refuse_input_as_output(output, target, option="output")
     catalog = read_catalog(target, schemas, options)
     snapshot_file.write(catalog, output)
     return catalog

@@ -8,7 +8,8 @@ import click
 
 from dayone import api
 from dayone.cli.options import target_options
-from dayone.cli.output import write_report
+from dayone.cli.output import standard_output, write_report
+from dayone.fileio import refuse_input_as_output
 from dayone.profile.options import DEFAULT_PAGE_BUDGET, DEFAULT_SAMPLE_ROWS, TIERS, ProfileOptions
 
 FORMATS = ("text", "json", "markdown", "sarif")
@@ -50,11 +51,13 @@ def audit(target, schemas, options, output_format, output, select, ignore, fail_
     from dayone.render.audit_text import print_audit
 
     profile = _profile_options(tier, full, no_profile, page_budget, sample_rows, no_values)
+    refuse_input_as_output(output, target)
     with ProfileProgress() as progress:
         result = api.audit(target, schemas, options, select=select, ignore=ignore, profile=profile, progress=progress,
                            exclude=exclude, include_framework=include_framework)  # fmt: skip
     if output_format == "text" and output is None:
-        print_audit(result, show_info=show_info)
+        with standard_output():
+            print_audit(result, show_info=show_info)
     else:
         if output_format == "text":
             import io

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import stat
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -62,8 +63,11 @@ def parse_target(text: str, source: str | None = None) -> Target:
     its DAYONE_PASSWORD_<NAME> variable; without it, the database name or host does."""
     if "://" not in text:
         path = Path(text)
+        _refuse_unless_regular(path)  # before opening it: a named pipe would block forever
         if _is_sqlite_file(path):  # a bare path to a SQLite database is as good as its URL
             return parse_target(f"sqlite:///{path}")
+        if path.suffix.lower() in SQLITE_SUFFIXES:
+            raise DayoneError(_not_sqlite(path) if path.exists() else f"sqlite database file {path} does not exist")
         if text.endswith(".json") or path.is_file():
             if not path.exists():
                 raise DayoneError(f"snapshot file {text} does not exist")
@@ -128,12 +132,42 @@ def _display(url, username: str | None) -> str:
     return f"{url.scheme}://{netloc}{url.path}" + (f"?{query}" if query else "")
 
 
+SQLITE_HEADER = b"SQLite format 3\x00"
+SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3", ".db3")
+_NOT_REGULAR = ((stat.S_ISFIFO, "a named pipe"), (stat.S_ISCHR, "a device"), (stat.S_ISBLK, "a device"), (stat.S_ISSOCK, "a socket"))
+
+
+def _refuse_unless_regular(path: Path) -> None:
+    """A TARGET path is a regular file (or a link to one), told from its mode alone, never opened."""
+    try:
+        mode = path.stat().st_mode
+    except OSError:
+        return  # missing or unreadable: said where it is read
+    if stat.S_ISDIR(mode):
+        raise DayoneError(f"{path} is a directory: give a SQLite database file, a snapshot .json or a database URL")
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _NOT_REGULAR if test(mode)), "a special file")
+        raise DayoneError(f"{path} is not a regular file but {kind}: dayone reads a SQLite database file or a snapshot .json")
+
+
 def _is_sqlite_file(path: Path) -> bool:
     try:
         with open(path, "rb") as handle:
-            return handle.read(16) == b"SQLite format 3\x00"
+            return handle.read(16) == SQLITE_HEADER
     except OSError:
         return False
+
+
+def _not_sqlite(path: Path) -> str:
+    """Why a file named like a SQLite database is not one (rather than "not valid JSON")."""
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(16)
+    except OSError as exc:
+        return f"cannot read {path}: {exc.strerror}"
+    if not head:
+        return f"{path} is empty (0 bytes): not a SQLite database"
+    return f"{path} is not a SQLite database: it starts with {head!r}, a SQLite file with {SQLITE_HEADER!r}"
 
 
 def _mask(text: str) -> str:
