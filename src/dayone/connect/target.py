@@ -6,10 +6,10 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, unquote, unquote_plus, urlsplit
 
 from dayone.connect.secrets import PASSWORD_ENV, resolve
-from dayone.errors import DayoneError, register_secret
+from dayone.errors import SECRET_KEY, DayoneError, mask_credentials, register_secret
 
 # Every scheme dayone accepts, mapped to the engine family whose dialect reads it.
 SCHEMES = {
@@ -73,7 +73,7 @@ def parse_target(text: str, source: str | None = None) -> Target:
                 raise DayoneError(f"snapshot file {text} does not exist")
             return SnapshotTarget(path=path, display=str(path))
         raise DayoneError(
-            f"{text!r} is neither a database URL nor a snapshot file: use e.g. "
+            f"{_mask(text)!r} is neither a database URL nor a snapshot file: use e.g. "
             "postgresql://user@host/db, mysql://user@host/db, sqlite:///path.db or a dayone snapshot .json"
         )
     # urllib.parse, not SQLAlchemy's make_url: same grammar for these URLs, and importing SQLAlchemy
@@ -82,18 +82,29 @@ def parse_target(text: str, source: str | None = None) -> Target:
         url = urlsplit(text)
         port = url.port
     except ValueError as exc:
-        if "port" in str(exc).lower():
-            raise DayoneError(f"the port in {_mask(text)} is not a number") from None
+        if "port" in str(exc).lower():  # never str(exc) itself: it quotes the "port", maybe a password
+            raise DayoneError(f"the port in {_mask(text)} is not a number from 0 to 65535") from None
         raise DayoneError(f"cannot parse database URL {_mask(text)}: expected scheme://user@host:port/database") from None
     scheme = url.scheme.lower()
     engine = SCHEMES.get(scheme)
     if engine is None:
         known = ", ".join(sorted({s.split("+")[0] for s in SCHEMES}))
         raise DayoneError(f"unknown database URL scheme {scheme!r}: dayone reads {known}")
+    if engine != "sqlite" and "@" not in url.netloc and ":" in url.netloc and "@" in text.partition("://")[2]:
+        # user:pass/word@host read as host:port: the host, port and path would hold the password
+        raise DayoneError(
+            f"cannot parse database URL {_mask(text)}: an @ after the host:port; percent-encode @ / ? # in "
+            "the password (%40 %2F %3F %23) and any other @ (%40), or give the password another way (DAYONE_PASSWORD...)"
+        )
     username = unquote(url.username) if url.username else None
-    query = dict(parse_qsl(url.query, keep_blank_values=True))  # the last value wins, as drivers expect
+    pairs = parse_qsl(url.query, keep_blank_values=True)
+    for key, value in pairs:
+        if SECRET_KEY.search(key):  # ?password=, ?sslpassword=...
+            register_secret(value)
+    # the last value wins, as drivers expect; the password travels as `password`, never in the query
+    query = {key: value for key, value in pairs if key != "password"}
     # user:password@ or libpq's ?password=: both are the URL's password
-    url_password = unquote(url.password) if url.password else query.get("password") or None
+    url_password = unquote(url.password) if url.password else dict(pairs).get("password") or None
     register_secret(url.password)  # as written too, percent-encoded, should an error echo the URL
     register_secret(url_password)
     # sqlite:///relative.db -> "relative.db", sqlite:////absolute.db -> "/absolute.db"
@@ -128,8 +139,13 @@ def _display(url, username: str | None) -> str:
     netloc = url.netloc.rpartition("@")[2]
     if url.username is not None:
         netloc = url.username + (":***" if url.password is not None else "") + "@" + netloc
-    query = re.sub(r"(?i)(^|&)(password=)[^&]*", r"\1\2***", url.query)
-    return f"{url.scheme}://{netloc}{url.path}" + (f"?{query}" if query else "")
+    pairs = [_masked_pair(pair) for pair in url.query.split("&")] if url.query else []
+    return f"{url.scheme}://{netloc}{url.path}" + (f"?{'&'.join(pairs)}" if pairs else "")
+
+
+def _masked_pair(pair: str) -> str:
+    key, equals, _ = pair.partition("=")
+    return f"{key}=***" if equals and SECRET_KEY.search(unquote_plus(key)) else pair
 
 
 SQLITE_HEADER = b"SQLite format 3\x00"
@@ -171,11 +187,22 @@ def _not_sqlite(path: Path) -> str:
 
 
 def _mask(text: str) -> str:
-    """Mask user:password@ in a URL that could not be parsed, so a typo never prints a secret."""
-    scheme, _, rest = text.partition("://")
-    rest = rest.split("/", 1)[0] if "@" not in rest.split("/", 1)[0] else rest
-    credentials, at, host = rest.rpartition("@")
-    if not at:
-        return text
-    user = credentials.split(":", 1)[0]
-    return f"{scheme}://{user}:***@{host}" if ":" in credentials else text
+    """A TARGET that did not parse, fit to print: nothing in it that could be a password survives.
+
+    After rule 1 of dayone.errors (password= values, scheme://user:pw@), all before the last @ is
+    user:password (a password may hold an unencoded @, /, ? or #): only the user is kept. Without an
+    @, a host:port whose port is no number may be user:password with the @host forgotten: masked."""
+    text = mask_credentials(text)
+    scheme, separator, rest = text.partition("://")
+    if not re.fullmatch(r"[A-Za-z][A-Za-z0-9+.-]*", scheme):  # no scheme: user:password@... as a whole
+        scheme, separator, rest = "", "", text
+    head = scheme + separator
+    if "@" in rest:
+        credentials, _, after = rest.rpartition("@")
+        user, colon, _ = credentials.partition(":")
+        return f"{head}{user}{':***' if colon else ''}@{after}"
+    authority, tail = re.match(r"([^/?#]*)(.*)", rest, re.S).groups()
+    host, colon, port = authority.rpartition(":")
+    if colon and not port.isdigit() and not port.endswith("]"):
+        authority = f"{host}:***"
+    return head + authority + tail

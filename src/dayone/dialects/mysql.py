@@ -180,7 +180,9 @@ class MySQLDialect(Dialect):
             "host": target.host or "localhost",
             "port": target.port or 3306,
             "user": target.username,
-            "password": target.password or "",
+            # UTF-8 bytes, as the mysql client sends what was typed: PyMySQL would encode a str as
+            # Latin-1, fail on any other character, and name that character in its error
+            "password": (target.password or "").encode("utf-8"),
             "database": target.database or None,
             "charset": "utf8mb4",
             "connect_timeout": options.connect_timeout,
