@@ -13,6 +13,18 @@ class ConnectError(DayoneError):
     """The database could not be reached or refused the login."""
 
 
+class ConnectionSilent(ConnectError):
+    """The server stopped answering in the middle of a session: dayone gave up on the connection."""
+
+
+def connection_silent(where: str, statement_timeout: float, grace: float) -> ConnectionSilent:
+    return ConnectionSilent(
+        f"no answer from {where} for {statement_timeout + grace:g} s after the statement was sent: the connection "
+        "went silent (network, proxy or failover), so dayone gave up; --statement-timeout sets the limit "
+        f"({statement_timeout:g} s, plus {grace:g} s for the answer to arrive)"
+    )
+
+
 def register_secret(secret: str | None) -> None:
     """Remember a password so that `redact` can keep it out of anything dayone prints, as it is and
     as it would look percent-encoded in a URL or quoted in a repr."""
