@@ -1,5 +1,5 @@
 """A PyMySQL connection that never waits on the server for longer than the statement timeout plus a
-grace period.
+grace period, and that can be dropped in the middle of a streamed result without a traceback.
 
 PyMySQL reads with a socket timeout (read_timeout): once logged in, it is SessionOptions.answer_limit,
 and a read that times out means the connection went silent (the server never got the statement, or
@@ -9,6 +9,11 @@ out)", and every later use of the connection raises it again, so no clean-up on 
 it with a vaguer error. No KILL QUERY is sent: by then the server's own timeout has ended the
 statement if it ever arrived, its wait_timeout ends the session, and a KILL would need a new login
 through the path that just went silent.
+
+A connection closed while an unbuffered (SSCursor) result is still streaming, by Ctrl-C, a killed
+session or a silent network, has no rows left to read: PyMySQL would still try to read them when the
+cursor is garbage-collected, and print "Exception ignored in: SSCursor.close ... AttributeError"
+after dayone's one line. Closing marks the result finished.
 """
 
 from __future__ import annotations
@@ -51,3 +56,17 @@ class WatchedConnection(pymysql.connections.Connection):
     def query(self, sql: Any, unbuffered: bool = False) -> int:
         self._raise_if_silent()  # rather than PyMySQL's "(0, '')" for a closed connection
         return super().query(sql, unbuffered)
+
+    def _force_close(self) -> None:
+        self._end_streaming()
+        super()._force_close()
+
+    def close(self) -> None:
+        self._end_streaming()
+        super().close()
+
+    def _end_streaming(self) -> None:
+        """The unbuffered result in flight, if any, is over: the rows left of it will never be read."""
+        result = getattr(self, "_result", None)
+        if result is not None:
+            result.unbuffered_active = False
