@@ -38,6 +38,7 @@ from dayone.connect.target import DatabaseTarget
 from dayone.dialects import sqlite_ddl
 from dayone.dialects.base import Dialect
 from dayone.dialects.sqlite_access import read_access
+from dayone.dialects.sqlite_connection import InterruptibleConnection
 from dayone.errors import ConnectError, DayoneError
 
 SCHEMA = "main"
@@ -86,7 +87,8 @@ class SQLiteDialect(Dialect):
         try:
             # mode=ro: SQLite itself refuses every write; the file is never created or changed.
             conn = sqlite3.connect(
-                f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, timeout=options.lock_timeout
+                f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, timeout=options.lock_timeout,
+                factory=InterruptibleConnection,  # Ctrl-C inside the progress handler below stays Ctrl-C
             )
         except sqlite3.Error as exc:
             raise ConnectError(f"cannot open sqlite database {path}: {exc}") from None
@@ -138,9 +140,16 @@ def _limit_statement_time(conn: sqlite3.Connection, seconds: float) -> None:
 
     def on_statement(_sql: str) -> None:
         started[0] = time.monotonic()
+        conn.timed_out = False
+
+    def past_timeout() -> int:
+        if time.monotonic() - started[0] > seconds:
+            conn.timed_out = True  # the interruption that follows is the timeout's, not Ctrl-C
+            return 1
+        return 0
 
     conn.set_trace_callback(on_statement)
-    conn.set_progress_handler(lambda: int(time.monotonic() - started[0] > seconds), 10_000)
+    conn.set_progress_handler(past_timeout, 10_000)
 
 
 def _bulk(session: Session, sql: str, names: list[str], skipped: dict[str, str]) -> list[tuple]:
