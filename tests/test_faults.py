@@ -217,7 +217,8 @@ def test_postgres_killed_backend_during_a_full_profile(pg_big):
     finally:
         admin.close()
     assert status == 2, err
-    assert one_line(err).startswith("dayone: error: the connection was lost while profiling public.big: terminating")
+    # libpq reports the server's "terminating connection", or only the closed socket when that came first
+    assert one_line(err).startswith("dayone: error: the connection was lost while profiling public.big: ")
     assert took < 5
     assert no_pg_session_left(pg_big) == []
 
