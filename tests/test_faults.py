@@ -24,7 +24,15 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
-from conftest import _create_mysql_database, _create_pg_database, _drop_mysql_database, _drop_pg_database, _mysql_admin, _pg_admin, unique_name
+from conftest import (
+    _create_mysql_database,
+    _create_pg_database,
+    _drop_mysql_database,
+    _drop_pg_database,
+    _mysql_admin,
+    _pg_admin,
+    unique_name,
+)
 from test_ssh_tunnel import bastion  # noqa: F401 - the fixture: an sshd of this test's own
 
 BIG_ROWS = 150_000  # a --full read streams for a few seconds: time to interrupt it
