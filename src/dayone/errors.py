@@ -46,6 +46,18 @@ class ConnectError(DayoneError):
     """The database could not be reached or refused the login."""
 
 
+class ConnectionSilent(ConnectError):
+    """The server stopped answering in the middle of a session: dayone gave up on the connection."""
+
+
+def connection_silent(where: str, statement_timeout: float, grace: float) -> ConnectionSilent:
+    return ConnectionSilent(
+        f"no answer from {where} for {statement_timeout + grace:g} s after the statement was sent: the connection "
+        "went silent (network, proxy or failover), so dayone gave up; --statement-timeout sets the limit "
+        f"({statement_timeout:g} s, plus {grace:g} s for the answer to arrive)"
+    )
+
+
 def register_secret(secret: str | None) -> None:
     """Remember a password dayone resolved, for `redact` and `redact_untrusted`."""
     if secret:

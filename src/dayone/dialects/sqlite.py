@@ -148,9 +148,16 @@ def _limit_statement_time(conn: sqlite3.Connection, seconds: float) -> None:
 
     def on_statement(_sql: str) -> None:
         started[0] = time.monotonic()
+        conn.timed_out = False
+
+    def past_timeout() -> int:
+        if time.monotonic() - started[0] > seconds:
+            conn.timed_out = True  # the interruption that follows is the timeout's, not Ctrl-C
+            return 1
+        return 0
 
     conn.set_trace_callback(on_statement)
-    conn.set_progress_handler(lambda: int(time.monotonic() - started[0] > seconds), 10_000)
+    conn.set_progress_handler(past_timeout, 10_000)
 
 
 def _bulk(session: Session, sql: str, names: list[str], skipped: dict[str, str]) -> list[tuple]:

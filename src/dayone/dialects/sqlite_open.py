@@ -27,12 +27,14 @@ from pathlib import Path
 from urllib.parse import quote
 
 from dayone.errors import ConnectError, DayoneError
+from dayone.dialects.sqlite_connection import InterruptibleConnection  # Ctrl-C stays Ctrl-C
 
 _WAL_HEADER = b"\x02\x02"  # file format write and read versions (header bytes 18-19): 2 is WAL
 
 
-class ReadConnection(sqlite3.Connection):
-    """A sqlite3 connection that remembers how the file looked when it was opened without locks."""
+class ReadConnection(InterruptibleConnection):
+    """A sqlite3 connection that remembers how the file looked when it was opened without locks, and
+    tells Ctrl-C from the statement timeout (sqlite_connection)."""
 
     unlocked_file: tuple[int, int, int] | None = None
 
