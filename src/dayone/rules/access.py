@@ -172,7 +172,7 @@ def unreadable_table(ctx: AuditContext):
         return
     for schema, table, why in access.unreadable_tables():
         yield this.finding(
-            f"{schema}.{table}",
+            ctx.target_of(schema, table),
             f"{access.login or 'the login'} cannot read {table}: {why}",
             f"Should analytics read {schema}.{table}? If not, is it excluded on purpose; if so, can the login get SELECT on it?",
             login=access.login,
@@ -290,7 +290,7 @@ def replica_identity_missing(ctx: AuditContext):
         why = ("REPLICA IDENTITY NOTHING" if item.identity == "nothing"
                else "no primary key and REPLICA IDENTITY DEFAULT")  # fmt: skip
         yield this.finding(
-            f"{item.schema}.{item.table}",
+            ctx.target_of(item.schema, item.table),
             f"{item.table} has no replica identity ({why}): a publication cannot carry its updates and deletes",
             f"Can {item.table} get a primary key, or is REPLICA IDENTITY FULL acceptable for it?",
             replica_identity=item.identity,
