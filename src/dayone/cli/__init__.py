@@ -12,6 +12,7 @@ from dayone.cli.check import check
 from dayone.cli.demo import demo
 from dayone.cli.snapshot import catalog, snapshot
 from dayone.errors import DayoneError, redact
+from dayone.render.escape import terminal_text
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -65,7 +66,7 @@ def _run() -> tuple[int, object]:
     except click.exceptions.Exit as exc:
         return exc.exit_code, None
     except DayoneError as exc:
-        click.echo(f"dayone: error: {redact(str(exc))}", err=True)
+        click.echo(f"dayone: error: {terminal_text(redact(str(exc)))}", err=True)  # may quote a server's message
         return 2, None
     except KeyboardInterrupt:
         click.echo("dayone: interrupted", err=True)
@@ -79,7 +80,7 @@ def _run() -> tuple[int, object]:
         if os.environ.get("DAYONE_DEBUG"):
             raise
         click.echo(
-            f"dayone: internal error: {type(exc).__name__}: {redact(str(exc))} "
+            f"dayone: internal error: {type(exc).__name__}: {terminal_text(redact(str(exc)))} "
             "(set DAYONE_DEBUG=1 for the traceback and please report it)",
             err=True,
         )
