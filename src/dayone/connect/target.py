@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit
 
 from dayone.connect.secrets import PASSWORD_ENV, resolve
 from dayone.errors import DayoneError, register_secret
@@ -63,7 +63,7 @@ def parse_target(text: str, source: str | None = None) -> Target:
     if "://" not in text:
         path = Path(text)
         if _is_sqlite_file(path):  # a bare path to a SQLite database is as good as its URL
-            return parse_target(f"sqlite:///{path}")
+            return parse_target(f"sqlite:///{quote(str(path))}")  # a file name may hold '#', '?' or '%'
         if text.endswith(".json") or path.is_file():
             if not path.exists():
                 raise DayoneError(f"snapshot file {text} does not exist")
