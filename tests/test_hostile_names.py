@@ -54,6 +54,7 @@ HOSTILE_COLUMN = "col" + ESC_CLEAR + "|\n# x"
 HOSTILE_COMMENT = "comment " + ESC_CLEAR + " | # x <b>\n## second line"
 STATUS_VALUES = [ESC_CLEAR, OSC8_LINK, "| a | b |", "\n## injected", "<script>", "[bold]x\u202e", "`code`", "\x07bell", "\x9b31m", "🎉"]
 NUL_VALUE = "nul\x00byte"  # PostgreSQL text cannot hold NUL; the others can
+PAGE_FILLER = "x" * 1500  # 30 rows of it fill more than one page on every engine: a sample has a choice
 
 # Everything a reader's terminal or editor would act on: C0 (but the newline of line structure),
 # DEL, C1, the bidi controls, the line and paragraph separators.
@@ -128,8 +129,8 @@ def hostile_postgresql(pg_server):
                 conn.execute(sql.SQL("COMMENT ON COLUMN {}.{} IS {}").format(
                     sql.Identifier(table), sql.Identifier(HOSTILE_COLUMN), sql.Literal(HOSTILE_COMMENT)))  # fmt: skip
                 with conn.cursor() as cur:
-                    cur.executemany(sql.SQL("INSERT INTO {} (status) VALUES (%s)").format(sql.Identifier(table)),
-                                    [(v,) for v in STATUS_VALUES * 3])  # fmt: skip
+                    cur.executemany(sql.SQL("INSERT INTO {} (status, {}) VALUES (%s, %s)").format(
+                        sql.Identifier(table), sql.Identifier(HOSTILE_COLUMN)), [(v, PAGE_FILLER) for v in STATUS_VALUES * 3])
             # one target spelling for two tables, unless names with dots are quoted
             for schema, table in (("s", "a.b"), ("s.a", "b")):
                 conn.execute(sql.SQL("CREATE SCHEMA {}").format(sql.Identifier(schema)))
@@ -161,8 +162,8 @@ def hostile_mysql(mysql_server):
                 cur.execute(f"CREATE TABLE {_mysql_identifier(table)} (id int AUTO_INCREMENT PRIMARY KEY, status varchar(64), "
                             f"{_mysql_identifier(HOSTILE_COLUMN)} text COMMENT %s, created_at datetime) COMMENT=%s",
                             (HOSTILE_COMMENT, HOSTILE_COMMENT))  # fmt: skip
-                cur.executemany(f"INSERT INTO {_mysql_identifier(table)} (status) VALUES (%s)",
-                                [(v,) for v in [*STATUS_VALUES, NUL_VALUE] * 3])  # fmt: skip
+                cur.executemany(f"INSERT INTO {_mysql_identifier(table)} (status, {_mysql_identifier(HOSTILE_COLUMN)}) VALUES (%s, %s)",
+                                [(v, PAGE_FILLER) for v in [*STATUS_VALUES, NUL_VALUE] * 3])  # fmt: skip
         yield Hostile("mysql", MYSQL_ADMIN_URL.rstrip("/") + "/" + quote(name, safe=""), tables, name, name)
     finally:
         with _mysql_admin() as conn, conn.cursor() as cur:
@@ -181,7 +182,8 @@ def hostile_sqlite(tmp_path_factory):
             column = '"' + HOSTILE_COLUMN.replace('"', '""') + '"'
             conn.execute(f"CREATE TABLE {ident} ( -- {HOSTILE_COMMENT.splitlines()[0]}\n"
                          f"  id integer PRIMARY KEY, status text, {column} text, created_at timestamp)")  # fmt: skip
-            conn.executemany(f"INSERT INTO {ident} (status) VALUES (?)", [(v,) for v in [*STATUS_VALUES, NUL_VALUE] * 3])
+            conn.executemany(f"INSERT INTO {ident} (status, {column}) VALUES (?, ?)",
+                             [(v, PAGE_FILLER) for v in [*STATUS_VALUES, NUL_VALUE] * 3])  # fmt: skip
         conn.commit()
     finally:
         conn.close()
@@ -361,6 +363,18 @@ def test_every_hostile_table_is_read_and_profiled(hostile):
     assert profile["skipped"] == []
     profiled = {t["table"] for t in profile["tables"]}
     assert {hostile.target(t) for t in hostile.tables} <= profiled
+
+
+@pytest.mark.parametrize("tier", ["sample", "full"])
+def test_every_profile_tier_reads_every_hostile_table(hostile, tier):
+    """The profile queries quote every name: a sample of one page (each table holds several) takes
+    the sampling path, the full tier streams every row; none is skipped."""
+    from dayone.profile.options import ProfileOptions
+
+    result = api.audit(hostile.url, profile=ProfileOptions(tier=tier, sample_rows=5, page_budget=1))
+    read = {t.table: (t.method, t.skipped) for t in result.profile.tables if t.schema not in ("s", "s.a")}
+    assert set(read) == set(hostile.tables)
+    assert {method for method, _ in read.values()} == {tier}, read
 
 
 # --- targets: one spelling per object ----------------------------------------------------------
