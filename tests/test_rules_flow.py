@@ -160,7 +160,7 @@ CASES = [
     ),
     MAINTAINED,
     case(
-        "awkward-names",  # camelCase, spaces, capitals: quoted everywhere, matched by their words
+        "awkward-names",  # camelCase, spaces, capitals: quoted everywhere, matched by their words ("Order Items" quoted in targets)
         {
             "postgresql": """
                 CREATE FUNCTION "touch updated"() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -187,13 +187,13 @@ CASES = [
             """,
         },
         present=[
-            (NOT_MAINTAINED, "Order Items.updatedAt"), (SOFT_DELETE, "Order Items.deletedAt"),
-            ("implicit-foreign-key", "Order Items.orderId"),
+            (NOT_MAINTAINED, '"Order Items".updatedAt'), (SOFT_DELETE, '"Order Items".deletedAt'),
+            ("implicit-foreign-key", '"Order Items".orderId'),
             (UNTRACKED, "Orders.Status"), ("unexplained-value-set", "Orders.Status"),
         ],
         absent=[(NOT_MAINTAINED, "Orders.updatedAt"), (CREATED, "Orders"), (UPDATED, "Orders"),
-                (CREATED, "Order Items"), (UPDATED, "Order Items")],
-        expect={("implicit-foreign-key", "Order Items.orderId"): {"referred_table": "{schema}.Orders"}},
+                (CREATED, '"Order Items"'), (UPDATED, '"Order Items"')],
+        expect={("implicit-foreign-key", '"Order Items".orderId'): {"referred_table": "{schema}.Orders"}},
     ),  # fmt: skip
     # --- untracked-status-changes ----------------------------------------------------------------
     case(

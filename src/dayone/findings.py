@@ -3,11 +3,35 @@
 from __future__ import annotations
 
 import hashlib
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+# A name with one of these is quoted in a target: a dot (schema "s" with table "a.b" and schema
+# "s.a" with table "b" would both read s.a.b, with one finding id), a double quote (the quoting
+# itself), whitespace and control characters (a name that looks like another, or like nothing).
+_NEEDS_QUOTES = re.compile('[."\\s\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]')
+
+
+def quoted_name(name: str) -> str:
+    """`name` as a part of a target: as it is when plain (so targets and finding ids of ordinary
+    names never change), in SQL-style double quotes with inner quotes doubled otherwise, as in
+    `"a.b"`, `"say ""hi"" "` and `""` (the empty name)."""
+    if name.isidentifier() or (name and _NEEDS_QUOTES.search(name) is None):  # isidentifier: most names, fast
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+def target_name(*names: str, label: str | None = None) -> str:
+    """A finding's target: schema, table and column names joined by dots, each quoted where it must
+    be, so two different objects never share a spelling (nor a finding id). `label` stands first
+    as it is: the SQLite database file's stem, the one label of its catalog, chosen by the user."""
+    parts = [quoted_name(name) for name in names]
+    return ".".join(parts if label is None else [label, *parts])
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dayone.cli.check import check
 from dayone.cli.demo import demo
 from dayone.cli.snapshot import catalog, snapshot
 from dayone.errors import DayoneError, redact, redact_traceback, redact_untrusted
+from dayone.render.escape import terminal_text
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -68,7 +69,7 @@ def _run() -> tuple[int, object]:
     except click.exceptions.Exit as exc:
         return exc.exit_code, None
     except DayoneError as exc:
-        click.echo(f"dayone: error: {redact(str(exc))}", err=True)
+        click.echo(f"dayone: error: {terminal_text(redact(str(exc)))}", err=True)  # may quote a server's message
         return 2, None
     except KeyboardInterrupt:
         click.echo("dayone: interrupted", err=True)
@@ -83,7 +84,7 @@ def _run() -> tuple[int, object]:
             click.echo(redact_traceback(exc), err=True, nl=False)
             return 2, None
         click.echo(
-            f"dayone: internal error: {type(exc).__name__}: {redact_untrusted(str(exc))} "
+            f"dayone: internal error: {type(exc).__name__}: {terminal_text(redact_untrusted(str(exc)))} "
             "(set DAYONE_DEBUG=1 for the traceback and please report it)",
             err=True,
         )

@@ -98,7 +98,7 @@ def rules(ctx):
         table.add_column(header, no_wrap=header != "what it detects")
     for rule in sorted(REGISTRY.values(), key=lambda r: r.code):
         table.add_row(rule.code, rule.name, rule.family, rule.severity, rule.summary)
-    Console().print(table)
+    Console(markup=False).print(table)  # cells are plain text: a "[...]" in a summary stays as written
 
 
 @rules.command()

@@ -6,7 +6,7 @@ import re
 import stat
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, unquote, unquote_plus, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, unquote_plus, urlsplit
 
 from dayone.connect.secrets import PASSWORD_ENV, resolve
 from dayone.errors import SECRET_KEY, DayoneError, mask_credentials, register_secret
@@ -65,7 +65,7 @@ def parse_target(text: str, source: str | None = None) -> Target:
         path = Path(text)
         _refuse_unless_regular(path)  # before opening it: a named pipe would block forever
         if _is_sqlite_file(path):  # a bare path to a SQLite database is as good as its URL
-            return parse_target(f"sqlite:///{path}")
+            return parse_target(f"sqlite:///{quote(str(path))}")  # a file name may hold '#', '?' or '%'
         if path.suffix.lower() in SQLITE_SUFFIXES:
             raise DayoneError(_not_sqlite(path) if path.exists() else f"sqlite database file {path} does not exist")
         if text.endswith(".json") or path.is_file():

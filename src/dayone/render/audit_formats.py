@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import orjson
 
+from dayone.findings import Finding
 from dayone.render import profile_summary
+from dayone.render.escape import json_text, markdown_code, markdown_text, sarif_text
 from dayone.rules.engine import AuditResult
-from dayone.rules.registry import FAMILIES
+from dayone.rules.registry import FAMILIES, REGISTRY
 
 SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -31,37 +33,40 @@ def to_json(result: AuditResult) -> str:
         "profile": profile_summary.summary(result.catalog, result.profile),
         "findings": [f.as_dict() for f in result.findings],
     }
-    # orjson: json.dumps with an indent falls back to its pure-Python encoder (0.3 s for 30,000 findings)
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+    return _serialized(document)
 
 
 def to_markdown(result: AuditResult) -> str:
     catalog = result.catalog
     counts = result.counts()
+    # every name, value and server string is escaped for where it stands: a target in a code span,
+    # the rest as text that can neither leave its line nor format, link or inject HTML
     lines = [
-        f"# dayone audit: {catalog.database}",
+        f"# dayone audit: {markdown_text(catalog.database)}",
         "",
-        f"{catalog.product} {catalog.version.split()[0]} — **{counts['error']} error(s), {counts['warning']} "
-        f"warning(s), {counts['info']} info**",
+        f"{markdown_text(catalog.product)} {markdown_text(catalog.version.split()[0])} — **{counts['error']} error(s), "
+        f"{counts['warning']} warning(s), {counts['info']} info**",
     ]
     if result.profile is not None:
         found = profile_summary.lines(catalog, result.profile)
-        lines += ["", _md(found[0])] + [f"- {_md(line.strip())}" for line in found[1:]]
+        lines += ["", markdown_text(found[0])] + [f"- {markdown_text(line.strip())}" for line in found[1:]]
     for section in FAMILIES.values():
         findings = [f for f in result.findings if result.section_of(f) == section]
         if not findings:
             continue
         lines += ["", f"## {section}", ""]
         for f in findings:
-            lines.append(f"- **{f.severity}** `{f.rule}` ({f.code}) on `{f.target}`: {_md(f.message)}")
+            lines.append(f"- **{f.severity}** `{f.rule}` ({f.code}) on {markdown_code(f.target)}: {markdown_text(f.message)}")
             if f.severity != "info":
-                lines.append(f"  - Question: {_md(f.question)}")
-                lines.append(f"  - Fix: {_md(f.fix)}")
+                lines.append(f"  - Question: {markdown_text(f.question)}")
+                lines.append(f"  - Fix: {_fix(f)}")
     return "\n".join(lines) + "\n"
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _fix(finding: Finding) -> str:
+    """The rule's documented fix is Markdown dayone wrote (code spans kept); any other is text."""
+    fix = finding.fix
+    return fix if fix == REGISTRY[finding.rule].default_fix else markdown_text(fix)
 
 
 def to_sarif(result: AuditResult) -> str:
@@ -84,7 +89,7 @@ def to_sarif(result: AuditResult) -> str:
             "ruleId": f.code,
             "ruleIndex": index[f.rule],
             "level": SARIF_LEVELS[f.severity],
-            "message": {"text": f"{f.message} Question: {f.question}"},
+            "message": {"text": sarif_text(f"{f.message} Question: {f.question}")},  # the real names: target below
             "locations": [{"logicalLocations": [{"fullyQualifiedName": f"{result.catalog.database}/{f.target}", "kind": "member"}]}],
             "partialFingerprints": {"dayoneFindingId": f.id},
             "properties": {"target": f.target, "evidence": f.evidence},
@@ -101,5 +106,9 @@ def to_sarif(result: AuditResult) -> str:
             }
         ],
     }
+    return _serialized(document)
+
+
+def _serialized(document: dict) -> str:
     # orjson: json.dumps with an indent falls back to its pure-Python encoder (0.3 s for 30,000 findings)
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+    return json_text(orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode())

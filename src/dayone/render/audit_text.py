@@ -14,6 +14,7 @@ from collections import Counter
 from typing import TYPE_CHECKING, TextIO
 
 from dayone.render import profile_summary
+from dayone.render.escape import terminal_text as shown
 from dayone.rules.engine import AuditResult
 from dayone.rules.registry import FAMILIES
 
@@ -106,12 +107,12 @@ def print_audit(
         out = _Writer.standard_output()
     catalog = result.catalog
     out.line(
-        f"{out.paint(catalog.database, 'bold')} — {catalog.product} {catalog.version.split()[0]}, "
+        f"{out.paint(shown(catalog.database), 'bold')} — {shown(catalog.product)} {shown(catalog.version.split()[0])}, "
         f"{sum(1 for _ in catalog.tables())} tables and views, {len(result.rules)} rules"
     )
     if result.profile is not None:
         for line in profile_summary.lines(catalog, result.profile):
-            out.line(out.paint(line, "dim"))
+            out.line(out.paint(shown(line), "dim"))
     by_section: dict[str, list] = {}
     for finding in result.findings:  # once, in order: 30,000 findings for 5,000 tables
         by_section.setdefault(result.section_of(finding), []).append(finding)
@@ -129,10 +130,11 @@ def print_audit(
             if severity == "info" and not show_info:
                 hidden += 1
                 continue
-            line(f"{marks[severity]} {paint(finding.code, 'dim')} {finding.rule}  {paint(finding.target, 'bold')}")
-            wrapped(finding.message)
+            # names and values in the target, message and question come from the database
+            line(f"{marks[severity]} {paint(finding.code, 'dim')} {finding.rule}  {paint(shown(finding.target), 'bold')}")
+            wrapped(shown(finding.message))
             if severity != "info":
-                wrapped(finding.question, label="ask: ")
+                wrapped(shown(finding.question), label="ask: ")
         if hidden:
             out.line(out.paint(f"    {hidden} info findings hidden (--show-info lists them)", "dim"))
     print_summary(result, out)

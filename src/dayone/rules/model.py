@@ -540,7 +540,7 @@ def cascade_delete(ctx: AuditContext):
                 continue
             # named as targets are (SQLite: the database file's stem), so a reader can look it up
             referred = ctx.find_table(fk.referred_schema, fk.referred_table)
-            parent = ctx.target(*referred) if referred else f"{fk.referred_schema}.{fk.referred_table}"
+            parent = ctx.target(*referred) if referred else ctx.target_of(fk.referred_schema, fk.referred_table)
             yield this.finding(
                 ctx.located(schema, table, table.column(fk.columns[0])),
                 f"rows of {table.name} are deleted when their {fk.referred_table} row is deleted "
