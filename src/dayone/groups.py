@@ -153,11 +153,10 @@ def _group(rule: Rule, key: str, findings: list[Finding], ctx: AuditContext) -> 
     if len(findings) == 1 and not everything:  # one finding says it best, with its own evidence
         only = findings[0]
         return Group(group_id, rule.name, rule.code, severity, section, only.message, only.question, tuple(findings))
-    schema = ctx.catalog.schema(schema_name) if schema_name is not None else None
     facts = RollupFacts(
         n=len(findings),
         total=total,
-        where=ctx.schema_label(schema) if schema is not None else ctx.catalog.database,
+        where=ctx.target_of(schema_name) if schema_name is not None else ctx.catalog.database,
         key=key.rsplit("\0", 1)[-1],
         noun=rollup.noun[0 if len(findings) == 1 else 1],
         tables=len({(f.location.schema, f.location.table) for f in findings}),
@@ -211,6 +210,6 @@ def _names(ctx: AuditContext, tables: list[tuple[str, str]], limit: int = 6) -> 
     spelled = []
     for schema, table in tables[:limit]:
         found = ctx.find_table(schema, table)
-        spelled.append(ctx.target(*found) if found else f"{schema}.{table}")
+        spelled.append(ctx.target(*found) if found else ctx.target_of(schema, table))
     more = len(tables) - limit
     return ", ".join(spelled) + (f" and {more} more" if more > 0 else "")
