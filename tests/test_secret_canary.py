@@ -370,7 +370,15 @@ def test_driver_errors_never_show_the_password(monkeypatch, capsys, engine):
                 raise psycopg.OperationalError(f"connection is bad: {quoted}")
             raise pymysql.err.OperationalError(2000, f"cannot connect with {quoted}")
 
-        monkeypatch.setattr(psycopg if engine == "postgresql" else pymysql, "connect", failing)
+        # the dialects connect through their watched connection classes (a deadline on every read)
+        if engine == "postgresql":
+            from dayone.dialects.postgres_connection import WatchedConnection
+
+            monkeypatch.setattr(WatchedConnection, "connect", staticmethod(failing))
+        else:
+            from dayone.dialects import mysql_connection
+
+            monkeypatch.setattr(mysql_connection, "WatchedConnection", failing)
         code, out, err = dayone(monkeypatch, capsys, "catalog", url, env={"DAYONE_DEBUG": "1"})
         assert code == 2 and err.startswith("dayone: error: cannot connect") and len(err.splitlines()) == 1, err
         seen += [out, err]
