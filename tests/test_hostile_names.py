@@ -194,6 +194,7 @@ def hostile_sqlite(tmp_path_factory):
 
 RUNS = [
     ("audit", "text"), ("audit", "json"), ("audit", "markdown"), ("audit", "sarif"),
+    ("audit", "text+expand"), ("audit", "markdown+expand"),  # every finding under its group
     ("check", "text"), ("check", "json"), ("check", "markdown"),
     ("catalog", "text"),
 ]  # fmt: skip
@@ -213,7 +214,9 @@ def hostile(request, tmp_path_factory) -> Hostile:
     folder = tmp_path_factory.mktemp(f"out-{request.param}")
     for command, output_format in RUNS:
         url = db.check_url if command == "check" and db.check_url else db.url
-        args = [command, url] + ([] if command == "catalog" else ["--format", output_format, "--fail-on", "never"])
+        shape, _, expand = output_format.partition("+")
+        args = [command, url] + ([] if command == "catalog" else ["--format", shape, "--fail-on", "never"])
+        args += ["--expand"] if expand else []
         db.outputs[(command, output_format, "stdout")] = _run(args)
         if command != "catalog":
             path = folder / f"{command}.{output_format}"
@@ -237,7 +240,7 @@ def test_no_output_holds_a_control_character(hostile):
 
 
 def test_every_hostile_name_and_value_is_shown_escaped_and_recognisable(hostile):
-    audit = _text(hostile, "audit", "text")
+    audit = _text(hostile, "audit", "text+expand")
     for table in hostile.tables:
         assert visible(hostile.target(table, "created_at")) in audit, f"{hostile.engine}: {table!r} missing"
     for value in [ESC_CLEAR, OSC8_LINK, "[bold]x\u202e", "\x9b31m"]:
@@ -290,22 +293,30 @@ def _assert_no_injected_markup(engine: str, tokens) -> None:
 
 
 def test_audit_markdown_structure_is_intact(hostile):
-    text = _text(hostile, "audit", "markdown")
-    tokens = _markdown(text)
-    headings = _headings(tokens)
-    assert headings[0][0] == 1 and [h for h in headings if h[0] == 1] == headings[:1]
-    assert {content for level, content in headings[1:]} <= set(FAMILIES.values()), headings
-    assert all(level == 2 for level, _ in headings[1:])
-    _assert_no_injected_markup(hostile.engine, tokens)
-    assert "table_open" not in {t.type for t in tokens}
-    findings = json.loads(_text(hostile, "audit", "json"))["findings"]
-    # one top-level item per finding, whose second code span is the finding's target, exactly
-    items = [i for i, t in enumerate(tokens) if t.type == "list_item_open" and t.level == 1]
-    assert len(items) == len(findings)
-    spans = [[c.content for c in tokens[i + 2].children if c.type == "code_inline"] for i in items]
-    assert sorted(s[1] for s in spans) == sorted(visible(f["target"]) for f in findings)
-    strong = [c for t in tokens if t.type == "inline" for c in t.children if c.type == "strong_open"]
-    assert len(strong) == 1 + len(findings)  # the counts, and each finding's severity
+    report = json.loads(_text(hostile, "audit", "json"))
+    for shape in ("markdown", "markdown+expand"):
+        text = _text(hostile, "audit", shape)
+        tokens = _markdown(text)
+        headings = _headings(tokens)
+        # one title; the verdict, the checklist's sections and the info groups; one heading per group
+        assert headings[0][0] == 1 and [h for h in headings if h[0] == 1] == headings[:1]
+        assert {c for level, c in headings if level == 2} <= {"Verdict", "For information", *FAMILIES.values()}, headings
+        assert len([h for h in headings if h[0] == 3]) == len(report["groups"]), headings
+        assert {level for level, _ in headings} <= {1, 2, 3}
+        _assert_no_injected_markup(hostile.engine, tokens)
+        # the verdict's table alone: a header and one row per section, five cells each
+        rows = [i for i, t in enumerate(tokens) if t.type == "tr_open"]
+        assert len(rows) == 1 + len(report["sections"])
+        for i in rows:
+            cells = 0
+            for t in tokens[i + 1 :]:
+                if t.type == "tr_close":
+                    break
+                cells += t.type in ("td_open", "th_open")
+            assert cells == 5
+        spans = {c.content for t in tokens if t.type == "inline" for c in t.children if c.type == "code_inline"}
+        if shape == "markdown+expand":  # every finding's target, exactly, as a code span
+            assert {visible(f["target"]) for f in report["findings"]} <= spans
 
 
 def test_check_markdown_structure_is_intact(hostile):

@@ -22,9 +22,13 @@ class AuditResult:
     findings: tuple[Finding, ...]
     profile: Profile | None = None
     scope: AuditScope = EVERYTHING  # what was left out of the audit, and why
-    # --baseline: findings it accepted are not in `findings`, only counted here
-    accepted: int = 0
+    # --baseline: the findings it accepted are not in `findings`, they are here
+    accepted_findings: tuple[Finding, ...] = ()
     baseline: str | None = None
+
+    @property
+    def accepted(self) -> int:
+        return len(self.accepted_findings)
 
     def counts(self) -> dict[str, int]:
         counted = Counter(f.severity for f in self.findings)
