@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from functools import cached_property
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -56,7 +57,7 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)  # the facts and numbers behind the claim
     location: Location = field(default=Location(), compare=False)  # not in the JSON: `target` says it
 
-    @property
+    @cached_property  # asked for by the JSON report and the groups alike; a frozen dataclass has a __dict__
     def id(self) -> str:
         """Stable across runs: the same rule on the same target always has the same id."""
         digest = hashlib.sha1(f"{self.rule}\0{self.target}".encode()).hexdigest()[:10]
