@@ -180,6 +180,160 @@ CASES = [
         expect={(IMPLICIT_FK, "sales.customer_id"): {"referred_table": "{schema}.customers",
                                                       "partitions_without_foreign_key": ["sales_h2"]}},  # fmt: skip
     ),
+    case(
+        # Lago (uuid keys): another system's ids, codes and numbers are no references; a varchar
+        # cannot hold a uuid key, text as long as a uuid's can (MySQL keeps uuids in char(36))
+        "implicit-foreign-key-lago",
+        {"postgresql": """
+            CREATE TABLE subscriptions (id uuid PRIMARY KEY, external_id varchar NOT NULL, previous_subscription_id uuid);
+            CREATE TABLE customers (id uuid PRIMARY KEY, external_id varchar NOT NULL);
+            CREATE TABLE taxes (id uuid PRIMARY KEY, code varchar NOT NULL);
+            CREATE TABLE orders (id uuid PRIMARY KEY, number varchar);
+            CREATE TABLE invoices (id uuid PRIMARY KEY, voided_invoice_id uuid, purchase_order_number varchar);
+            CREATE TABLE fees_taxes (id uuid PRIMARY KEY, tax_code varchar NOT NULL);
+            CREATE TABLE payments (id uuid PRIMARY KEY, provider_payment_id varchar, customer_id char(36));
+            CREATE TABLE events (id uuid PRIMARY KEY, subscription_id uuid, external_subscription_id varchar,
+                                 external_customer_id varchar, customer_id varchar);
+        """, "mysql": """
+            CREATE TABLE subscriptions (id char(36) PRIMARY KEY, external_id varchar(255) NOT NULL, previous_subscription_id char(36));
+            CREATE TABLE customers (id char(36) PRIMARY KEY, external_id varchar(255) NOT NULL);
+            CREATE TABLE taxes (id char(36) PRIMARY KEY, code varchar(255) NOT NULL);
+            CREATE TABLE orders (id char(36) PRIMARY KEY, number varchar(255));
+            CREATE TABLE invoices (id char(36) PRIMARY KEY, voided_invoice_id char(36), purchase_order_number varchar(255));
+            CREATE TABLE fees_taxes (id char(36) PRIMARY KEY, tax_code varchar(255) NOT NULL);
+            CREATE TABLE payments (id char(36) PRIMARY KEY, provider_payment_id varchar(255), customer_id char(36));
+            CREATE TABLE events (id char(36) PRIMARY KEY, subscription_id char(36), external_subscription_id varchar(255),
+                                 external_customer_id varchar(255), customer_id int);
+        """},
+        present=[
+            (IMPLICIT_FK, "events.subscription_id"),
+            (IMPLICIT_FK, "payments.customer_id"),  # char(36) for a uuid key
+            (IMPLICIT_FK, "subscriptions.previous_subscription_id"),  # a role before its own table's name
+            (IMPLICIT_FK, "invoices.voided_invoice_id"),
+        ],
+        absent=[
+            (IMPLICIT_FK, "events.external_subscription_id"),  # another system's id
+            (IMPLICIT_FK, "events.external_customer_id"),
+            (IMPLICIT_FK, "payments.provider_payment_id"),
+            (IMPLICIT_FK, "events.customer_id"),  # varchar / int for a uuid key
+            (IMPLICIT_FK, "fees_taxes.tax_code"),  # a code, not an id
+            (IMPLICIT_FK, "invoices.purchase_order_number"),  # a number, not an id
+        ],
+        expect={(IMPLICIT_FK, "subscriptions.previous_subscription_id"): {"referred_table": "{schema}.subscriptions",
+                                                                           "found_by": "name"}},  # fmt: skip
+    ),
+    case(
+        # a GitLab-like app: the ci_ tables leave their prefix out of their references
+        "implicit-foreign-key-prefixed-family",
+        everywhere("""
+            CREATE TABLE projects (id bigint PRIMARY KEY, name varchar(255));
+            CREATE TABLE ci_pipelines (id bigint PRIMARY KEY, project_id bigint);
+            CREATE TABLE ci_stages (id bigint PRIMARY KEY, pipeline_id bigint, name varchar(255));
+            CREATE TABLE ci_builds (id bigint PRIMARY KEY, stage_id bigint, upstream_pipeline_id bigint, commit_id bigint);
+            CREATE TABLE ci_sources_pipelines (id bigint PRIMARY KEY, source_pipeline_id bigint, source_project_id bigint);
+            CREATE TABLE merge_requests (id bigint PRIMARY KEY, head_pipeline_id bigint, target_project_id bigint);
+        """),
+        present=[
+            (IMPLICIT_FK, "ci_builds.stage_id"),  # the table's own prefix
+            (IMPLICIT_FK, "ci_builds.upstream_pipeline_id"),  # ... after a role
+            (IMPLICIT_FK, "ci_stages.pipeline_id"),
+            (IMPLICIT_FK, "ci_sources_pipelines.source_pipeline_id"),  # not its own table: ci_pipelines
+            (IMPLICIT_FK, "merge_requests.head_pipeline_id"),  # the one ci_ table it fits
+            (IMPLICIT_FK, "merge_requests.target_project_id"),
+        ],
+        absent=[(IMPLICIT_FK, "ci_builds.commit_id")],  # no commits table
+        expect={
+            (IMPLICIT_FK, "ci_builds.stage_id"): {"referred_table": "{schema}.ci_stages", "found_by": "prefix"},
+            (IMPLICIT_FK, "ci_sources_pipelines.source_pipeline_id"): {"referred_table": "{schema}.ci_pipelines"},
+            (IMPLICIT_FK, "merge_requests.head_pipeline_id"): {"referred_table": "{schema}.ci_pipelines",
+                                                               "found_by": "family"},  # fmt: skip
+        },
+    ),
+    case(
+        # roles name a person: the one table with logins, whatever it is called
+        "implicit-foreign-key-person-roles",
+        everywhere("""
+            CREATE TABLE accounts (id bigint PRIMARY KEY, email varchar(255) NOT NULL, encrypted_password varchar(255));
+            CREATE TABLE merge_requests (id bigint PRIMARY KEY, author_id bigint, merge_user_id bigint, title varchar(255));
+            CREATE TABLE merge_request_metrics (id bigint PRIMARY KEY, merged_by_id bigint, latest_closed_by_id bigint);
+            CREATE TABLE ci_pipelines (id bigint PRIMARY KEY, auto_canceled_by_id bigint);
+            CREATE TABLE merge_request_diff_commits (id bigint PRIMARY KEY, commit_author_id bigint);
+            CREATE TABLE post_versions (id bigint PRIMARY KEY, updater_id bigint, updated_by varchar(40));
+        """),
+        present=[
+            (IMPLICIT_FK, "merge_requests.author_id"),
+            (IMPLICIT_FK, "merge_request_metrics.merged_by_id"),
+            (IMPLICIT_FK, "merge_request_metrics.latest_closed_by_id"),
+            (IMPLICIT_FK, "post_versions.updater_id"),
+        ],
+        absent=[
+            (IMPLICIT_FK, "merge_requests.merge_user_id"),  # names a users table, and there is none
+            (IMPLICIT_FK, "ci_pipelines.auto_canceled_by_id"),  # no person cancels automatically
+            (IMPLICIT_FK, "merge_request_diff_commits.commit_author_id"),  # a commit's author: a git identity
+            (IMPLICIT_FK, "post_versions.updated_by"),  # text cannot hold the key
+        ],
+        expect={(IMPLICIT_FK, "merge_requests.author_id"): {"referred_table": "{schema}.accounts", "found_by": "role"}},
+    ),
+    case(
+        # Bagisto: admins and customers both log in; which one a role means cannot be told
+        "implicit-foreign-key-two-tables-of-people",
+        everywhere("""
+            CREATE TABLE admins (id integer PRIMARY KEY, name varchar(255), email varchar(255), password varchar(255));
+            CREATE TABLE customers (id integer PRIMARY KEY, email varchar(255), password varchar(255));
+            CREATE TABLE product_reviews (id integer PRIMARY KEY, customer_id integer, author_id integer, created_by integer);
+        """),
+        present=[(IMPLICIT_FK, "product_reviews.customer_id")],
+        absent=[(IMPLICIT_FK, "product_reviews.author_id"), (IMPLICIT_FK, "product_reviews.created_by")],
+    ),
+    case(
+        # Danbooru's reactions.reaction_id names a kind of reaction, not another reaction; irregular plurals
+        "implicit-foreign-key-own-table-and-plurals",
+        everywhere("""
+            CREATE TABLE reactions (id integer PRIMARY KEY, model_type varchar(255), model_id integer, reaction_id integer);
+            CREATE TABLE people (id integer PRIMARY KEY, name varchar(80));
+            CREATE TABLE children (id integer PRIMARY KEY, person_id integer, parent_id integer);
+            CREATE TABLE addresses (id integer PRIMARY KEY, person_id integer);
+            CREATE TABLE criteria (id integer PRIMARY KEY, label varchar(80));
+            CREATE TABLE media (id integer PRIMARY KEY, url varchar(255));
+            CREATE TABLE analyses (id integer PRIMARY KEY, criterion_id integer, medium_id integer);
+            CREATE TABLE visits (id integer PRIMARY KEY, child_id integer, address_id integer, analysis_id integer);
+            CREATE TABLE posts (id integer PRIMARY KEY, parent_id integer);
+            CREATE TABLE post_versions (id integer PRIMARY KEY, post_id integer, parent_id integer);
+        """),
+        present=[
+            (IMPLICIT_FK, "children.person_id"),
+            (IMPLICIT_FK, "children.parent_id"),  # a tree
+            (IMPLICIT_FK, "addresses.person_id"),
+            (IMPLICIT_FK, "analyses.criterion_id"),
+            (IMPLICIT_FK, "analyses.medium_id"),
+            (IMPLICIT_FK, "visits.child_id"),
+            (IMPLICIT_FK, "visits.address_id"),
+            (IMPLICIT_FK, "visits.analysis_id"),
+            (IMPLICIT_FK, "posts.parent_id"),
+            (IMPLICIT_FK, "post_versions.parent_id"),  # the tracked post's parent
+        ],
+        absent=[(IMPLICIT_FK, "reactions.reaction_id"), (IMPLICIT_FK, "reactions.model_id")],
+        expect={
+            (IMPLICIT_FK, "children.person_id"): {"referred_table": "{schema}.people"},
+            (IMPLICIT_FK, "visits.child_id"): {"referred_table": "{schema}.children"},
+            (IMPLICIT_FK, "visits.address_id"): {"referred_table": "{schema}.addresses"},
+            (IMPLICIT_FK, "visits.analysis_id"): {"referred_table": "{schema}.analyses"},
+            (IMPLICIT_FK, "analyses.criterion_id"): {"referred_table": "{schema}.criteria"},
+            (IMPLICIT_FK, "analyses.medium_id"): {"referred_table": "{schema}.media"},
+            (IMPLICIT_FK, "children.parent_id"): {"referred_table": "{schema}.children", "found_by": "self"},
+            (IMPLICIT_FK, "post_versions.parent_id"): {"referred_table": "{schema}.posts", "found_by": "self"},
+        },
+    ),
+    case(
+        # a Rails integer reference to a bigint key (gisia namespaces.creator_id): still a reference, and
+        # the key may outgrow it; SQLite keeps every integer in up to 64 bits
+        "implicit-foreign-key-narrower-integer",
+        {engine: """
+            CREATE TABLE users (id bigint PRIMARY KEY, username varchar(255), encrypted_password varchar(255));
+            CREATE TABLE namespaces (id bigint PRIMARY KEY, creator_id integer, owner_id bigint);
+        """ for engine in ("postgresql", "mysql", "sqlite")},
+        present=[(IMPLICIT_FK, "namespaces.creator_id"), (IMPLICIT_FK, "namespaces.owner_id")],
+    ),
     # --- unexplained-value-set -------------------------------------------------------------------
     case(
         "value-sets",
@@ -322,6 +476,18 @@ CASES = [
 @pytest.mark.parametrize(("engine", "case"), params(CASES))
 def test_model_rule_case(engines, engine, case):
     engines.run(case, engine)
+
+
+@pytest.mark.parametrize(("engine", "narrower"), [pytest.param("postgresql", True, marks=pytest.mark.postgres),
+                                                  pytest.param("mysql", True, marks=pytest.mark.mysql),
+                                                  ("sqlite", None)])  # fmt: skip
+def test_implicit_foreign_key_says_when_an_integer_column_is_narrower_than_its_key(engines, engine, narrower):
+    case = next(c for c in CASES if c.id == "implicit-foreign-key-narrower-integer")
+    audited = engines.run(case, engine)
+    creator = audited.finding(IMPLICIT_FK, "namespaces.creator_id")
+    assert creator.evidence.get("narrower_than_key") is narrower
+    assert ("narrower than the key's" in creator.message) is bool(narrower)
+    assert "narrower_than_key" not in audited.finding(IMPLICIT_FK, "namespaces.owner_id").evidence
 
 
 # --- evidence the issue names ------------------------------------------------------------------

@@ -8,7 +8,7 @@ from dayone.profile.accumulate import MAX_DISTINCT
 from dayone.rules.context import AuditContext
 from dayone.rules.evidence import json_schema, observed_values, varying_types
 from dayone.rules.naming import is_region_state, is_value_set_column, words
-from dayone.rules.references import implicit_references
+from dayone.rules.references import implicit_references, narrower_integer
 from dayone.rules.registry import REGISTRY, rule
 from dayone.rules.rollup import Rollup, columns_in, tables_in
 
@@ -203,8 +203,9 @@ def undocumented_table(ctx: AuditContext):
 IMPLICIT_FOREIGN_KEY_ROLLUP = Rollup(
     noun=("column", "columns"),
     says="{n} columns of {tables} tables in {where} look like references to another table's key but have no foreign key",
-    asks="Do these columns always hold a key of the table their name points to? Are the foreign keys left out on "
-    "purpose (many frameworks do not declare them), and can they be declared, or should the warehouse test them?",
+    asks="Do these columns always hold a key of the table each finding names (for a role such as author_id: the table "
+    "of people)? Are the foreign keys left out on purpose (many frameworks do not declare them), and can they be "
+    "declared, or should the warehouse test them?",
 )
 
 
@@ -213,16 +214,36 @@ def _implicit_foreign_key_praise(ctx: AuditContext, found: list) -> str | None:
         else "every column named like a reference has a declared foreign key")
 
 
+# How each way of finding the table reads in a finding's message.
+_FOUND_BY = {
+    "name": "",
+    "prefix": ", the table of its own prefix,",
+    "family": ", the one table of a prefixed family its name fits,",
+    "self": ", another row of the same table,",
+    "tracked": ", as in the table whose history this is,",
+}
+
+
 @rule(name="implicit-foreign-key", code="DM104", family="model", scope="column", severity="warning", rollup=IMPLICIT_FOREIGN_KEY_ROLLUP, praise=_implicit_foreign_key_praise)
 def implicit_foreign_key(ctx: AuditContext):
     """A column refers to another table by name and type but has no foreign key.
 
     ## What it detects
-    Columns such as `submission_id` or `account_id` whose name matches another table (`submissions`,
-    `account`) whose single-column primary key has a compatible type, without a FOREIGN KEY
-    constraint on the column. A role may come first (`end_station_id` for `stations`), the table
-    may be the column's own (`parent_category_id` in `categories`), and the column may be its
-    table's key (a one-to-one extension such as `bike_specs.bike_id`).
+    Columns named `<table>_id` or `<table>_uuid` such as `submission_id` or `person_id` whose name
+    matches another table (`submissions`, `people`: irregular plurals resolve) whose single-column
+    primary key the column's type can hold, without a FOREIGN KEY constraint on the column. A role
+    may come first (`end_station_id` for `stations`); in a family of prefixed tables the column's
+    own prefix counts (`ci_builds.stage_id` for `ci_stages`), and so does the one table of a module
+    family that fits (`stage_id` for `ci_stages` when no other family has a `stages` table). A
+    column may point into its own table when its name says so (`parent_id`, `previous_*_id`,
+    `replaced_by_id`, `parent_category_id` in `categories`; in a history table such as
+    `post_versions`, `parent_id` is the tracked row's parent), and may be its table's key (a
+    one-to-one extension such as `bike_specs.bike_id`). Columns named by a person's role
+    (`author_id`, `created_by_id`, `merged_by_id`, `assignee_id`, `reviewer_id`, `owner_id`,
+    `updated_by`) are references to the one table of people, the table with logins (a password
+    hash beside an e-mail or user name) whatever it is called; the finding says it rests on the
+    role name (`found_by`: `role`). An integer column narrower than its key (an `integer` for a
+    `bigint` key) is still a reference, and the finding says the key's values may outgrow it.
 
     ## Why it matters for analytics
     Without the constraint nothing guarantees the referenced row exists: joins silently drop or
@@ -236,6 +257,20 @@ def implicit_foreign_key(ctx: AuditContext):
     ## How to fix
     `ALTER TABLE child ADD FOREIGN KEY (parent_id) REFERENCES parent (id);` — or document why the
     link cannot be enforced, so the warehouse tests it instead.
+
+    ## What it leaves out
+    A type that cannot hold the key: a `varchar` does not refer to a `uuid` key (except text of a
+    uuid's length, `char(36)` / `varchar(36)`, which MySQL applications use for uuids), text does
+    not refer to an integer key. Names of codes and numbers (`tax_code`, `purchase_order_number`,
+    `invoice_no`): they are natural keys or labels, not ids. Ids of other systems: a name starting
+    with `external_`, `provider_`, `remote_`, `legacy_`, `gateway_` (`external_customer_id`,
+    `provider_payment_id`) is another system's id, not a reference to our table of that name. A
+    column named after its own table without a role (`reactions.reaction_id`, `stations.station_id`):
+    that names something else, or is the table's key. The `_id` half of a polymorphic pair
+    (`commentable_id` beside `commentable_type`), which `polymorphic-reference` asks about. A role
+    name when the database has no table of people, or more than one (`admins` and `customers` both
+    with logins): which one is meant cannot be told, so nothing is said; and a role done by no
+    person (`auto_canceled_by_id`). A name that fits two tables of different schemas equally.
     """
     this = REGISTRY["implicit-foreign-key"]
     for found in implicit_references(ctx.catalog, ctx.scope):
@@ -243,16 +278,30 @@ def implicit_foreign_key(ctx: AuditContext):
         ref_schema, ref_table, ref_key = found.ref_schema, found.ref_table, found.ref_column
         without, partitions = list(found.partitions_without), found.partitions
         where = f" (declared on {partitions - len(without)} of {partitions} partitions; missing on {', '.join(without)})" if partitions and len(without) < partitions else ""
+        narrower = narrower_integer(column, ref_key, ctx.catalog.product)
+        outgrow = f"; its type {column.declared_type} is narrower than the key's {ref_key.declared_type}" if narrower else ""
+        referred = f"{ctx.target(ref_schema, ref_table)}({ref_key.name})"
+        if found.found_by == "role":
+            message = (f"{table.name}.{column.name} is, by its role name, probably a user: a reference to {referred}, "
+                       f"the one table of people, with no foreign key{where}{outgrow}")  # fmt: skip
+            question = (f"Does {table.name}.{column.name} always hold the id of a row of {ref_table.name} (the person "
+                        "in that role)? Can the foreign key be declared, or why not?")  # fmt: skip
+        else:
+            how = "tracked" if found.found_by == "self" and ref_table is not table else found.found_by
+            message = (f"{table.name}.{column.name} looks like a reference to {referred}{_FOUND_BY[how]} "
+                       f"but has no foreign key{where}{outgrow}")  # fmt: skip
+            question = (f"Does {table.name}.{column.name} always refer to a row of {ref_table.name}? "
+                        "Can the foreign key be declared, or why not?")  # fmt: skip
         yield this.finding(
             ctx.located(schema, table, column),
-            f"{table.name}.{column.name} looks like a reference to {ctx.target(ref_schema, ref_table)}"
-            f"({ref_key.name}) but has no foreign key{where}",
-            f"Does {table.name}.{column.name} always refer to a row of {ref_table.name}? "
-            "Can the foreign key be declared, or why not?",
+            message,
+            question,
             referred_table=ctx.target(ref_schema, ref_table),
             referred_column=ref_key.name,
             column_type=column.declared_type,
             referred_type=ref_key.declared_type,
+            found_by=found.found_by,
+            narrower_than_key=narrower or None,
             partitions_without_foreign_key=without or None,
         )
 
