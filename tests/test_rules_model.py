@@ -14,6 +14,7 @@ IMPLICIT_FK = "implicit-foreign-key"
 VALUE_SET = "unexplained-value-set"
 JSON = "json-without-schema"
 CASCADE = "cascade-delete"
+POLYMORPHIC = "polymorphic-reference"
 
 CASES = [
     # --- missing-primary-key ---------------------------------------------------------------------
@@ -334,6 +335,39 @@ CASES = [
         """ for engine in ("postgresql", "mysql", "sqlite")},
         present=[(IMPLICIT_FK, "namespaces.creator_id"), (IMPLICIT_FK, "namespaces.owner_id")],
     ),
+    # --- polymorphic-reference -------------------------------------------------------------------
+    case(
+        # Lago's fees.invoiceable_*, GitLab's integer runner_type (a kind of runner, beside runner_id),
+        # a payment provider's own ids, a typed reference with a foreign key, Django's GenericForeignKey
+        "polymorphic-reference",
+        everywhere("""
+            CREATE TABLE invoices (id integer PRIMARY KEY);
+            CREATE TABLE payment_methods (id integer PRIMARY KEY);
+            CREATE TABLE fees (id integer PRIMARY KEY, invoiceable_type varchar(255), invoiceable_id integer,
+                               payment_method_type varchar(255), payment_method_id integer,
+                               provider_method_type varchar(255), provider_method_id varchar(255),
+                               FOREIGN KEY (payment_method_id) REFERENCES payment_methods (id));
+            CREATE TABLE ci_runners (id bigint PRIMARY KEY);
+            CREATE TABLE ci_runner_machines (id bigint PRIMARY KEY, runner_type smallint, runner_id bigint);
+            CREATE TABLE django_content_type (id integer PRIMARY KEY, app_label varchar(100), model varchar(100));
+            CREATE TABLE comments (id integer PRIMARY KEY, content_type_id integer, object_id varchar(255),
+                                   FOREIGN KEY (content_type_id) REFERENCES django_content_type (id));
+        """),
+        present=[
+            (POLYMORPHIC, "fees.invoiceable_id"),
+            (POLYMORPHIC, "comments.object_id"),
+            (IMPLICIT_FK, "ci_runner_machines.runner_id"),
+        ],
+        absent=[
+            (POLYMORPHIC, "fees.payment_method_id"),  # its foreign key says which table
+            (POLYMORPHIC, "fees.provider_method_id"),  # the payment provider's ids
+            (POLYMORPHIC, "ci_runner_machines.runner_id"),  # an integer type is a kind, not a table
+            (IMPLICIT_FK, "fees.invoiceable_id"),  # asked about once, as a polymorphic reference
+        ],
+        expect={(POLYMORPHIC, "fees.invoiceable_id"): {"type_column": "invoiceable_type", "id_column": "invoiceable_id",
+                                                       "severity": "warning"},  # fmt: skip
+                (POLYMORPHIC, "comments.object_id"): {"type_column": "content_type_id"}},  # fmt: skip
+    ),
     # --- unexplained-value-set -------------------------------------------------------------------
     case(
         "value-sets",
@@ -516,3 +550,60 @@ def test_timestamp_evidence_names_the_mysql_server_and_session_time_zone(engines
     assert evidence["server_timezone"] == (system_zone if server_zone == "SYSTEM" else server_zone)
     assert evidence["session_timezone"] == (system_zone if session_zone == "SYSTEM" else session_zone)
     assert evidence["declared_type"] == "datetime"
+
+
+# --- what the rows show ----------------------------------------------------------------------------
+
+POLYMORPHIC_ROWS = """
+    CREATE TABLE posts (id integer PRIMARY KEY, title varchar(80));
+    CREATE TABLE photos (id integer PRIMARY KEY, url varchar(200));
+    CREATE TABLE comments (id integer PRIMARY KEY, commentable_type varchar(40) NOT NULL,
+                           commentable_id integer NOT NULL, body varchar(200));
+    INSERT INTO comments VALUES (1, 'Post', 1, 'a'), (2, 'Post', 2, 'b'), (3, 'Photo', 1, 'c'), (4, 'Legacy::Video', 7, 'd');
+"""
+
+
+def _polymorphic_types_read(url: str, schema: str) -> None:
+    from dayone import api
+
+    finding = next(f for f in api.audit(url).findings if f.rule == POLYMORPHIC and f.target.endswith("comments.commentable_id"))
+    assert finding.evidence["observed_types"] == {"Post": 2, "Photo": 1, "Legacy::Video": 1}
+    assert finding.evidence["tables_named"] == {"Post": f"{schema}.posts", "Photo": f"{schema}.photos"}
+    assert "Post (2)" in finding.message and "full scan of 4 rows" in finding.message
+
+
+@pytest.mark.postgres
+def test_polymorphic_reference_lists_the_types_read_on_postgres(pg_db):
+    for statement in POLYMORPHIC_ROWS.split(";"):
+        if statement.strip():
+            pg_db.execute(statement)
+    _polymorphic_types_read(pg_db.url, "public")
+
+
+@pytest.mark.mysql
+def test_polymorphic_reference_lists_the_types_read_on_mysql(mysql_db):
+    for statement in POLYMORPHIC_ROWS.split(";"):
+        if statement.strip():
+            mysql_db.execute(statement)
+    _polymorphic_types_read(mysql_db.url, mysql_db.name)
+
+
+def test_polymorphic_reference_lists_the_types_read_on_sqlite(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "shop.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(POLYMORPHIC_ROWS)
+    _polymorphic_types_read(f"sqlite:///{path}", "shop")
+
+
+def test_polymorphic_reference_without_rows_says_so(tmp_path):
+    import sqlite3
+
+    from dayone import api
+
+    path = tmp_path / "shop.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(POLYMORPHIC_ROWS.split("INSERT")[0])
+    finding = next(f for f in api.audit(f"sqlite:///{path}").findings if f.rule == POLYMORPHIC)
+    assert "no row was read" in finding.message and "observed_types" not in finding.evidence

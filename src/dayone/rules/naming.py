@@ -207,7 +207,11 @@ def polymorphic_pairs(table: Table) -> list[tuple[Column, Column]]:
     pairs = []
     for name, column in by_words.items():
         if name.endswith("_type") and (partner := by_words.get(name[:-5] + "_id")) is not None:
-            if partner.name not in declared:  # a foreign key says which table: the type is a kind, not a table
+            # The type names a class or a table: text. An integer type is a kind of the row its id
+            # points at (GitLab's runner_type beside runner_id), a foreign key says which table it
+            # is, and an id of another system (provider_method_id) is no reference here at all.
+            if (column.normalized_type in ("string", "text", "enum") and partner.name not in declared
+                    and name.split("_", 1)[0] not in EXTERNAL_WORDS):  # fmt: skip
                 pairs.append((column, partner))
         elif name.endswith("content_type_id") and (partner := by_words.get(name[: -len("content_type_id")] + "object_id")):
             pairs.append((column, partner))
