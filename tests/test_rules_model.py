@@ -260,6 +260,7 @@ CASES = [
             CREATE TABLE ci_pipelines (id bigint PRIMARY KEY, auto_canceled_by_id bigint);
             CREATE TABLE merge_request_diff_commits (id bigint PRIMARY KEY, commit_author_id bigint);
             CREATE TABLE post_versions (id bigint PRIMARY KEY, updater_id bigint, updated_by varchar(40));
+            CREATE TABLE actor (actor_id bigint PRIMARY KEY, first_name varchar(45));
         """),
         present=[
             (IMPLICIT_FK, "merge_requests.author_id"),
@@ -272,6 +273,7 @@ CASES = [
             (IMPLICIT_FK, "ci_pipelines.auto_canceled_by_id"),  # no person cancels automatically
             (IMPLICIT_FK, "merge_request_diff_commits.commit_author_id"),  # a commit's author: a git identity
             (IMPLICIT_FK, "post_versions.updated_by"),  # text cannot hold the key
+            (IMPLICIT_FK, "actor.actor_id"),  # pagila: the table's own key, not a person's role
         ],
         expect={(IMPLICIT_FK, "merge_requests.author_id"): {"referred_table": "{schema}.accounts", "found_by": "role"}},
     ),
@@ -363,6 +365,7 @@ CASES = [
             (POLYMORPHIC, "fees.provider_method_id"),  # the payment provider's ids
             (POLYMORPHIC, "ci_runner_machines.runner_id"),  # an integer type is a kind, not a table
             (IMPLICIT_FK, "fees.invoiceable_id"),  # asked about once, as a polymorphic reference
+            (VALUE_SET, "fees.invoiceable_type"),
         ],
         expect={(POLYMORPHIC, "fees.invoiceable_id"): {"type_column": "invoiceable_type", "id_column": "invoiceable_id",
                                                        "severity": "warning"},  # fmt: skip
@@ -461,6 +464,53 @@ CASES = [
             CREATE TABLE orders (id integer PRIMARY KEY, status order_status);
         """},
         absent=[(VALUE_SET, "orders.status")],  # the domain's CHECK list explains the values
+    ),
+    case(
+        # Lago, Danbooru, Bagisto: codes that identify a row, name another table's row, follow a
+        # standard or come from another system are no code lists; statuses and types are, even when
+        # unique together with their parent
+        "value-set-identifiers",
+        {engine: f"""
+            CREATE TABLE organizations (id integer PRIMARY KEY, name varchar(255));
+            CREATE TABLE taxes (id integer PRIMARY KEY, organization_id integer, code varchar(255) NOT NULL);
+            CREATE UNIQUE INDEX idx_unique_tax_code_per_organization ON taxes (code, organization_id);
+            CREATE TABLE fees_taxes (id integer PRIMARY KEY, tax_code varchar(255) NOT NULL, fee_type varchar(40));
+            CREATE TABLE webhooks (id integer PRIMARY KEY, http_status integer, status integer, webhook_type varchar(255),
+                                   object_type varchar(255), object_id integer);
+            CREATE TABLE payment_intents (id integer PRIMARY KEY, invoice_id integer, status integer NOT NULL);
+            CREATE UNIQUE INDEX index_payment_intents_on_invoice_id_and_status ON payment_intents (invoice_id, status){
+                " WHERE status = 0" if engine != "mysql" else ""};
+            CREATE TABLE upgrade_codes (id integer PRIMARY KEY, code varchar(255) NOT NULL, status integer NOT NULL);
+            CREATE UNIQUE INDEX index_upgrade_codes_on_code ON upgrade_codes (code);
+            CREATE TABLE categories (id integer PRIMARY KEY, name varchar(80));
+            CREATE TABLE forum_topics (id integer PRIMARY KEY, category_id integer, min_level integer);
+            CREATE TABLE channels (id integer PRIMARY KEY, code varchar(255), hostname varchar(255));
+            CREATE TABLE shipments (id integer PRIMARY KEY, carrier_code varchar(255), mime_type varchar(255));
+            CREATE TABLE integration_items (id integer PRIMARY KEY, external_account_code varchar(255), item_type varchar(255));
+        """ for engine in ("postgresql", "mysql", "sqlite")},
+        present=[
+            (VALUE_SET, "fees_taxes.fee_type"),
+            (VALUE_SET, "webhooks.status"),
+            (VALUE_SET, "webhooks.webhook_type"),
+            (VALUE_SET, "payment_intents.status"),  # one pending intent per invoice: still a status
+            (VALUE_SET, "upgrade_codes.status"),
+            (VALUE_SET, "forum_topics.min_level"),
+            (VALUE_SET, "shipments.carrier_code"),
+            (VALUE_SET, "integration_items.item_type"),
+        ],
+        absent=[
+            (VALUE_SET, "taxes.code"),  # unique per organization: an identifier someone chose
+            (VALUE_SET, "upgrade_codes.code"),  # unique
+            (VALUE_SET, "channels.code"),  # the row's own code
+            (VALUE_SET, "fees_taxes.tax_code"),  # the code of a row of taxes
+            (VALUE_SET, "webhooks.http_status"),  # a standard list
+            (VALUE_SET, "shipments.mime_type"),
+            (VALUE_SET, "webhooks.object_type"),  # asked about by polymorphic-reference
+            (VALUE_SET, "forum_topics.category_id"),  # a reference to categories
+            (VALUE_SET, "integration_items.external_account_code"),  # another system's code
+        ],
+        expect={(VALUE_SET, "webhooks.status"): {"severity": "info", "basis": "name"},
+                (IMPLICIT_FK, "forum_topics.category_id"): {"referred_table": "{schema}.categories"}},  # fmt: skip
     ),
     # --- json-without-schema ---------------------------------------------------------------------
     case(
@@ -607,3 +657,81 @@ def test_polymorphic_reference_without_rows_says_so(tmp_path):
         conn.executescript(POLYMORPHIC_ROWS.split("INSERT")[0])
     finding = next(f for f in api.audit(f"sqlite:///{path}").findings if f.rule == POLYMORPHIC)
     assert "no row was read" in finding.message and "observed_types" not in finding.evidence
+
+
+VALUE_SET_ROWS = """
+    CREATE TABLE tickets (id integer PRIMARY KEY, status varchar(20), source varchar(300), kind varchar(40),
+                          state varchar(20), priority_level integer);
+    CREATE TABLE refunds (id integer PRIMARY KEY, status varchar(20));
+"""
+
+
+def _value_set_rows(insert) -> None:
+    statuses = ["open"] * 15 + ["closed"] * 10 + ["pending"] * 5
+    for i, status in enumerate(statuses):
+        url = f"https://example.com/tickets/source/with/a/rather/long/path/{i:04d}/and/more/path/to/be/long"
+        insert(f"INSERT INTO tickets VALUES ({i}, '{status}', '{url}', 'kind-{i}', NULL, {i % 3})")
+
+
+def _value_sets_read(url: str) -> None:
+    from dayone import api
+    from dayone.groups import build_report
+
+    result = api.audit(url)
+    found = {local(f.target): f for f in result.findings if f.rule == VALUE_SET}
+    status = found["tickets.status"]
+    assert status.severity == "warning" and status.evidence["basis"] == "values"
+    assert status.evidence["observed_values"] == {"open": 15, "closed": 10, "pending": 5}
+    assert "source" not in str(sorted(found)) and "tickets.kind" not in found  # URLs; values nearly all different
+    empty = found["refunds.status"]
+    assert empty.severity == "info" and "the table is empty" in empty.message
+    assert empty.question.startswith("Is refunds.status a code list?")
+    unread = found["tickets.state"]
+    assert unread.severity == "info" and "every value read is NULL" in unread.message
+    assert "As an integer" in found["tickets.priority_level"].question
+    groups = [g for g in build_report(result).groups if g.rule == VALUE_SET]
+    # what the rows back and what rests on names are asked apart
+    assert sorted((g.severity, g.count) for g in groups) == [("info", 2), ("warning", 2)]
+
+
+def local(target: str) -> str:
+    return target.split(".", 1)[1]
+
+
+@pytest.mark.postgres
+def test_value_sets_read_from_rows_on_postgres(pg_db):
+    pg_db.execute(VALUE_SET_ROWS)
+    _value_set_rows(pg_db.execute)
+    _value_sets_read(pg_db.url)
+
+
+@pytest.mark.mysql
+def test_value_sets_read_from_rows_on_mysql(mysql_db):
+    for statement in VALUE_SET_ROWS.split(";"):
+        if statement.strip():
+            mysql_db.execute(statement)
+    _value_set_rows(mysql_db.execute)
+    _value_sets_read(mysql_db.url)
+
+
+def test_value_sets_read_from_rows_on_sqlite(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "desk.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript(VALUE_SET_ROWS)
+        _value_set_rows(conn.execute)
+    _value_sets_read(f"sqlite:///{path}")
+
+
+@pytest.mark.postgres
+def test_integer_code_question_names_rails_enums_in_a_rails_schema(engines):
+    ddl = "CREATE TABLE invites (id bigint PRIMARY KEY, status integer DEFAULT 0 NOT NULL, kind varchar(20));"
+    plain = engines("postgresql", ddl).finding(VALUE_SET, "invites.status")
+    assert "Rails" not in plain.question and "named only in the application's code" in plain.question
+    rails = engines("postgresql", ddl + """
+        CREATE TABLE ar_internal_metadata (key varchar PRIMARY KEY, value varchar, created_at timestamp(6) NOT NULL,
+                                           updated_at timestamp(6) NOT NULL);
+    """)
+    assert "probably a Rails enum" in rails.finding(VALUE_SET, "invites.status").question
+    assert "enum" not in rails.finding(VALUE_SET, "invites.kind").question  # text: its values are its names

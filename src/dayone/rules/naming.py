@@ -52,7 +52,14 @@ is_value_set_name = _matcher(r"(\w+_)?(status|state|stage|phase|type|kind|catego
 _FREE_CODES = re.compile(
     r"(post|postal|zip|area|phone|country_calling|promo|promotion|coupon|discount|voucher|gift|verification|"
     r"confirmation|auth|otp|reset|access|invite|invitation|referral|activation|security|tracking|bar|qr|"
-    r"hash|secret|source_code|language_code|locale|currency|iso|country|lang)"
+    r"hash|secret|source_code|language_code|locale|currency|iso|country|lang|"
+    # URLs, hashes, tokens and snippets: values no one lists
+    r"url|uri|link|digest|checksum|token|sha|md5|slug|short|session|nonce|pin|sms|mfa|totp|recovery|backup|"
+    r"unlock|embed|html|snippet|script|external)"
+)
+# Code lists documented elsewhere, by a standard: media types, HTTP statuses, process exit codes.
+_STANDARD_LIST = re.compile(
+    r"(\w+_)?(mime_type|content_type|media_type|http_status(_code)?|http_code|http_response_code|exit_code|exit_status)"
 )
 is_append_only_name = _matcher(r"\w*_(history|log|logs|events|event|audit|audits|changes|transitions|journal|ledger)")
 is_history_name = _matcher(r"\w*(history|audit|audits|events|event|log|logs|changes|transitions|journal|versions)\w*")
@@ -75,7 +82,12 @@ def is_value_set_column(column: Column) -> bool:
     if not is_value_set_name(column.name) or column.normalized_type not in ("string", "text", "integer"):
         return False
     name = words(column.name)
-    return not (name.endswith("code") and _FREE_CODES.search(name))
+    return not ((name.endswith("code") and _FREE_CODES.search(name)) or _STANDARD_LIST.fullmatch(name))
+
+
+def is_code_name(name: str) -> bool:
+    """`code`, `tax_code`: a code names something (a plan, a tax), unlike a status or a type."""
+    return words(name).rsplit("_", 1)[-1] == "code"
 
 
 def soft_delete_columns(table: Table) -> list[Column]:

@@ -138,6 +138,8 @@ def resolve(names: TableNames, schema: Schema, table: Table, column: Column,
     if match is None or column.name in polymorphic_ids:
         return None
     stem = match.group(1) or match.group(3)
+    if stem in singulars_of(table.name):
+        return None  # named after its own table: its key (actor.actor_id), or something else it holds
     found: tuple[Entry, FoundBy] | None = None
     if not stem.endswith("_by"):
         if stem.split("_", 1)[0] in EXTERNAL_WORDS and not names.keyed.get(stem):
