@@ -15,6 +15,8 @@ VALUE_SET = "unexplained-value-set"
 JSON = "json-without-schema"
 CASCADE = "cascade-delete"
 POLYMORPHIC = "polymorphic-reference"
+ENUM_MEANING = "enum-meaning"
+MIXED_TIMESTAMPS = "mixed-timestamp-conventions"
 
 CASES = [
     # --- missing-primary-key ---------------------------------------------------------------------
@@ -512,6 +514,72 @@ CASES = [
         expect={(VALUE_SET, "webhooks.status"): {"severity": "info", "basis": "name"},
                 (IMPLICIT_FK, "forum_topics.category_id"): {"referred_table": "{schema}.categories"}},  # fmt: skip
     ),
+    # --- enum-meaning ------------------------------------------------------------------------------
+    case(
+        # Lago's payment_method_types serves four columns: asked once; OpenStreetMap's nwr_enum is the
+        # type of a polymorphic reference
+        "enum-meaning",
+        {"postgresql": """
+            CREATE TYPE payment_method_types AS ENUM ('provider', 'manual');
+            CREATE TYPE subscription_cancelation_reasons AS ENUM ('payment_failed', 'timeout');
+            CREATE TYPE nwr_enum AS ENUM ('Node', 'Way', 'Relation');
+            CREATE TYPE tag_kind AS ENUM ('general', 'artist');
+            CREATE TYPE left_over AS ENUM ('a', 'b');
+            CREATE TABLE subscriptions (id bigint PRIMARY KEY, payment_method_type payment_method_types,
+                                        cancelation_reason subscription_cancelation_reasons);
+            CREATE TABLE wallets (id bigint PRIMARY KEY, payment_method_type payment_method_types NOT NULL);
+            CREATE TABLE relation_members (id bigint PRIMARY KEY, member_type nwr_enum NOT NULL, member_id bigint NOT NULL);
+            CREATE TABLE saved_searches (id bigint PRIMARY KEY, kinds tag_kind[]);
+        """},
+        present=[(ENUM_MEANING, "payment_method_types"), (ENUM_MEANING, "tag_kind")],
+        absent=[
+            (ENUM_MEANING, "nwr_enum"),  # polymorphic-reference asks which tables its values name
+            (ENUM_MEANING, "left_over"),  # no column uses it
+            (VALUE_SET, "subscriptions.payment_method_type"),
+        ],
+        expect={(POLYMORPHIC, "relation_members.member_id"): {"declared_types": ["Node", "Way", "Relation"]}},
+    ),
+    case(
+        # the same on MySQL/MariaDB, one list of ENUM values at a time; Bagisto's locales.direction
+        "enum-meaning-mysql",
+        {"mysql": """
+            CREATE TABLE subscriptions (id bigint PRIMARY KEY, payment_method_type ENUM('provider', 'manual'),
+                                        cancelation_reason ENUM('payment_failed', 'timeout'));
+            CREATE TABLE wallets (id bigint PRIMARY KEY, payment_method_type ENUM('provider', 'manual') NOT NULL);
+            CREATE TABLE relation_members (id bigint PRIMARY KEY, member_type ENUM('Node', 'Way', 'Relation') NOT NULL,
+                                           member_id bigint NOT NULL);
+            CREATE TABLE locales (id int PRIMARY KEY, direction ENUM('ltr', 'rtl') NOT NULL DEFAULT 'ltr',
+                                  special_features SET('Trailers', 'Commentaries'));
+        """},
+        present=[(ENUM_MEANING, "subscriptions.payment_method_type"), (ENUM_MEANING, "locales.direction")],
+        absent=[
+            (ENUM_MEANING, "wallets.payment_method_type"),  # the same list, asked once
+            (ENUM_MEANING, "relation_members.member_type"),
+            (VALUE_SET, "subscriptions.payment_method_type"),
+        ],
+        expect={(POLYMORPHIC, "relation_members.member_id"): {"declared_types": ["Node", "Way", "Relation"]}},
+    ),
+    # --- mixed-timestamp-conventions ---------------------------------------------------------------
+    case(
+        "mixed-timestamp-conventions",
+        {"postgresql": """
+            CREATE TABLE merge_requests (id bigint PRIMARY KEY, created_at timestamp NOT NULL, updated_at timestamp NOT NULL);
+            CREATE TABLE merge_request_metrics (id bigint PRIMARY KEY, merged_at timestamptz, latest_closed_at timestamptz);
+        """, "mysql": """
+            CREATE TABLE cart_rules (id int PRIMARY KEY, starts_from DATETIME, ends_till DATETIME,
+                                     created_at TIMESTAMP NULL, updated_at TIMESTAMP NULL);
+        """},
+        present=[(MIXED_TIMESTAMPS, "")],  # the schema itself
+        expect={(MIXED_TIMESTAMPS, ""): {"wall_clock_columns": 2, "instant_columns": 2, "severity": "warning"}},
+    ),
+    case(
+        "one-timestamp-convention",
+        {"postgresql": "CREATE TABLE a (id int PRIMARY KEY, created_at timestamp, day date, at time with time zone);",
+         "mysql": "CREATE TABLE a (id int PRIMARY KEY, created_at DATETIME, updated_at DATETIME, day DATE);",
+         # SQLite keeps text or numbers whatever the declared type
+         "sqlite": "CREATE TABLE events (id INTEGER PRIMARY KEY, created_at TIMESTAMP, sent_at TIMESTAMPTZ);"},
+        absent=[(MIXED_TIMESTAMPS, "")],
+    ),
     # --- json-without-schema ---------------------------------------------------------------------
     case(
         "json",
@@ -735,3 +803,34 @@ def test_integer_code_question_names_rails_enums_in_a_rails_schema(engines):
     """)
     assert "probably a Rails enum" in rails.finding(VALUE_SET, "invites.status").question
     assert "enum" not in rails.finding(VALUE_SET, "invites.kind").question  # text: its values are its names
+
+
+@pytest.mark.postgres
+def test_enum_meaning_lists_values_and_columns(engines):
+    case = next(c for c in CASES if c.id == "enum-meaning")
+    audited = engines.run(case, "postgresql")
+    payment = audited.finding(ENUM_MEANING, "payment_method_types")
+    assert payment.severity == "info" and payment.evidence["values"] == ["provider", "manual"]
+    assert payment.evidence["columns"] == [f"{audited.schema}.subscriptions.payment_method_type",
+                                           f"{audited.schema}.wallets.payment_method_type"]  # fmt: skip
+    assert "used by 2 columns" in payment.message and "What does each value of payment_method_types mean" in payment.question
+    assert audited.finding(ENUM_MEANING, "tag_kind").evidence["columns"] == [f"{audited.schema}.saved_searches.kinds"]
+
+
+@pytest.mark.mysql
+def test_enum_meaning_asks_once_per_mysql_list(engines):
+    case = next(c for c in CASES if c.id == "enum-meaning-mysql")
+    audited = engines.run(case, "mysql")
+    payment = audited.finding(ENUM_MEANING, "subscriptions.payment_method_type").evidence
+    assert payment["kind"] == "enum" and payment["columns"] == [f"{audited.schema}.subscriptions.payment_method_type",
+                                                                f"{audited.schema}.wallets.payment_method_type"]  # fmt: skip
+    assert audited.finding(ENUM_MEANING, "locales.special_features").evidence["kind"] == "set"
+    assert audited.finding(ENUM_MEANING, "locales.direction").evidence["values"] == ["ltr", "rtl"]
+
+
+@pytest.mark.mysql
+def test_mixed_timestamps_on_mysql_say_how_timestamp_is_stored(engines):
+    case = next(c for c in CASES if c.id == "mixed-timestamp-conventions")
+    finding = engines.run(case, "mysql").finding(MIXED_TIMESTAMPS, "")
+    assert "TIMESTAMP is stored in UTC" in finding.message and "same session time zone" in finding.question
+    assert finding.evidence["wall_clock_examples"] == ["cart_rules.starts_from", "cart_rules.ends_till"]

@@ -36,7 +36,8 @@ def polymorphic_reference(ctx: AuditContext):
     `taggable_type` + `taggable_id`) and Django's GenericForeignKey (`content_type_id` +
     `object_id`, or the same with a prefix). One finding per pair, on its id column. With a profile,
     the types read from the rows are listed with their counts (`observed_types`), and those that
-    name a table of the database are matched to it (`Invoice` -> `invoices`, `tables_named`).
+    name a table of the database are matched to it (`Invoice` -> `invoices`, `tables_named`); a
+    type column with an enum type or ENUM lists the types it allows (`declared_types`).
 
     ## Why it matters for analytics
     No foreign key can declare such a reference, so nothing keeps its ids valid, tools that draw or
@@ -80,6 +81,8 @@ def polymorphic_reference(ctx: AuditContext):
                 seen = f"; {found[0].how}: no row has a type"
             else:
                 seen = "; no row was read, so which tables it points to is not known from the data"
+            if type_column.enum_values:
+                seen += f"; its {type_column.declared_type} allows {', '.join(type_column.enum_values[:12])}"
             pair = f"{table.name}.{type_column.name} + {id_column.name}"
             yield this.finding(
                 ctx.located(schema, table, id_column),
@@ -93,6 +96,7 @@ def polymorphic_reference(ctx: AuditContext):
                 observed_in=found[0].how if types else None,
                 observed_types=types,
                 tables_named=named or None,
+                declared_types=list(type_column.enum_values) or None,
             )
 
 

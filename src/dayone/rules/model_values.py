@@ -282,3 +282,104 @@ def _likely_lookup(ctx: AuditContext, column_name: str, table):
             if other_name == wanted or (other_name.endswith("_" + wanted) and (head or other_name[: -len(wanted) - 1] in own)):
                 return schema, other
     return None
+
+
+ENUM_MEANING_ROLLUP = Rollup(
+    noun=("enum type", "enum types"),
+    says="{n} enum types in {where} list the values their columns may hold, but not what each value means",
+    asks="Where is the meaning of each value of these enum types written down (what each state means, which changes "
+    "between them can happen), and how are new values announced before they appear in the data?",
+)
+_SHOWN_VALUES = 12
+_SHOWN_COLUMNS = 6
+
+
+@rule(name="enum-meaning", code="DM109", family="model", scope="column", severity="info", rollup=ENUM_MEANING_ROLLUP)
+def enum_meaning(ctx: AuditContext):
+    """An enum type lists the values its columns may hold, not what they mean.
+
+    ## What it detects
+    Each enum type once, with its values and the columns that use it: PostgreSQL named enum types
+    (`CREATE TYPE payment_status AS ENUM (...)`), and on MySQL/MariaDB each distinct list of ENUM
+    (or SET) values, however many columns repeat it. The finding sits on the PostgreSQL type
+    (`public.payment_status`) or on the first column with that MySQL list.
+
+    ## Why it matters for analytics
+    An enum keeps unknown values out, which is good, but its labels are not definitions: is a
+    `voided` invoice counted in revenue, can `failed` become `succeeded`, which states are final?
+    Analysts need the meaning to build metrics on these columns, and the list changes when a
+    release adds a value.
+
+    ## Question for the engineering team
+    What does each value mean, which changes between values can happen, and how are new values
+    announced?
+
+    ## How to fix
+    Document each value (`COMMENT ON TYPE` on PostgreSQL, a column comment on MySQL/MariaDB, or the
+    data catalog), including which values are final, and announce new values before a release adds
+    them.
+
+    ## What it leaves out
+    An enum type no audited column uses (left over from a migration, or used only by framework
+    tables): there is nothing in the data to interpret. The type column of a polymorphic reference
+    (OpenStreetMap's `member_type` of `nwr_enum`): `polymorphic-reference` asks which tables its
+    values name. CHECK (col IN (...)) lists, which belong to
+    one column each and often sit on booleans-in-disguise; SQLite, which has no enum types. Columns
+    with an enum are never also asked about as `unexplained-value-set`.
+    """
+    this = REGISTRY["enum-meaning"]
+    named = {(s.name, e.name): (s, e) for s in ctx.catalog.schemas for e in s.enums}
+    users: dict[tuple, list[tuple]] = {}  # an enum type, or a MySQL list of values -> its columns
+    polymorphic: dict[int, frozenset[str]] = {}
+    for schema, table, column in ctx.columns():
+        if column.normalized_type not in ("enum", "set", "array"):
+            continue
+        if id(table) not in polymorphic:
+            polymorphic[id(table)] = frozenset(t.name for t, _ in polymorphic_pairs(table))
+        if column.name in polymorphic[id(table)]:
+            continue  # the types a polymorphic reference may name: polymorphic-reference asks which tables
+        key = _enum_type_of(named, schema, column) if named else None
+        if key is None and column.normalized_type in ("enum", "set") and column.enum_values:
+            key = ("list", column.normalized_type, column.enum_values)
+        if key is not None:
+            users.setdefault(key, []).append((schema, table, column))
+    for key, columns in users.items():
+        listed = ", ".join(f"{table.name}.{column.name}" for _, table, column in columns[:_SHOWN_COLUMNS]) + (
+            f" and {len(columns) - _SHOWN_COLUMNS} more" if len(columns) > _SHOWN_COLUMNS else "")
+        used = f"used by {len(columns)} column{'s' if len(columns) > 1 else ''}: {listed}"
+        if key[0] == "list":
+            _, kind, values = key
+            schema, table, column = columns[0]
+            location = ctx.located(schema, table, column)
+            what = f"the {kind.upper()} list"
+            name = None
+        else:
+            schema, enum = named[key]
+            location = (f"{ctx.target(schema)}.{enum.name}", ctx.located(schema)[1])
+            values, name = enum.values, enum.name
+            what = f"enum type {enum.name}"
+        shown = ", ".join(values[:_SHOWN_VALUES]) + (", ..." if len(values) > _SHOWN_VALUES else "")
+        yield this.finding(
+            location,
+            f"{what} ({shown}) is {used}; the database holds its values, not what each means",
+            f"What does each value of {name or f'{columns[0][1].name}.{columns[0][2].name}'} mean ({shown}), which "
+            "changes between them can happen, and how are new values announced?",
+            enum_type=name,
+            kind=key[1] if key[0] == "list" else "enum type",
+            values=list(values),
+            columns=[f"{ctx.target(s, t, c)}" for s, t, c in columns],
+        )
+
+
+def _enum_type_of(named: dict, schema, column) -> tuple[str, str] | None:
+    """The PostgreSQL enum type a column (or an array column) is declared with: `payment_status`,
+    `billing.payment_status`, `"Status"[]`; a name without a schema is looked up in the column's
+    schema, then in public."""
+    declared = column.declared_type.removesuffix("[]")
+    parts = [p.strip('"') for p in declared.split(".")]
+    if len(parts) == 2:
+        return tuple(parts) if tuple(parts) in named else None
+    for schema_name in (schema.name, "public"):
+        if (schema_name, parts[0]) in named:
+            return schema_name, parts[0]
+    return next((key for key in named if key[1] == parts[0]), None)
