@@ -368,7 +368,7 @@ def implicit_foreign_key(ctx: AuditContext):
     person (`auto_canceled_by_id`). A name that fits two tables of different schemas equally.
     """
     this = REGISTRY["implicit-foreign-key"]
-    for found in implicit_references(ctx.catalog, ctx.scope):
+    for found in implicit_references(ctx.catalog, ctx.scope, ctx):
         schema, table, column = found.schema, found.table, found.column
         ref_schema, ref_table, ref_key = found.ref_schema, found.ref_table, found.ref_column
         without, partitions = list(found.partitions_without), found.partitions

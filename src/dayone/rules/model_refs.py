@@ -69,7 +69,7 @@ def polymorphic_reference(ctx: AuditContext):
             types = observed_values(found[1]) if found else None
             named: dict[str, str] = {}
             for value in list(types or ())[:_MAX_TYPES]:
-                names = names or TableNames(ctx.catalog)
+                names = names or TableNames.of(ctx.catalog)
                 if (table_named := _table_named(names, schema, table, value)) is not None:
                     named[value] = ctx.target(*table_named)
             if types:

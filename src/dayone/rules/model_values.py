@@ -88,7 +88,7 @@ def unexplained_value_set(ctx: AuditContext):
     """
     this = REGISTRY["unexplained-value-set"]
     keyed = _keyed_tables(ctx)
-    names = TableNames(ctx.catalog)
+    names = TableNames.of(ctx.catalog)
     rails = any(ctx.find_table(s.name, "ar_internal_metadata") for s in ctx.catalog.schemas)
     polymorphic: dict[int, frozenset[str]] = {}
     for schema, table, column in ctx.columns():

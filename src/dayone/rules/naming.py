@@ -161,6 +161,7 @@ def singular_forms(word: str) -> tuple[str, ...]:
     return tuple(dict.fromkeys(forms))
 
 
+@lru_cache(maxsize=1 << 14)
 def singulars_of(table_name: str) -> tuple[str, ...]:
     """`merge_request_diffs` -> ('merge_request_diffs', 'merge_request_diff'): the table's name in
     words with each singular form of its last word."""
@@ -210,10 +211,15 @@ def is_login_table(table: Table) -> bool:
     return any(_CREDENTIAL.fullmatch(n) for n in names) and any(_LOGIN_NAME.fullmatch(n) for n in names)
 
 
+_TYPE_NAME = re.compile(r"type(_?id)?$", re.IGNORECASE)  # commentable_type, contentTypeId
+
+
 def polymorphic_pairs(table: Table) -> list[tuple[Column, Column]]:
     """(type column, id column) pairs through which a row points at a row of any of several tables:
     Rails and Laravel `commentable_type` + `commentable_id`, Django's GenericForeignKey
     `content_type_id` + `object_id` (either with the same prefix: `target_content_type_id`)."""
+    if not any(_TYPE_NAME.search(c.name) for c in table.columns):
+        return []  # most tables: no column named like a type
     by_words = {words(c.name): c for c in table.columns}
     declared = {name for fk in table.foreign_keys for name in fk.columns}
     pairs = []

@@ -20,9 +20,11 @@ after its own table without a role (`reactions.reaction_id`), and a type that ca
 from __future__ import annotations
 
 import re
+import weakref
 from collections import Counter, defaultdict
 from dataclasses import dataclass
-from typing import Literal
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
 
 from dayone.catalog.model import Catalog, Column, Schema, Table
 from dayone.rules.naming import (
@@ -35,6 +37,9 @@ from dayone.rules.naming import (
     words,
 )
 from dayone.scope import EVERYTHING, AuditScope
+
+if TYPE_CHECKING:
+    from dayone.rules.context import AuditContext
 
 # How the referenced table was found: the column's name names it ("name"), with the referencing
 # table's prefix ("prefix"), as the one table of a prefixed module family ("family"), as another row
@@ -65,6 +70,9 @@ class Candidate:
     found_by: FoundBy = "name"
 
 
+_BUILT: dict[int, tuple] = {}  # id(catalog) -> (a weak reference to it, its TableNames)
+
+
 class TableNames:
     """The tables a column's name can point at, looked up by the words of their names. Built once
     per catalog: a lookup per column is a few dictionary reads, never a scan of the tables."""
@@ -89,8 +97,18 @@ class TableNames:
             first, _, rest = forms.partition("_")
             if rest and first in self.modules:
                 self.family[rest].extend(entries)
-        logins = [(s, t, _single_key(t)) for s, t in tables if _single_key(t) is not None and is_login_table(t)]
+        logins = [(s, t, k) for s, t in tables if (k := _single_key(t)) is not None and is_login_table(t)]
         self.people: Entry | None = logins[0] if len(logins) == 1 else None  # one table of people, or none
+
+    @classmethod
+    def of(cls, catalog: Catalog) -> TableNames:
+        """The lookup for this catalog, built once however many rules ask for it."""
+        cached = _BUILT.get(id(catalog))
+        if cached is None or cached[0]() is not catalog:
+            cached = weakref.ref(catalog), cls(catalog)
+            _BUILT.clear()  # one audit at a time: keep only the latest
+            _BUILT[id(catalog)] = cached
+        return cached[1]
 
     def _pick(self, entries: list[Entry], schema: Schema) -> Entry | None:
         if not entries:
@@ -127,6 +145,12 @@ def _single_key(table: Table) -> Column | None:
     if table.primary_key is None or len(table.primary_key.columns) != 1:
         return None
     return table.column(table.primary_key.columns[0])
+
+
+@lru_cache(maxsize=1 << 16)
+def is_reference_name(name: str) -> bool:
+    """Named like a reference at all: `…_id`, `…_uuid`, `…_by`; most columns stop here."""
+    return _REFERENCE_NAME.fullmatch(words(name)) is not None
 
 
 def resolve(names: TableNames, schema: Schema, table: Table, column: Column,
@@ -211,17 +235,18 @@ def narrower_integer(column: Column, key: Column, product: str) -> bool:
     return integer_bits(column.declared_type) < integer_bits(key.declared_type)
 
 
-def implicit_references(catalog: Catalog, scope: AuditScope = EVERYTHING) -> list[Candidate]:
+def implicit_references(catalog: Catalog, scope: AuditScope = EVERYTHING, ctx: AuditContext | None = None) -> list[Candidate]:
     """Every column of the audited tables of `catalog` that looks like a reference to another
-    table's single-column primary key (by name and a compatible type) and has no foreign key."""
+    table's single-column primary key (by name and a compatible type) and has no foreign key.
+    `ctx`: the audit's context, when there is one, so that its lists are not built again."""
     from dayone.rules.context import AuditContext
 
-    ctx = AuditContext(catalog, None, scope)
-    names = TableNames(catalog)
+    ctx = ctx or AuditContext(catalog, None, scope)
+    names = TableNames.of(catalog)
     found: list[Candidate] = []
     polymorphic: dict[int, frozenset[str]] = {}
     for schema, table, column in ctx.columns():
-        if ctx.foreign_key_of(table, column) is not None:
+        if not is_reference_name(column.name) or ctx.foreign_key_of(table, column) is not None:
             continue
         if id(table) not in polymorphic:
             polymorphic[id(table)] = frozenset(i.name for _, i in polymorphic_pairs(table))
