@@ -834,3 +834,11 @@ def test_mixed_timestamps_on_mysql_say_how_timestamp_is_stored(engines):
     finding = engines.run(case, "mysql").finding(MIXED_TIMESTAMPS, "")
     assert "TIMESTAMP is stored in UTC" in finding.message and "same session time zone" in finding.question
     assert finding.evidence["wall_clock_examples"] == ["cart_rules.starts_from", "cart_rules.ends_till"]
+
+
+def test_model_rules_say_what_they_leave_out():
+    from dayone.rules import REGISTRY
+
+    for rule in REGISTRY.values():
+        if rule.family == "model":
+            assert len(rule.docs.get("What it leaves out", "")) > 80, rule.name

@@ -46,6 +46,11 @@ def missing_primary_key(ctx: AuditContext):
     ## How to fix
     Add a primary key (an identity/auto-increment column or the natural key):
     `ALTER TABLE t ADD PRIMARY KEY (id);`.
+
+    ## What it leaves out
+    Views, partitions (their parent stands for them) and framework tables. A unique index with a
+    WHERE clause, or over nullable columns, does not stand in for a key: it identifies only some
+    rows, and the finding stays an error.
     """
     this = REGISTRY["missing-primary-key"]
     no_identity = {(r.schema, r.table) for r in ((ctx.catalog.access.replica_identity or ()) if ctx.catalog.access else ())}
@@ -123,6 +128,13 @@ def timestamp_without_time_zone(ctx: AuditContext):
     ## How to fix
     Store instants: `timestamptz` on PostgreSQL (`ALTER COLUMN c TYPE timestamptz USING c AT TIME
     ZONE 'UTC'`), `TIMESTAMP` or UTC-only `DATETIME` on MySQL/MariaDB, ISO-8601 with an offset in SQLite.
+
+    ## What it leaves out
+    Columns that store instants (`timestamptz`, MySQL/MariaDB `TIMESTAMP`), dates and times of day
+    (a date has no instant to shift), and times kept as text or numbers, which have no declared
+    type to read (the data rules look at their values). Framework tables, which follow their
+    framework's convention. A schema that mixes the two kinds is asked about once more, as a whole,
+    by `mixed-timestamp-conventions`.
     """
     this = REGISTRY["timestamp-without-time-zone"]
     for schema, table, column in ctx.columns():
@@ -151,7 +163,7 @@ def _mixed_timestamp_conventions_praise(ctx: AuditContext, found: list) -> str |
     if found or not ctx.capabilities.has_timestamp_with_time_zone:
         return None
     kinds = {c.normalized_type for _, _, c in ctx.columns() if c.normalized_type in ("timestamp", "timestamptz")}
-    return "every schema keeps its date-time columns one way (all wall-clock or all instants)" if kinds else None
+    return "the date-time columns of each schema follow one convention (all wall-clock times or all instants)" if kinds else None
 
 
 _EXAMPLES = 5
@@ -269,6 +281,10 @@ def undocumented_table(ctx: AuditContext):
     `COMMENT ON TABLE t IS '...'` (PostgreSQL), `ALTER TABLE t COMMENT = '...'` (MySQL/MariaDB),
     a `-- comment` after the opening parenthesis and after each column (SQLite), and the same for
     the columns whose meaning is not obvious.
+
+    ## What it leaves out
+    Views, partitions (their parent stands for them) and framework tables. Columns are not reported
+    one by one: the finding counts how many of the table's columns have a comment.
     """
     this = REGISTRY["undocumented-table"]
     if not ctx.capabilities.has_comments:
@@ -432,6 +448,10 @@ def json_without_schema(ctx: AuditContext):
     ## How to fix
     Document a JSON Schema for the column and validate it (a CHECK constraint or in the
     application); move keys that metrics depend on into real columns.
+
+    ## What it leaves out
+    JSON columns a CHECK constraint validates against a schema. Text columns when no row was read:
+    nothing but the values tells that they hold JSON.
     """
     this = REGISTRY["json-without-schema"]
     for schema, table, column in ctx.columns():
@@ -492,6 +512,11 @@ def cascade_delete(ctx: AuditContext):
     ## How to fix
     Prefer soft deletes on the parent, or ON DELETE RESTRICT / SET NULL; if cascading is intended,
     replicate with log-based CDC so deletes reach the warehouse.
+
+    ## What it leaves out
+    ON DELETE SET NULL, RESTRICT and NO ACTION (the child row stays), and ON UPDATE CASCADE (a key
+    that changes is carried along; no row disappears). A cascade is asked about here once, not
+    again as a way rows are deleted (`hard-deletes`).
     """
     this = REGISTRY["cascade-delete"]
     for schema, table in ctx.tables():
