@@ -842,3 +842,18 @@ def test_model_rules_say_what_they_leave_out():
     for rule in REGISTRY.values():
         if rule.family == "model":
             assert len(rule.docs.get("What it leaves out", "")) > 80, rule.name
+
+
+def test_value_sets_all_explained_are_said_so(engines):
+    from dayone.groups import build_report
+    from dayone.rules.engine import AuditResult
+    from dayone.rules import select_rules
+
+    audited = engines("sqlite", """
+        CREATE TABLE tickets (id INTEGER PRIMARY KEY, status TEXT CHECK (status IN ('open', 'closed')),
+                              kind TEXT REFERENCES kinds (code), created_at TIMESTAMP);
+        CREATE TABLE kinds (code TEXT PRIMARY KEY, label TEXT);
+    """)
+    report = build_report(AuditResult(audited.catalog, tuple(select_rules()), audited.findings))
+    model = next(s for s in report.sections if s.section == "Data model")
+    assert "every status, type and code column is explained by an enum, a CHECK list or a lookup table" in model.good
