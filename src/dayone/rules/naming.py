@@ -52,7 +52,14 @@ is_value_set_name = _matcher(r"(\w+_)?(status|state|stage|phase|type|kind|catego
 _FREE_CODES = re.compile(
     r"(post|postal|zip|area|phone|country_calling|promo|promotion|coupon|discount|voucher|gift|verification|"
     r"confirmation|auth|otp|reset|access|invite|invitation|referral|activation|security|tracking|bar|qr|"
-    r"hash|secret|source_code|language_code|locale|currency|iso|country|lang)"
+    r"hash|secret|source_code|language_code|locale|currency|iso|country|lang|"
+    # URLs, hashes, tokens and snippets: values no one lists
+    r"url|uri|link|digest|checksum|token|sha|md5|slug|short|session|nonce|pin|sms|mfa|totp|recovery|backup|"
+    r"unlock|embed|html|snippet|script|external)"
+)
+# Code lists documented elsewhere, by a standard: media types, HTTP statuses, process exit codes.
+_STANDARD_LIST = re.compile(
+    r"(\w+_)?(mime_type|content_type|media_type|http_status(_code)?|http_code|http_response_code|exit_code|exit_status)"
 )
 is_append_only_name = _matcher(r"\w*_(history|log|logs|events|event|audit|audits|changes|transitions|journal|ledger)")
 is_history_name = _matcher(r"\w*(history|audit|audits|events|event|log|logs|changes|transitions|journal|versions)\w*")
@@ -75,7 +82,12 @@ def is_value_set_column(column: Column) -> bool:
     if not is_value_set_name(column.name) or column.normalized_type not in ("string", "text", "integer"):
         return False
     name = words(column.name)
-    return not (name.endswith("code") and _FREE_CODES.search(name))
+    return not ((name.endswith("code") and _FREE_CODES.search(name)) or _STANDARD_LIST.fullmatch(name))
+
+
+def is_code_name(name: str) -> bool:
+    """`code`, `tax_code`: a code names something (a plan, a tax), unlike a status or a type."""
+    return words(name).rsplit("_", 1)[-1] == "code"
 
 
 def soft_delete_columns(table: Table) -> list[Column]:
@@ -110,3 +122,115 @@ def created_columns(table: Table) -> list[Column]:
 
 def updated_columns(table: Table) -> list[Column]:
     return [c for c in table.columns if is_updated_name(c.name) and holds_time(c)]
+
+
+# --- references by name --------------------------------------------------------------------------
+
+# Plurals no suffix rule undoes, as ORMs and people name tables (people, children, media, criteria).
+IRREGULAR_PLURALS = {
+    "people": "person", "persons": "person", "men": "man", "women": "woman", "children": "child",
+    "media": "medium", "criteria": "criterion", "phenomena": "phenomenon", "data": "datum",
+    "analyses": "analysis", "bases": "basis", "crises": "crisis", "theses": "thesis", "diagnoses": "diagnosis",
+    "syntheses": "synthesis", "hypotheses": "hypothesis", "axes": "axis", "indices": "index",
+    "matrices": "matrix", "vertices": "vertex", "appendices": "appendix", "mice": "mouse", "geese": "goose",
+    "feet": "foot", "teeth": "tooth", "oxen": "ox", "quizzes": "quiz", "leaves": "leaf", "lives": "life",
+    "wives": "wife", "knives": "knife", "halves": "half", "shelves": "shelf", "wolves": "wolf",
+    "thieves": "thief", "calves": "calf", "selves": "self", "cacti": "cactus", "fungi": "fungus",
+    "alumni": "alumnus", "radii": "radius", "stimuli": "stimulus", "syllabi": "syllabus",
+}  # fmt: skip
+
+
+@lru_cache(maxsize=1 << 14)
+def singular_forms(word: str) -> tuple[str, ...]:
+    """What a table name's last word may be the plural of: the word itself (tables named in the
+    singular: `cart`, Django's `blog_post`), an irregular plural (people -> person), and the
+    regular English rules, which may each apply (categories -> category, movies -> movie;
+    addresses -> address, responses -> response). A wrong form costs nothing: it is only ever
+    compared with the words of column names."""
+    forms = [word]
+    if word in IRREGULAR_PLURALS:
+        forms.append(IRREGULAR_PLURALS[word])
+    if word.endswith("ies") and len(word) > 4:
+        forms += [word[:-3] + "y", word[:-1]]
+    elif word.endswith("ves"):
+        forms += [word[:-3] + "f", word[:-3] + "fe", word[:-1]]
+    elif word.endswith(("sses", "xes", "ches", "shes", "zes", "uses", "oes", "ses")):
+        forms += [word[:-2], word[:-1]]
+    elif word.endswith("s") and not word.endswith(("ss", "us", "is")):
+        forms.append(word[:-1])
+    return tuple(dict.fromkeys(forms))
+
+
+@lru_cache(maxsize=1 << 14)
+def singulars_of(table_name: str) -> tuple[str, ...]:
+    """`merge_request_diffs` -> ('merge_request_diffs', 'merge_request_diff'): the table's name in
+    words with each singular form of its last word."""
+    name = words(table_name)
+    head, _, last = name.rpartition("_")
+    return tuple(f"{head}_{form}" if head else form for form in singular_forms(last))
+
+
+# An id the name says comes from another system (a payment provider's, a CRM's, a legacy
+# database's) is not a reference to the table of the same name here: external_customer_id.
+EXTERNAL_WORDS = frozenset({"external", "ext", "provider", "remote", "third", "thirdparty", "legacy", "gateway"})
+
+# Columns that point at another row of their own table: a tree, a chain of versions, a replacement.
+SELF_REFERENCE_NAME = re.compile(
+    r"(parent|previous|prev|next|original|replaces|replaced_by|superseded_by|supersedes|successor|predecessor"
+    r"|duplicate_of|merged_into|copied_from|cloned_from|forked_from|root)_(id|uuid)"
+)
+
+# Who did something to the row, named by the role rather than the table: author_id, created_by_id,
+# last_editor_id. The table of people is then the referenced one, whatever it is called.
+PERSON_ROLE_NAME = re.compile(
+    r"((last|latest|first|original|current|previous|primary|secondary|main)_)?"
+    r"(author|creator|owner|assignee|assigner|reviewer|approver|requester|requestor|reporter|submitter|sender"
+    r"|recipient|receiver|modifier|editor|updater|uploader|moderator|inviter|invitee|commenter|actor"
+    r"|maintainer|publisher|verifier|closer|resolver|deleter|canceller|canceler|archiver|signer|banner)"
+    r"(_user)?_(id|uuid)"
+    r"|((last|latest|first)_)?[a-z]+ed_by(_user)?(_id|_uuid)?"
+)
+# ... unless no person did it: auto_canceled_by_id names the pipeline that cancelled this one.
+_NOT_A_PERSON = re.compile(r"(auto|automatically|system|bot|job|cron|scheduler)_\w+")
+
+
+def is_person_role_name(name: str) -> bool:
+    name = words(name)
+    return bool(PERSON_ROLE_NAME.fullmatch(name)) and not _NOT_A_PERSON.fullmatch(name)
+
+
+# A table of people: it holds logins (a password hash or digest beside an e-mail or user name).
+_CREDENTIAL = re.compile(
+    r"((encrypted|hashed|crypted|bcrypt|salted)_)?(password|passwd|pass_crypt)(_(hash|digest|crypt|hashed))?"
+)
+_LOGIN_NAME = re.compile(r"(email|email_address|e_mail|mail|username|user_name|login|login_name|name|display_name|nickname)")
+
+
+def is_login_table(table: Table) -> bool:
+    names = [words(c.name) for c in table.columns]
+    return any(_CREDENTIAL.fullmatch(n) for n in names) and any(_LOGIN_NAME.fullmatch(n) for n in names)
+
+
+_TYPE_NAME = re.compile(r"type(_?id)?$", re.IGNORECASE)  # commentable_type, contentTypeId
+
+
+def polymorphic_pairs(table: Table) -> list[tuple[Column, Column]]:
+    """(type column, id column) pairs through which a row points at a row of any of several tables:
+    Rails and Laravel `commentable_type` + `commentable_id`, Django's GenericForeignKey
+    `content_type_id` + `object_id` (either with the same prefix: `target_content_type_id`)."""
+    if not any(_TYPE_NAME.search(c.name) for c in table.columns):
+        return []  # most tables: no column named like a type
+    by_words = {words(c.name): c for c in table.columns}
+    declared = {name for fk in table.foreign_keys for name in fk.columns}
+    pairs = []
+    for name, column in by_words.items():
+        if name.endswith("_type") and (partner := by_words.get(name[:-5] + "_id")) is not None:
+            # The type names a class or a table: text. An integer type is a kind of the row its id
+            # points at (GitLab's runner_type beside runner_id), a foreign key says which table it
+            # is, and an id of another system (provider_method_id) is no reference here at all.
+            if (column.normalized_type in ("string", "text", "enum") and partner.name not in declared
+                    and name.split("_", 1)[0] not in EXTERNAL_WORDS):  # fmt: skip
+                pairs.append((column, partner))
+        elif name.endswith("content_type_id") and (partner := by_words.get(name[: -len("content_type_id")] + "object_id")):
+            pairs.append((column, partner))
+    return pairs
