@@ -131,3 +131,17 @@ def test_a_bad_baseline_is_one_line_before_any_work(tmp_path, content, said):
         baseline.write_text(content)
     run = dayone("audit", "postgresql://nobody@127.0.0.1:1/nothing", "--baseline", str(baseline))
     assert run.returncode == 2 and said in run.stderr and len(run.stderr.splitlines()) == 1, run.stderr
+
+
+def test_fix_quoting_is_sqlglots():
+    """Fixes quote names with sqlglot's own quote characters for each engine, without importing it."""
+    import sqlglot
+    from sqlglot import exp
+
+    from dayone.fixes import QUOTES, quote
+
+    dialects = {"postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql", "sqlite": "sqlite"}
+    for product, dialect in dialects.items():
+        assert QUOTES[product] == sqlglot.Dialect.get_or_raise(dialect).IDENTIFIER_START
+        for name in ("orders", 'we"ird', "back`tick", "a.b", "Ünïcode name"):
+            assert quote(name, product) == exp.to_identifier(name, quoted=True).sql(dialect=dialect)

@@ -81,7 +81,7 @@ def mixed_timestamp_conventions(ctx: AuditContext):
             + ", ".join(f"{t.name}.{c.name}" for t, c in columns[:_EXAMPLES]) + (", ..." if len(columns) > _EXAMPLES else "")
             for columns, kind in groups
         )
-        where = ctx.schema_label(schema)
+        where = ctx.target_of(schema.name)
         note = ("; TIMESTAMP is stored in UTC and converted from and to each session's time zone, DATETIME is stored "
                 "as written" if mysql_like else "")  # fmt: skip
         yield this.finding(
