@@ -1,0 +1,494 @@
+"""History, audit and changelog tables: rows written once, that record how other rows changed.
+
+Recognised once per audit (`histories(ctx)`), from the catalog and, where it was read, the profile:
+- a polymorphic changelog: a `<p>_type` / `<p>_id` pair with an action and a change payload
+  (paper_trail's `versions`: item_type, item_id, event, object; the audited gem's `audits`), or a
+  table named versions/audits with such a pair: it may record any table;
+- rows keyed by (x_id, version): one row per version of x (OpenStreetMap's nodes);
+- a name: history, audit, changelog as a word anywhere (order_status_history, audit_entries),
+  `_changes`, `_transitions`; `_versions` / `_revisions` when the table refers to the row it is a
+  version of (post_versions.post_id); `_events` when it refers to an entity or says when something
+  occurred; `_log(s)`, `_journal`, `_ledger`;
+- the server's counters: rows inserted, none updated or deleted since they were reset.
+A table that records when it was approved, voided or deleted (two lifecycle timestamps, or a
+soft-delete time) changes after it is written, whatever its name says (quote_versions).
+Audit triggers (on UPDATE or DELETE, inserting into another table) make their target a changelog
+of the table they fire on.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from weakref import WeakKeyDictionary
+
+from dayone.catalog.model import Column, Schema, Table
+from dayone.rules.context import AuditContext
+from dayone.rules.naming import (
+    is_created_name,
+    is_events_name,
+    is_history_word_name,
+    is_log_name,
+    is_occurrence_time_name,
+    is_soft_delete_name,
+    is_status_name,
+    is_updated_name,
+    is_version_column_name,
+    is_versions_name,
+    time_columns,
+    updated_columns,
+    words,
+)
+from dayone.rules.registry import REGISTRY, rule
+from dayone.rules.rollup import Rollup
+
+# A few inserts and no update since the counters were reset say little: a table counts as
+# append-only by the server's counters from this many inserts on, and only when the server counted
+# updates or deletes elsewhere in the database. A database just loaded or restored counts only
+# inserts everywhere: its counters say nothing about how the application writes.
+MIN_APPEND_ONLY_INSERTS = 100
+
+TableKey = tuple[str, str]  # (schema, table) names
+APPEND_ONLY_BY_COUNTERS = "append-only by the server's counters"
+
+# The action and the change payload of a changelog row.
+_ACTION_COLUMNS = frozenset({"event", "action", "action_type", "event_type", "operation", "activity", "verb", "change_type"})
+_PAYLOAD_COLUMNS = frozenset({
+    "object", "object_changes", "audited_changes", "changes", "changeset", "diff", "details", "data", "old_values",
+    "new_values", "old_data", "new_data", "changed_fields", "before", "after", "payload", "old_value", "new_value",
+})  # fmt: skip
+_STATUS_RECORD = re.compile(r"(\w+_)?(status|state|stage|phase)(_\w+)?|(from|to|old|new)_\w+|event|action|transition|object|object_changes|audited_changes|changes")
+
+
+@dataclass(frozen=True)
+class History:
+    """A table whose rows record other rows' past: how it was recognised, and what it covers."""
+
+    schema: Schema
+    table: Table
+    kind: str  # "paper_trail versions", "history table", "rows keyed by version", "log", ...
+    basis: str  # why, in words, for a finding's message
+    covers: dict[TableKey, str] = field(default_factory=dict)  # covered table -> how ("foreign key order_id")
+    polymorphic: tuple[str, str] | None = None  # (type column, id column): it may record any table
+    type_values: tuple[str, ...] | None = None  # the type column's values, where the profile read them
+    typed_tables: tuple[TableKey, ...] = ()  # the tables those values name
+    type_values_from: str | None = None  # "rows read" (the profile) or "partitions" (LIST bounds)
+
+    @property
+    def key(self) -> TableKey:
+        return self.schema.name, self.table.name
+
+    @property
+    def is_changelog(self) -> bool:
+        """Records how other rows changed: a log or events table only when it covers a table."""
+        return bool(self.polymorphic or self.covers or self.kind in ("history table", "versions table", "version history"))
+
+    def may_cover(self, key: TableKey) -> bool:
+        if key in self.covers:
+            return True
+        if self.polymorphic is None:
+            return False
+        return self.type_values is None or key in self.typed_tables  # unread: any table
+
+    def records_status(self) -> bool:
+        """Has a column that can hold a status or its change (status, to_state, object_changes)."""
+        return self.polymorphic is not None or any(_STATUS_RECORD.fullmatch(words(c.name)) for c in self.table.columns)
+
+    @property
+    def label(self) -> str:
+        return f"{self.table.name} ({self.kind})"
+
+
+@dataclass
+class HistoryIndex:
+    tables: dict[TableKey, History] = field(default_factory=dict)
+    covering: dict[TableKey, list[History]] = field(default_factory=dict)  # specific coverage
+    polymorphic: list[History] = field(default_factory=list)
+    audit_triggers: dict[TableKey, list[tuple[str, TableKey]]] = field(default_factory=dict)  # table -> (trigger, target)
+
+    def of(self, schema: Schema, table: Table) -> History | None:
+        return self.tables.get((schema.name, table.name))
+
+    def changelogs_of(self, schema: Schema, table: Table) -> list[History]:
+        key = (schema.name, table.name)
+        return [*self.covering.get(key, ()), *(h for h in self.polymorphic if h.may_cover(key) and h.key != key)]
+
+
+_INDEXES: WeakKeyDictionary[AuditContext, HistoryIndex] = WeakKeyDictionary()
+
+
+def histories(ctx: AuditContext) -> HistoryIndex:
+    """Every history table of the catalog, built once per audit."""
+    found = _INDEXES.get(ctx)
+    if found is None:
+        found = _INDEXES[ctx] = _build(ctx)
+    return found
+
+
+def is_history_table(ctx: AuditContext, schema: Schema, table: Table) -> bool:
+    return histories(ctx).of(schema, table) is not None
+
+
+def append_only_history(ctx: AuditContext, schema: Schema, table: Table) -> History | None:
+    """A history table the server has not counted updates on: its rows are written once, so it is
+    asked neither for a last-modified column nor whether that column is maintained."""
+    found = histories(ctx).of(schema, table)
+    return found if found is not None and not table.updates else None
+
+
+def _build(ctx: AuditContext) -> HistoryIndex:
+    index = HistoryIndex()
+    names = _TableNames(ctx)
+    counted_changes = any(t.updates or t.deletes for _, t in ctx.catalog.tables())
+    for schema, table in ctx.catalog.tables():
+        if table.kind not in ("table", "partitioned table"):
+            continue
+        found = _recognise(ctx, names, schema, table, counted_changes)
+        if found is not None:
+            index.tables[found.key] = found
+    for (schema_name, table_name), trigger, target in _audit_triggers(ctx):
+        index.audit_triggers.setdefault((schema_name, table_name), []).append((trigger, target))
+        target_history = index.tables.get(target)
+        if target_history is None:
+            found = ctx.find_table(*target)
+            if found is None:
+                continue
+            target_history = index.tables[target] = History(found[0], found[1], "audit table", "an audit trigger writes it")
+        if (schema_name, table_name) not in index.tables:
+            target_history.covers.setdefault((schema_name, table_name), f"trigger {trigger}")
+    for history in index.tables.values():
+        history.covers.pop(history.key, None)
+        for other in [k for k in history.covers if k in index.tables]:
+            del history.covers[other]  # the history of a history is part of the same history
+        for covered in history.covers:
+            index.covering.setdefault(covered, []).append(history)
+        if history.polymorphic is not None:
+            index.polymorphic.append(history)
+    return index
+
+
+class _TableNames:
+    """Tables by their name in words, per schema, to resolve a stem (order -> orders)."""
+
+    def __init__(self, ctx: AuditContext):
+        self.by_words: dict[tuple[str, str], Table] = {}
+        for schema, table, name in ctx.named_tables:
+            if table.kind in ("table", "partitioned table"):
+                self.by_words.setdefault((schema.name, name), table)
+
+    def find(self, schema: Schema, stem: str) -> Table | None:
+        for name in _plurals(stem):
+            found = self.by_words.get((schema.name, name))
+            if found is not None:
+                return found
+        return None
+
+
+def _plurals(stem: str) -> list[str]:
+    forms = [stem + "s", stem, stem + "es"]
+    if stem.endswith("y"):
+        forms.insert(0, stem[:-1] + "ies")
+    if stem.endswith("person"):
+        forms.insert(0, stem[: -len("person")] + "people")
+    return forms
+
+
+def _recognise(ctx: AuditContext, names: _TableNames, schema: Schema, table: Table, counted_changes: bool) -> History | None:
+    name = words(table.name)
+    if _has_a_lifecycle(table):
+        return None  # it records when it was approved, voided or deleted: it changes after it is written
+    by_column = {words(c.name): c for c in table.columns}
+    pair = _polymorphic_pair(by_column)
+    if pair is not None:
+        shaped = bool(_ACTION_COLUMNS & by_column.keys()) and bool(_PAYLOAD_COLUMNS & by_column.keys())
+        if shaped or name in ("versions", "audits", "audit_logs", "activities") or is_history_word_name(table.name):
+            return _polymorphic(ctx, names, schema, table, name, pair)
+    version_key = _version_key(table)
+    if version_key is not None:
+        entity, key = version_key
+        covers = _stem_cover(names, schema, table, words(entity).removesuffix("_id"), f"key column {entity}")
+        return History(schema, table, "version history", f"rows keyed by ({', '.join(key)})", covers)
+    if is_history_word_name(table.name):
+        return History(schema, table, "history table", "named as a history or audit table", _covers(names, schema, table))
+    if is_versions_name(table.name):
+        # ci_runner_versions (a version string and a status) lists software versions: a versions table
+        # is a history when it refers to rows (post_versions.post_id)
+        if not _refers_to_rows(names, schema, table):
+            return None
+        return History(schema, table, "versions table", "named as versions, and it refers to the rows it versions", _covers(names, schema, table))
+    if is_events_name(table.name):
+        # marketing_events (a name, a date, updated_at) is a calendar: an events table is a log when it
+        # refers to rows, says when something occurred, or has no last-modified column
+        if (_refers_to_rows(names, schema, table) or any(is_occurrence_time_name(c.name) for c in time_columns(table))
+                or not updated_columns(table)):  # fmt: skip
+            return History(schema, table, "events table", "named as events", _stem_cover(names, schema, table, _stem(table), "its name"))
+        return None
+    if is_log_name(table.name):
+        # a log of deliveries or requests refers to many tables without recording their changes: it
+        # covers only the table its name stems from (order_log -> orders)
+        return History(schema, table, "log", "named as a log", _stem_cover(names, schema, table, _stem(table), "its name"))
+    if (counted_changes and table.inserts is not None and table.inserts >= MIN_APPEND_ONLY_INSERTS
+            and table.updates == 0 and table.deletes == 0):  # fmt: skip
+        return History(schema, table, APPEND_ONLY_BY_COUNTERS,
+                       f"the server counted {table.inserts:,} inserts and no update or delete")  # fmt: skip
+    return None
+
+
+def _has_a_lifecycle(table: Table) -> bool:
+    """A soft-delete time, or two or more other times besides creation, last change and occurrence:
+    approved_at and voided_at are set after the row was written."""
+    stamps = 0
+    for column in time_columns(table):
+        if is_soft_delete_name(column.name) and column.normalized_type != "boolean":
+            return True
+        name = words(column.name)
+        if name.endswith(("_at", "_on", "_date")) and not (
+            is_created_name(column.name) or is_updated_name(column.name) or is_occurrence_time_name(column.name)
+        ):
+            stamps += 1
+    return stamps >= 2
+
+
+def _polymorphic_pair(by_column: dict[str, Column]) -> tuple[str, str] | None:
+    for name, column in by_column.items():
+        if name.endswith("_type") and (id_column := by_column.get(name.removesuffix("_type") + "_id")) is not None:
+            return column.name, id_column.name
+    return None
+
+
+def _polymorphic(ctx: AuditContext, names: _TableNames, schema: Schema, table: Table, name: str, pair: tuple[str, str]) -> History:
+    type_column, id_column = pair
+    kind = ("paper_trail versions table" if name == "versions" and words(type_column) == "item_type"
+            else "audited audits table" if name == "audits" and words(type_column) == "auditable_type"
+            else "polymorphic changelog")  # fmt: skip
+    values, source = _type_values(ctx, schema, table, type_column), "rows read"
+    if values is None:
+        values, source = _listed_types(ctx, schema, table), "partitions"
+    typed = ()
+    if values is not None:
+        typed = tuple((schema.name, found.name) for value in values
+                      if (found := _class_table(names, schema, value)) is not None)  # fmt: skip
+    return History(schema, table, kind, f"{type_column} and {id_column} name the row each entry is about", {},
+                   pair, values, typed, source if values is not None else None)  # fmt: skip
+
+
+def _type_values(ctx: AuditContext, schema: Schema, table: Table, column_name: str) -> tuple[str, ...] | None:
+    """The class names the profile read in the type column; None when no row was read or the
+    values were not kept (then the changelog may cover any table)."""
+    column = table.column(column_name)
+    read = ctx.column_profile(schema, table, column) if column is not None else None
+    if read is None or not read[0].rows_read or not read[1].top_values:
+        return None
+    return tuple(v.value for v in read[1].top_values)
+
+
+_LIST_BOUND = re.compile(r"FOR\s+VALUES\s+IN\s*\((.*)\)\s*$", re.IGNORECASE | re.DOTALL)
+
+
+def _listed_types(ctx: AuditContext, schema: Schema, table: Table) -> tuple[str, ...] | None:
+    """A changelog partitioned by LIST ('Issue', 'MergeRequest'), with no default partition, holds
+    only those values of its type column: the catalog names the tables it may cover."""
+    values: list[str] = []
+    for partition in ctx.partitions_of(schema, table):
+        found = _LIST_BOUND.match((partition.partition_bound or "").strip())
+        if found is None:
+            return None  # a default partition, or another kind of bound: any type may be there
+        values += re.findall(r"'((?:[^']|'')*)'", found.group(1))
+    return tuple(values) or None
+
+
+def _class_table(names: _TableNames, schema: Schema, class_name: str) -> Table | None:
+    """'Invoice' -> invoices; 'Billing::Invoice' -> billing_invoices, or invoices."""
+    parts = [p for p in re.split(r"::|\.", class_name) if p]
+    for candidate in ("_".join(words(p) for p in parts), words(parts[-1]) if parts else ""):
+        if candidate and (found := names.find(schema, candidate)) is not None:
+            return found
+    return None
+
+
+def _version_key(table: Table) -> tuple[str, tuple[str, ...]] | None:
+    """(x_id, version) or (x_id, version, k): the entity column and the key."""
+    key = table.primary_key.columns if table.primary_key else ()
+    if len(key) < 2 or not any(is_version_column_name(c) for c in key):
+        return None
+    entity = next((c for c in key if not is_version_column_name(c) and words(c).endswith("id")), None)
+    return (entity, tuple(key)) if entity is not None else None
+
+
+def _stem(table: Table) -> str:
+    """order_status_history -> order_status; audit_entries -> entries; post_versions -> post."""
+    name = words(table.name)
+    name = re.sub(r"_?(history|histories|audit|audits|audit_trail|audit_trails|changelog|changelogs)(?=_|$)", "", name)
+    name = re.sub(r"_(changes|transitions|versions|revisions|log|logs|journal|journals|ledger|ledgers|events|event)$", "", name)
+    return name.strip("_")
+
+
+def _stem_cover(names: _TableNames, schema: Schema, table: Table, stem: str, how: str) -> dict[TableKey, str]:
+    """The table a stem names, trying shorter stems too: order_status -> order_statuses, then orders."""
+    parts = stem.split("_") if stem else []
+    while parts:
+        found = names.find(schema, "_".join(parts))
+        if found is not None and found is not table:
+            return {(schema.name, found.name): how}
+        if parts[-1] in ("status", "state", "stage", "phase", "statuses", "states"):
+            parts = parts[:-1]
+        else:
+            break
+    return {}
+
+
+def _covers(names: _TableNames, schema: Schema, table: Table) -> dict[TableKey, str]:
+    """What a history table records: the table its name stems from (order_status_history ->
+    orders), or else the table a foreign key's column names (order_id -> orders; not changed_by_id
+    -> users: who changed it is not what changed)."""
+    covers = _stem_cover(names, schema, table, _stem(table), "its name")
+    if covers:
+        return covers
+    for fk in table.foreign_keys:
+        if len(fk.columns) == 1 and words(fk.columns[0]).endswith("_id"):
+            entity = words(fk.columns[0]).removesuffix("_id")
+            if entity and any(words(fk.referred_table) == form for form in _plurals(entity)):
+                covers[(fk.referred_schema, fk.referred_table)] = f"foreign key {fk.columns[0]}"
+    return covers
+
+
+def _refers_to_rows(names: _TableNames, schema: Schema, table: Table) -> bool:
+    """A foreign key, or a column named after another table's rows (post_id -> posts)."""
+    if table.foreign_keys:
+        return True
+    for column in table.columns:
+        name = words(column.name)
+        if name.endswith("_id") and (found := names.find(schema, name.removesuffix("_id"))) is not None and found is not table:
+            return True
+    return False
+
+
+_INSERT_INTO = re.compile(r"\binsert\s+(?:ignore\s+)?into\s+(?:[`\"]?([\w$]+)[`\"]?\s*\.\s*)?[`\"]?([\w$]+)", re.IGNORECASE)
+
+
+def _audit_triggers(ctx: AuditContext):
+    """(table, trigger, target): triggers on UPDATE or DELETE whose body inserts into another table."""
+    for schema, table in ctx.catalog.tables():
+        for trigger in table.triggers:
+            if not ({"UPDATE", "DELETE"} & set(trigger.events)):
+                continue
+            for qualifier, name in _INSERT_INTO.findall(trigger.body):
+                target = ctx.find_table(qualifier or schema.name, name)
+                if target is not None and target[1] is not table:
+                    yield (schema.name, table.name), trigger.name, (target[0].name, target[1].name)
+
+
+# --- changelog-found ----------------------------------------------------------------------------
+
+CHANGELOG_FOUND_ROLLUP = Rollup(
+    noun=("changelog", "changelogs"),
+    says="{n} history or audit tables in {where} record how other rows changed",
+    asks="Does each of these record every change of the tables it covers (status columns included), from every code "
+    "path, and are old entries ever pruned?",
+)
+
+
+def _changelog_praise(ctx: AuditContext, found: list) -> str | None:
+    if not found:
+        return None
+    names = ", ".join(sorted({f.location.table for f in found})[:3]) + (", ..." if len(found) > 3 else "")
+    return f"history is kept in {len(found)} changelog table{'s' if len(found) > 1 else ''} ({names})"
+
+
+@rule(name="changelog-found", code="DF209", family="flow", scope="table", severity="info",
+      needs=("catalog", "statistics", "profile"), rollup=CHANGELOG_FOUND_ROLLUP, praise=_changelog_praise)  # fmt: skip
+def changelog_found(ctx: AuditContext):
+    """A history or audit table: where past states of other rows are kept.
+
+    ## What it detects
+    Tables that record how other rows changed, with the tables they appear to cover: paper_trail's
+    `versions` and the audited gem's `audits` (a `*_type` / `*_id` pair with an action and the
+    changes: they may cover any table; with a profile, the type values read name the tables),
+    history and audit tables by name (`order_status_history` covers orders by its name, or by its
+    foreign key order_id), `*_versions` tables that refer to the row they version, rows keyed by
+    (x_id, version), logs and events tables that refer to an entity, and tables an audit trigger
+    (on UPDATE or DELETE) inserts into. The status columns of the covered tables are listed: their
+    history, if kept, is here.
+
+    ## Why it matters for analytics
+    A changelog is the source of every "how long from received to shipped" and "what did this look
+    like on March 1st" metric. It is also the one table whose loss cannot be repaired: if it is
+    pruned, the warehouse must keep its own copy.
+
+    ## Question for the engineering team
+    Does this table record every change of the tables it covers (status columns included), from
+    every code path, including bulk updates and scripts? Is it ever pruned?
+
+    ## How to fix
+    Nothing to fix; extract it incrementally (it is append-only) and keep it whole in the warehouse.
+
+    ## What it leaves out
+    A table named like a history that records when it was approved, voided or deleted changes after
+    it is written (quote_versions with approved_at and voided_at): it is not a changelog. A
+    `*_versions` table that refers to no row of its own stem (ci_runner_versions: versions of a
+    runner's software) is a list, not a history; `*_events` with a last-modified column and neither
+    an entity nor an occurrence time (marketing_events) is a calendar. A log or events table that
+    covers no table is append-only, but not reported here; nor are tables append-only only by the
+    server's counters.
+    """
+    this = REGISTRY["changelog-found"]
+    index = histories(ctx)
+    status = _status_columns_by_table(ctx)
+    for schema, table in ctx.tables():
+        history = index.of(schema, table)
+        if history is None or not history.is_changelog:
+            continue
+        covered = _covered_names(ctx, history)
+        waiting = [f"{t}.{c}" for (s, t), columns in status.items() for c in columns
+                   if history.may_cover((s, t)) and (s, t) != history.key]  # fmt: skip
+        records = history.records_status()
+        message = f"{table.name} is a changelog ({history.kind}: {history.basis})"
+        if history.polymorphic is not None:
+            type_column = history.polymorphic[0]
+            if history.type_values is None:
+                message += f": it may cover any table ({type_column} names it)"
+            else:
+                shown = ", ".join(history.type_values[:8]) + (", ..." if len(history.type_values) > 8 else "")
+                where = "in the rows read" if history.type_values_from == "rows read" else "in its partitions"
+                message += (f": {type_column} holds {shown} {where}, naming "
+                            f"{', '.join(covered) or 'no table of this database'}")  # fmt: skip
+        elif covered:
+            message += f": it covers {', '.join(covered)}"
+        if waiting:
+            message += f"; status columns whose history it may hold: {', '.join(waiting[:8])}{', ...' if len(waiting) > 8 else ''}"
+        question = f"Does {table.name} record every change of {', '.join(covered) if covered else 'the rows it covers'}"
+        if history.kind == "paper_trail versions table":
+            question += " (paper_trail records only models that declare has_paper_trail, and may skip columns)"
+        if waiting:
+            question += f", including {', '.join(waiting[:8])}{', ...' if len(waiting) > 8 else ''}"
+        question += ", from every code path? Is it ever pruned?"
+        yield this.finding(
+            ctx.located(schema, table),
+            message,
+            question,
+            kind=history.kind,
+            recognised_by=history.basis,
+            covers={f"{s}.{t}" if ctx.capabilities.has_schemas else t: how for (s, t), how in history.covers.items()} or None,
+            covers_any_table=True if history.polymorphic is not None and history.type_values is None else None,
+            type_column=history.polymorphic[0] if history.polymorphic else None,
+            type_values=list(history.type_values) if history.type_values is not None else None,
+            type_values_from=history.type_values_from,
+            status_columns=waiting or None,
+            has_status_column=records if history.polymorphic is None else None,
+        )
+
+
+def _covered_names(ctx: AuditContext, history: History) -> list[str]:
+    keys = history.typed_tables if history.polymorphic is not None else tuple(history.covers)
+    return sorted({t for _, t in keys})
+
+
+def _status_columns_by_table(ctx: AuditContext) -> dict[TableKey, list[str]]:
+    from dayone.rules.flow import status_columns  # the columns untracked-status-changes asks about
+
+    found: dict[TableKey, list[str]] = {}
+    for schema, table in ctx.tables():
+        columns = status_columns(ctx, schema, table)
+        if columns:
+            found[(schema.name, table.name)] = [c.name for c in columns]
+    return found
