@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rule_harness import ENGINES, MARKS, case, local, params
+from rule_harness import ENGINES, MARKS, case, everywhere, local, params
 
 CREATED = "missing-created-at"
 UPDATED = "missing-updated-at"
@@ -15,6 +15,8 @@ SOFT_DELETE = "soft-delete-column"
 HARD_DELETES = "hard-deletes"
 POLICY_UNKNOWN = "deletion-policy-unknown"
 EXTRACTION = "extraction-method"
+CHANGELOG = "changelog-found"
+RETENTION = "partition-retention"
 
 # The usual date-time type of each engine; SQLite applications mostly store ISO-8601 text.
 TS = {"postgresql": "timestamptz", "mysql": "DATETIME", "sqlite": "DATETIME"}
@@ -229,14 +231,134 @@ CASES = [
                 VALUES ('invoice', NEW.id, OLD.status, NEW.status); END;
             """,
         }),
-        present=[(UNTRACKED, "shipments.status"), (UNTRACKED, "tasks.stage")],  # created/updated/deleted are not statuses
+        present=[
+            (UNTRACKED, "shipments.status"), (UNTRACKED, "tasks.stage"),  # created/updated/deleted are not statuses
+            (CHANGELOG, "order_status_history"), (CHANGELOG, "audit_entries"),
+        ],  # fmt: skip
         absent=[
             (UNTRACKED, "orders.status"),  # order_status_history refers to orders
             (UNTRACKED, "order_status_history.status"),
             (UNTRACKED, "parcels.state"),  # picked_at, delivered_at
             (UNTRACKED, "invoices.status"),  # an UPDATE trigger writes an audit row
             (UNTRACKED, "addresses.state"),  # a region of an address, not a lifecycle state
+            (UPDATED, "order_status_history"), (UPDATED, "audit_entries"),  # written once
+            (CHANGELOG, "shipments"), (CHANGELOG, "orders"),
+        ],  # fmt: skip
+        expect={
+            (CHANGELOG, "order_status_history"): {"covers": ["{schema}.orders"], "covered_by": ["its name"],
+                                                  "status_columns": ["orders.status"], "has_status_column": True},
+            (CHANGELOG, "audit_entries"): {"kind": "history table", "covers": ["{schema}.invoices"],
+                                           "covered_by": ["trigger invoices_audit"]},
+        },  # fmt: skip
+    ),
+    # --- history tables (changelog-found), fragments of Danbooru, Lago, gisia, OpenStreetMap, Bagisto --
+    case(
+        "history-tables",
+        with_types("""
+            CREATE TABLE posts (id integer PRIMARY KEY, status varchar(20), created_at {ts}, updated_at {ts});
+            CREATE TABLE post_versions (id integer PRIMARY KEY, updated_at {ts} NOT NULL, post_id integer NOT NULL,
+                                        updater_id integer, version integer NOT NULL, tags text NOT NULL,
+                                        is_deleted boolean NOT NULL);
+            CREATE TABLE quotes (id integer PRIMARY KEY, created_at {ts}, updated_at {ts});
+            CREATE TABLE quote_versions (id integer PRIMARY KEY, quote_id integer NOT NULL, status varchar(20) NOT NULL,
+                                         approved_at {ts}, voided_at {ts}, created_at {ts} NOT NULL,
+                                         updated_at {ts} NOT NULL);
+            CREATE TABLE ci_runner_versions (version varchar(40) NOT NULL, status integer);
+            CREATE TABLE nodes (node_id bigint NOT NULL, version bigint NOT NULL, latitude integer NOT NULL,
+                                visible boolean NOT NULL, timestamp {ts} NOT NULL, PRIMARY KEY (node_id, version));
+            CREATE TABLE node_tags (node_id bigint NOT NULL, version bigint NOT NULL, k varchar(255) NOT NULL,
+                                    v varchar(255) NOT NULL, PRIMARY KEY (node_id, version, k));
+            CREATE TABLE marketing_events (id integer PRIMARY KEY, name varchar(255) NOT NULL, description text,
+                                           date date, created_at {ts}, updated_at {ts});
+            CREATE TABLE login_sessions (id integer PRIMARY KEY, user_id integer, status varchar(20),
+                                         created_at {ts}, updated_at {ts});
+            CREATE TABLE catalog_rules (id integer PRIMARY KEY, name varchar(40), status varchar(20),
+                                        created_at {ts}, updated_at {ts});
+        """, TEXT_TS),
+        present=[
+            (CHANGELOG, "post_versions"), (CHANGELOG, "nodes"), (CHANGELOG, "node_tags"),
+            (NOT_MAINTAINED, "quote_versions.updated_at"),  # approved_at, voided_at: it changes after it is written
+            (NOT_MAINTAINED, "marketing_events.updated_at"),  # a calendar of events, not a log
+            (UNTRACKED, "ci_runner_versions.status"),  # versions of a program, not of a row
+            (UNTRACKED, "login_sessions.status"), (UNTRACKED, "catalog_rules.status"),  # not a log, whatever "log" says
         ],
+        absent=[
+            (UPDATED, "post_versions"), (NOT_MAINTAINED, "post_versions.updated_at"), (CREATED, "post_versions"),
+            (SOFT_DELETE, "post_versions.is_deleted"),  # the state of the post it records
+            (UNTRACKED, "posts.status"), (POLICY_UNKNOWN, "post_versions"),
+            (CHANGELOG, "quote_versions"), (CHANGELOG, "ci_runner_versions"), (CHANGELOG, "marketing_events"),
+            (UPDATED, "nodes"), (CREATED, "nodes"), (SOFT_DELETE, "nodes.visible"), (POLICY_UNKNOWN, "nodes"),
+            (UPDATED, "node_tags"),
+        ],  # fmt: skip
+        expect={
+            (CHANGELOG, "post_versions"): {"kind": "versions table", "covers": ["{schema}.posts"],
+                                           "status_columns": ["posts.status"]},
+            (CHANGELOG, "nodes"): {"kind": "version history", "covers": None},
+        },  # fmt: skip
+    ),
+    case(
+        "paper-trail",  # Lago: paper_trail's versions may hold any model's changes
+        with_types("""
+            CREATE TABLE versions (id bigint PRIMARY KEY, item_type varchar(255) NOT NULL, item_id varchar(255) NOT NULL,
+                                   event varchar(255) NOT NULL, whodunnit varchar(255), object text,
+                                   object_changes text, created_at {ts});
+            CREATE TABLE payments (id integer PRIMARY KEY, status varchar(20) NOT NULL, created_at {ts} NOT NULL,
+                                   updated_at {ts} NOT NULL);
+            CREATE TABLE webhooks (id integer PRIMARY KEY, status integer NOT NULL, http_status integer,
+                                   created_at {ts} NOT NULL, updated_at {ts} NOT NULL);
+            CREATE TABLE app_versions (id integer PRIMARY KEY, version varchar(20), released_on date);
+        """),
+        present=[(CHANGELOG, "versions"), (UPDATED, "app_versions")],
+        absent=[
+            (UPDATED, "versions"), (POLICY_UNKNOWN, "versions"),
+            (UNTRACKED, "payments.status"), (UNTRACKED, "webhooks.status"),  # asked once, on versions
+            (UNTRACKED, "webhooks.http_status"),  # a response code, not a lifecycle
+            (CHANGELOG, "app_versions"),
+        ],  # fmt: skip
+        expect={(CHANGELOG, "versions"): {"kind": "paper_trail versions table", "covers_any_table": True,
+                                          "type_column": "item_type", "type_values": None,
+                                          "status_columns": ["payments.status", "webhooks.status"]}},  # fmt: skip
+    ),
+    case(
+        "status-columns-that-are-not-lifecycles",  # Bagisto, Lago; and a status kept in a lookup table
+        everywhere("""
+            CREATE TABLE country_states (id integer PRIMARY KEY, country_code varchar(2), code varchar(10),
+                                         default_name varchar(255));
+            CREATE TABLE country_state_translations (id integer PRIMARY KEY, country_state_id integer,
+                                                     locale varchar(10), default_name text,
+                                                     FOREIGN KEY (country_state_id) REFERENCES country_states (id));
+            CREATE TABLE webhooks (id integer PRIMARY KEY, status integer NOT NULL, http_status integer, endpoint text);
+            CREATE TABLE item_statuses (code varchar(20) PRIMARY KEY, description text NOT NULL);
+            CREATE TABLE items (id integer PRIMARY KEY, status varchar(20) NOT NULL,
+                                FOREIGN KEY (status) REFERENCES item_statuses (code));
+        """),
+        present=[(UNTRACKED, "webhooks.status"), (UNTRACKED, "items.status")],
+        absent=[(UNTRACKED, "webhooks.http_status"), (UNTRACKED, "country_state_translations.country_state_id")],
+    ),
+    case(
+        "times-as-text-or-numbers",  # SQLite keeps ISO-8601 text; a name says whether text is a time
+        everywhere("""
+            CREATE TABLE audit_log (id integer PRIMARY KEY, entity_id integer, action varchar(20),
+                                    logged_at varchar(32) NOT NULL);
+            CREATE TABLE parcels (id integer PRIMARY KEY, state varchar(20), picked_at varchar(32),
+                                  delivered_at varchar(32));
+            CREATE TABLE slots (id integer PRIMARY KEY, break_time integer, auto_cancel_on_new_commit smallint);
+        """),
+        present=[(CREATED, "slots")],
+        absent=[(CREATED, "audit_log"), (UPDATED, "audit_log"), (UNTRACKED, "parcels.state")],
+        expect={(CREATED, "slots"): {"other_time_columns": None}},  # a duration and a setting are no times
+    ),
+    case(
+        "link-tables",  # Danbooru favorites, OpenStreetMap changesets_subscribers, Bagisto attribute_group_mappings
+        everywhere("""
+            CREATE TABLE favorites (id integer PRIMARY KEY, user_id integer NOT NULL, post_id integer NOT NULL);
+            CREATE TABLE changesets_subscribers (subscriber_id bigint NOT NULL, changeset_id bigint NOT NULL,
+                                                 PRIMARY KEY (subscriber_id, changeset_id));
+            CREATE TABLE attribute_group_mappings (attribute_id integer NOT NULL, attribute_group_id integer NOT NULL,
+                                                   position integer, PRIMARY KEY (attribute_id, attribute_group_id));
+        """),
+        present=[(UPDATED, "attribute_group_mappings")],  # a position can be changed
+        absent=[(UPDATED, "favorites"), (UPDATED, "changesets_subscribers")],  # a link is inserted or deleted
     ),
     # --- soft-delete-column ----------------------------------------------------------------------
     case(
@@ -254,6 +376,54 @@ CASES = [
             (SOFT_DELETE, "docs.deleted_by"),  # who, not whether
             (POLICY_UNKNOWN, "docs"), (POLICY_UNKNOWN, "folders"), (HARD_DELETES, "docs"),
         ],  # fmt: skip
+    ),
+    case(
+        "soft-delete-kinds",  # Lago, OpenStreetMap, Danbooru, Bagisto, gisia
+        with_types("""
+            CREATE TABLE memberships (id integer PRIMARY KEY, user_id integer, role varchar(20), revoked_at {ts});
+            CREATE TABLE billing_entities (id integer PRIMARY KEY, name varchar(80), archived_at {ts}, deleted_at {ts});
+            CREATE TABLE current_nodes (id bigint PRIMARY KEY, latitude integer NOT NULL, visible boolean NOT NULL);
+            CREATE TABLE notes (id integer PRIMARY KEY, body text NOT NULL, is_active boolean NOT NULL);
+            CREATE TABLE pools (id integer PRIMARY KEY, name varchar(80), is_active boolean NOT NULL,
+                                is_deleted boolean NOT NULL);
+            CREATE TABLE cart (id integer PRIMARY KEY, customer_email varchar(255), is_active boolean);
+            CREATE TABLE attributes (id integer PRIMARY KEY, code varchar(255), is_visible_on_front boolean NOT NULL);
+            CREATE TABLE ci_variables (id integer PRIMARY KEY, var_key varchar(255), hidden boolean NOT NULL);
+            CREATE TABLE accounts (id integer PRIMARY KEY, deactivated_at {ts}, disabled boolean);
+            CREATE TABLE users (id integer PRIMARY KEY,
+                                status varchar(20) CHECK (status IN ('pending', 'active', 'suspended', 'deleted')));
+        """, TEXT_TS, extra={
+            "postgresql": """
+                CREATE TYPE item_state AS ENUM ('draft', 'live', 'archived');
+                CREATE TABLE items (id integer PRIMARY KEY, status item_state NOT NULL);
+            """,
+            "mysql": "CREATE TABLE items (id integer PRIMARY KEY, status ENUM('draft', 'live', 'archived') NOT NULL);",
+            "sqlite": "CREATE TABLE items (id integer PRIMARY KEY, status TEXT NOT NULL CHECK (status IN ('draft', 'live', 'archived')));",
+        }),
+        present=[
+            (SOFT_DELETE, "memberships.revoked_at"), (SOFT_DELETE, "billing_entities.archived_at"),
+            (SOFT_DELETE, "billing_entities.deleted_at"), (SOFT_DELETE, "current_nodes.visible"),
+            (SOFT_DELETE, "notes.is_active"), (SOFT_DELETE, "pools.is_deleted"), (SOFT_DELETE, "accounts.deactivated_at"),
+            (SOFT_DELETE, "users.status"), (SOFT_DELETE, "items.status"),
+            (POLICY_UNKNOWN, "cart"), (POLICY_UNKNOWN, "attributes"), (POLICY_UNKNOWN, "ci_variables"),
+        ],
+        absent=[
+            (SOFT_DELETE, "pools.is_active"),  # beside is_deleted: being active is business state
+            (SOFT_DELETE, "cart.is_active"),  # a cart is active until it is ordered
+            (SOFT_DELETE, "attributes.is_visible_on_front"), (SOFT_DELETE, "ci_variables.hidden"),  # display choices
+            (SOFT_DELETE, "accounts.disabled"),  # a setting without a time
+            (POLICY_UNKNOWN, "memberships"), (POLICY_UNKNOWN, "current_nodes"), (POLICY_UNKNOWN, "notes"),
+            (POLICY_UNKNOWN, "users"), (POLICY_UNKNOWN, "items"),  # soft-delete-column asks whether marked rows go
+        ],  # fmt: skip
+        expect={
+            (SOFT_DELETE, "memberships.revoked_at"): {"marker_kind": "revocation"},
+            (SOFT_DELETE, "billing_entities.archived_at"): {"marker_kind": "archive"},
+            (SOFT_DELETE, "current_nodes.visible"): {"marker_kind": "visibility"},
+            (SOFT_DELETE, "notes.is_active"): {"marker_kind": "activity flag"},
+            (SOFT_DELETE, "accounts.deactivated_at"): {"marker_kind": "deactivation"},
+            (SOFT_DELETE, "users.status"): {"marker_kind": "status value", "deleted_values": ["deleted"]},
+            (SOFT_DELETE, "items.status"): {"marker_kind": "status value", "deleted_values": ["archived"]},
+        },
     ),
     # --- hard-deletes, deletion-policy-unknown ---------------------------------------------------
     case(

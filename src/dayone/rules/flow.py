@@ -55,7 +55,7 @@ def is_link_table(ctx: AuditContext, table: Table) -> bool:
     references = 0
     for column in table.columns:
         name = words(column.name)
-        if column.name in referencing or (name.endswith("_id") and column.name not in key):
+        if column.name in referencing or name.endswith("_id"):
             references += 1
         elif not (column.name in key or name == "id" or is_created_name(column.name)):
             return False
