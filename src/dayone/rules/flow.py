@@ -326,11 +326,29 @@ def status_columns(ctx: AuditContext, schema: Schema, table: Table) -> list[Colu
 
 
 def _untracked_praise(ctx: AuditContext, found: list) -> str | None:
-    with_status = sum(1 for schema, table in ctx.tables() if status_columns(ctx, schema, table))
-    untracked = len({(f.location.schema, f.location.table) for f in found})
-    if not with_status or untracked == with_status:
+    """Said only of trails the catalog shows: a changelog that may cover a table is not one."""
+    index = histories(ctx)
+    with_status = tracked = 0
+    for schema, table in ctx.tables():
+        if not status_columns(ctx, schema, table):
+            continue
+        with_status += 1
+        key = (schema.name, table.name)
+        if index.audit_triggers.get(key) or any(h.confirms(key) for h in index.changelogs_of(schema, table)) or (
+            len(_per_status_timestamps(table)) >= 2
+        ):
+            tracked += 1
+    if not tracked:
         return None
-    return f"status changes leave a trail (a changelog, an audit trigger or per-status timestamps) on {with_status - untracked} of {with_status} tables with a status"
+    return f"status changes leave a trail (a changelog, an audit trigger or per-status timestamps) on {tracked} of {with_status} tables with a status"
+
+
+def _per_status_timestamps(table: Table) -> list[str]:
+    return [
+        c.name for c in time_columns(table)
+        if words(c.name).endswith(("_at", "_on", "_date"))
+        and not (is_created_name(c.name) or is_updated_name(c.name) or is_soft_delete_name(c.name))
+    ]  # fmt: skip
 
 
 @rule(name="untracked-status-changes", code="DF204", family="flow", scope="column", severity="warning",
@@ -373,11 +391,7 @@ def untracked_status_changes(ctx: AuditContext):
             continue
         if index.changelogs_of(schema, table) or index.audit_triggers.get((schema.name, table.name)):
             continue
-        stamps = [
-            c.name for c in time_columns(table)
-            if words(c.name).endswith(("_at", "_on", "_date"))
-            and not (is_created_name(c.name) or is_updated_name(c.name) or is_soft_delete_name(c.name))
-        ]  # fmt: skip
+        stamps = _per_status_timestamps(table)
         if len(stamps) >= 2:
             continue
         for column in columns:

@@ -90,6 +90,11 @@ class History:
             return False
         return self.type_values is None or key in self.typed_tables  # unread: any table
 
+    def confirms(self, key: TableKey) -> bool:
+        """Covers this table by its name, a key, a trigger, or the type values read; not merely
+        "may", as a polymorphic changelog whose types were not read."""
+        return key in self.covers or (self.type_values is not None and key in self.typed_tables)
+
     def records_status(self) -> bool:
         """Has a column that can hold a status or its change (status, to_state, object_changes)."""
         return self.polymorphic is not None or any(_STATUS_RECORD.fullmatch(words(c.name)) for c in self.table.columns)
@@ -460,7 +465,8 @@ def changelog_found(ctx: AuditContext):
         if history.kind == "paper_trail versions table":
             question += " (paper_trail records only models that declare has_paper_trail, and may skip columns)"
         if waiting:
-            question += f", including {', '.join(waiting[:8])}{', ...' if len(waiting) > 8 else ''}"
+            question += (f", including {waiting[0]}" if len(waiting) == 1
+                         else f", including the {len(waiting)} status columns listed")  # fmt: skip
         question += ", from every code path? Is it ever pruned?"
         yield this.finding(
             ctx.located(schema, table),
