@@ -8,8 +8,8 @@ import re
 from dayone.catalog.model import Schema, Table
 from dayone.profile.model import ROWID
 from dayone.rules.context import AuditContext
-from dayone.rules.flow_history import is_history_table
-from dayone.rules.naming import deleted_status_values, soft_delete_columns, soft_delete_markers
+from dayone.rules.flow_history import histories, is_history_table, marked_columns
+from dayone.rules.naming import deleted_status_values
 from dayone.rules.registry import REGISTRY, rule
 from dayone.rules.rollup import Rollup, tables_in
 
@@ -67,7 +67,7 @@ def soft_delete_column(ctx: AuditContext):
     """
     this = REGISTRY["soft-delete-column"]
     for schema, table in ctx.tables():
-        markers = soft_delete_markers(table)
+        markers = histories(ctx).markers(table)
         if not markers or is_history_table(ctx, schema, table):
             continue
         for column, kind in markers:
@@ -136,7 +136,7 @@ def hard_deletes(ctx: AuditContext):
     this = REGISTRY["hard-deletes"]
     deleters = _deleting_triggers(ctx)
     for schema, table in ctx.tables():
-        if soft_delete_columns(table) and not is_history_table(ctx, schema, table):
+        if marked_columns(ctx, table) and not is_history_table(ctx, schema, table):
             continue  # a history table's is_deleted is a copy of the state it records
         deletes = _deleted_rows(ctx, schema, table)
         # ON DELETE CASCADE is cascade-delete's finding, asked once there: not a reason here
@@ -279,7 +279,7 @@ def deletion_policy_unknown(ctx: AuditContext):
     deleters = _deleting_triggers(ctx)
     for schema, table in ctx.tables():
         deletes = _deleted_rows(ctx, schema, table)
-        if soft_delete_columns(table) or deletes or any(fk.on_delete == "CASCADE" for fk in table.foreign_keys):
+        if marked_columns(ctx, table) or deletes or any(fk.on_delete == "CASCADE" for fk in table.foreign_keys):
             continue
         if (schema.name, table.name) in deleters or key_gaps(ctx, schema, table):
             continue

@@ -15,8 +15,8 @@ from dayone.catalog.model import Column, Schema, Table
 from dayone.rules.context import AuditContext
 from dayone.rules.flow import maintained_by
 from dayone.rules.flow_deletes import time_partitioning
-from dayone.rules.flow_history import APPEND_ONLY_BY_COUNTERS, History, append_only_history
-from dayone.rules.naming import created_columns, soft_delete_columns, updated_columns, words
+from dayone.rules.flow_history import APPEND_ONLY_BY_COUNTERS, History, append_only_history, marked_columns
+from dayone.rules.naming import created_columns, updated_columns, words
 from dayone.rules.registry import REGISTRY, rule
 from dayone.rules.rollup import Rollup
 
@@ -108,13 +108,13 @@ def _plan(ctx: AuditContext, schema: Schema, table: Table, cdc_ready: bool, cdc_
         plan = Plan(f"key-based incremental on {cursor.name}",
                     f"{cursor.name} is maintained by {maintained_by(table, cursor)}: it changes on every update, unless a "
                     "write sets it explicitly or bypasses triggers; hard deletes are never seen this way"
-                    + ("; soft deletes arrive as updates" if soft_delete_columns(table) else ""), cursor=cursor)  # fmt: skip
+                    + ("; soft deletes arrive as updates" if marked_columns(ctx, table) else ""), cursor=cursor)  # fmt: skip
         plan.cautions += _cursor_cautions(cursor, zone)
         return plan
     if updated:
         return Plan("full table", f"no maintained last-modified column: {updated[0].name} exists, but nothing in the database "
                     f"maintains it, so key-based incremental on it is safe only if every write sets it; {no_cdc}")  # fmt: skip
-    if soft_delete_columns(table) and history is None:  # a history row's is_deleted is a copy of the state it records
+    if marked_columns(ctx, table) and history is None:  # a history row's is_deleted is a copy of the state it records
         return Plan("full table", f"no maintained last-modified column, and rows are marked deleted by updates; {no_cdc}")
     if history is not None:
         return _append_plan(ctx, schema, table, history, no_cdc, zone)

@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from weakref import WeakKeyDictionary
-
 from dayone.catalog.model import Column, Schema, Table
 from dayone.rules.context import AuditContext
 from dayone.rules.naming import (
@@ -35,6 +33,7 @@ from dayone.rules.naming import (
     is_updated_name,
     is_version_column_name,
     is_versions_name,
+    soft_delete_markers,
     time_columns,
     updated_columns,
     words,
@@ -110,24 +109,27 @@ class HistoryIndex:
     covering: dict[TableKey, list[History]] = field(default_factory=dict)  # specific coverage
     polymorphic: list[History] = field(default_factory=list)
     audit_triggers: dict[TableKey, list[tuple[str, TableKey]]] = field(default_factory=dict)  # table -> (trigger, target)
+    _markers: dict[int, list[tuple[Column, str]]] = field(default_factory=dict)  # id(table) -> its soft-delete markers
+    _by_id: dict[int, History] = field(default_factory=dict)  # id(table) -> its History: rules ask for every table
 
     def of(self, schema: Schema, table: Table) -> History | None:
-        return self.tables.get((schema.name, table.name))
+        return self._by_id.get(id(table))
+
+    def markers(self, table: Table) -> list[tuple[Column, str]]:
+        """naming.soft_delete_markers, worked out once per table: four rules ask."""
+        found = self._markers.get(id(table))
+        if found is None:
+            found = self._markers[id(table)] = soft_delete_markers(table)
+        return found
 
     def changelogs_of(self, schema: Schema, table: Table) -> list[History]:
         key = (schema.name, table.name)
         return [*self.covering.get(key, ()), *(h for h in self.polymorphic if h.may_cover(key) and h.key != key)]
 
 
-_INDEXES: WeakKeyDictionary[AuditContext, HistoryIndex] = WeakKeyDictionary()
-
-
 def histories(ctx: AuditContext) -> HistoryIndex:
-    """Every history table of the catalog, built once per audit."""
-    found = _INDEXES.get(ctx)
-    if found is None:
-        found = _INDEXES[ctx] = _build(ctx)
-    return found
+    """Every history table of the catalog, built once per audit (AuditContext.histories)."""
+    return ctx.histories
 
 
 def is_history_table(ctx: AuditContext, schema: Schema, table: Table) -> bool:
@@ -141,7 +143,12 @@ def append_only_history(ctx: AuditContext, schema: Schema, table: Table) -> Hist
     return found if found is not None and not table.updates else None
 
 
-def _build(ctx: AuditContext) -> HistoryIndex:
+def marked_columns(ctx: AuditContext, table: Table) -> list[Column]:
+    """Soft-delete markers of a table (naming.soft_delete_markers), once per audit."""
+    return [column for column, _ in ctx.histories.markers(table)]
+
+
+def build_histories(ctx: AuditContext) -> HistoryIndex:
     index = HistoryIndex()
     names = _TableNames(ctx)
     counted_changes = any(t.updates or t.deletes for _, t in ctx.catalog.tables())
@@ -162,6 +169,7 @@ def _build(ctx: AuditContext) -> HistoryIndex:
         if (schema_name, table_name) not in index.tables:
             target_history.covers.setdefault((schema_name, table_name), f"trigger {trigger}")
     for history in index.tables.values():
+        index._by_id[id(history.table)] = history
         history.covers.pop(history.key, None)
         for other in [k for k in history.covers if k in index.tables]:
             del history.covers[other]  # the history of a history is part of the same history
@@ -199,13 +207,19 @@ def _plurals(stem: str) -> list[str]:
 
 
 def _recognise(ctx: AuditContext, names: _TableNames, schema: Schema, table: Table, counted_changes: bool) -> History | None:
-    name = words(table.name)
-    if _has_a_lifecycle(table):
+    found = _candidate(ctx, names, schema, table, counted_changes)
+    if found is not None and _has_a_lifecycle(table):
         return None  # it records when it was approved, voided or deleted: it changes after it is written
-    by_column = {words(c.name): c for c in table.columns}
-    pair = _polymorphic_pair(by_column)
+    return found
+
+
+def _candidate(ctx: AuditContext, names: _TableNames, schema: Schema, table: Table, counted_changes: bool) -> History | None:
+    """What the table's name, key, columns or counters say it is, its lifecycle aside."""
+    name = words(table.name)
+    pair = _polymorphic_pair(table)
     if pair is not None:
-        shaped = bool(_ACTION_COLUMNS & by_column.keys()) and bool(_PAYLOAD_COLUMNS & by_column.keys())
+        by_column = {words(c.name) for c in table.columns}
+        shaped = bool(_ACTION_COLUMNS & by_column) and bool(_PAYLOAD_COLUMNS & by_column)
         if shaped or name in ("versions", "audits", "audit_logs", "activities") or is_history_word_name(table.name):
             return _polymorphic(ctx, names, schema, table, name, pair)
     version_key = _version_key(table)
@@ -254,9 +268,15 @@ def _has_a_lifecycle(table: Table) -> bool:
     return stamps >= 2
 
 
-def _polymorphic_pair(by_column: dict[str, Column]) -> tuple[str, str] | None:
-    for name, column in by_column.items():
-        if name.endswith("_type") and (id_column := by_column.get(name.removesuffix("_type") + "_id")) is not None:
+def _polymorphic_pair(table: Table) -> tuple[str, str] | None:
+    """item_type beside item_id (paper_trail), auditable_type beside auditable_id (audited)."""
+    types = [c for c in table.columns if c.name.lower().endswith("type") and words(c.name).endswith("_type")]
+    if not types:  # most tables: no pair to look for
+        return None
+    by_name = {words(c.name): c for c in table.columns}
+    for column in types:
+        id_column = by_name.get(words(column.name).removesuffix("_type") + "_id")
+        if id_column is not None:
             return column.name, id_column.name
     return None
 
@@ -438,13 +458,16 @@ def changelog_found(ctx: AuditContext):
     """
     this = REGISTRY["changelog-found"]
     index = histories(ctx)
-    status = _status_columns_by_table(ctx)
+    status = None
     for schema, table in ctx.tables():
         history = index.of(schema, table)
         if history is None or not history.is_changelog:
             continue
+        if status is None:  # the status columns of every table: only once a changelog is found
+            status = _status_columns_by_table(ctx)
+        candidates = status if history.polymorphic is not None else {k: status[k] for k in history.covers if k in status}
         covered = _covered_names(ctx, history)
-        waiting = [f"{t}.{c}" for (s, t), columns in status.items() for c in columns
+        waiting = [f"{t}.{c}" for (s, t), columns in candidates.items() for c in columns
                    if history.may_cover((s, t)) and (s, t) != history.key]  # fmt: skip
         records = history.records_status()
         message = f"{table.name} is a changelog ({history.kind}: {history.basis})"

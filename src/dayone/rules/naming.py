@@ -180,8 +180,8 @@ is_occurrence_time_name = _matcher(
 )
 
 
-_TEXT_TIME = re.compile(r"(\w+_)?(at|on|date|datetime|timestamp|ts)|timestamp|datetime|date")
-_NUMBER_TIME = re.compile(r"(\w+_)?(at|ts|timestamp|epoch)|timestamp")
+_is_text_time_name = _matcher(r"(\w+_)?(at|on|date|datetime|timestamp|ts)|timestamp|datetime|date")
+_is_number_time_name = _matcher(r"(\w+_)?(at|ts|timestamp|epoch)|timestamp")
 
 
 def time_columns(table: Table) -> list[Column]:
@@ -193,8 +193,8 @@ def time_columns(table: Table) -> list[Column]:
         kind = column.normalized_type
         if kind in TIME_TYPES:
             found.append(column)
-        elif kind in ("string", "text") and _TEXT_TIME.fullmatch(words(column.name)):
+        elif kind in ("string", "text") and _is_text_time_name(column.name):
             found.append(column)
-        elif kind in ("integer", "decimal", "float") and _NUMBER_TIME.fullmatch(words(column.name)):
+        elif kind in ("integer", "decimal", "float") and _is_number_time_name(column.name):
             found.append(column)
     return found
