@@ -382,7 +382,10 @@ CASES = [
         with_types("""
             CREATE TABLE memberships (id integer PRIMARY KEY, user_id integer, role varchar(20), revoked_at {ts});
             CREATE TABLE billing_entities (id integer PRIMARY KEY, name varchar(80), archived_at {ts}, deleted_at {ts});
-            CREATE TABLE current_nodes (id bigint PRIMARY KEY, latitude integer NOT NULL, visible boolean NOT NULL);
+            CREATE TABLE quantified_events (id integer PRIMARY KEY, external_id varchar(40), added_at {ts} NOT NULL,
+                                            removed_at {ts}, deleted_at {ts});
+            CREATE TABLE current_nodes (id bigint PRIMARY KEY, latitude integer NOT NULL, visible boolean NOT NULL,
+                                        timestamp {ts} NOT NULL);
             CREATE TABLE notes (id integer PRIMARY KEY, body text NOT NULL, is_active boolean NOT NULL);
             CREATE TABLE pools (id integer PRIMARY KEY, name varchar(80), is_active boolean NOT NULL,
                                 is_deleted boolean NOT NULL);
@@ -404,7 +407,7 @@ CASES = [
             (SOFT_DELETE, "memberships.revoked_at"), (SOFT_DELETE, "billing_entities.archived_at"),
             (SOFT_DELETE, "billing_entities.deleted_at"), (SOFT_DELETE, "current_nodes.visible"),
             (SOFT_DELETE, "notes.is_active"), (SOFT_DELETE, "pools.is_deleted"), (SOFT_DELETE, "accounts.deactivated_at"),
-            (SOFT_DELETE, "users.status"), (SOFT_DELETE, "items.status"),
+            (SOFT_DELETE, "users.status"), (SOFT_DELETE, "items.status"), (SOFT_DELETE, "quantified_events.deleted_at"),
             (POLICY_UNKNOWN, "cart"), (POLICY_UNKNOWN, "attributes"), (POLICY_UNKNOWN, "ci_variables"),
         ],
         absent=[
@@ -412,6 +415,7 @@ CASES = [
             (SOFT_DELETE, "cart.is_active"),  # a cart is active until it is ordered
             (SOFT_DELETE, "attributes.is_visible_on_front"), (SOFT_DELETE, "ci_variables.hidden"),  # display choices
             (SOFT_DELETE, "accounts.disabled"),  # a setting without a time
+            (SOFT_DELETE, "quantified_events.removed_at"),  # the end of the period added_at starts (Lago)
             (POLICY_UNKNOWN, "memberships"), (POLICY_UNKNOWN, "current_nodes"), (POLICY_UNKNOWN, "notes"),
             (POLICY_UNKNOWN, "users"), (POLICY_UNKNOWN, "items"),  # soft-delete-column asks whether marked rows go
         ],  # fmt: skip
@@ -419,6 +423,7 @@ CASES = [
             (SOFT_DELETE, "memberships.revoked_at"): {"marker_kind": "revocation"},
             (SOFT_DELETE, "billing_entities.archived_at"): {"marker_kind": "archive"},
             (SOFT_DELETE, "current_nodes.visible"): {"marker_kind": "visibility"},
+            (UPDATED, "current_nodes"): {"other_time_columns": ["timestamp"]},  # the last edit's time? asked
             (SOFT_DELETE, "notes.is_active"): {"marker_kind": "activity flag"},
             (SOFT_DELETE, "accounts.deactivated_at"): {"marker_kind": "deactivation"},
             (SOFT_DELETE, "users.status"): {"marker_kind": "status value", "deleted_values": ["deleted"]},

@@ -183,12 +183,16 @@ def missing_updated_at(ctx: AuditContext):
         if updated_columns(table) or append_only_history(ctx, schema, table) or is_link_table(ctx, table):
             continue
         lookup = is_lookup_table(ctx, schema, table)
+        # current_nodes.timestamp may be the time of the last edit: asked, not assumed
+        others = [c.name for c in time_columns(table) if not is_created_name(c.name) and c.normalized_type != "date"]
         yield this.finding(
             ctx.located(schema, table),
-            f"{table.name} has no last-modified timestamp" + (" (a small lookup table)" if lookup else ""),
+            f"{table.name} has no last-modified timestamp" + (" (a small lookup table)" if lookup else "")
+            + (f"; is {' or '.join(others)} the time of the last change?" if others else ""),
             f"Are rows of {table.name} updated after insert? If so, can it get an updated_at column the database maintains?",
             severity="info" if lookup else None,
             updates_counted_by_server=table.updates,
+            other_time_columns=others or None,
         )
 
 

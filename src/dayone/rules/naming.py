@@ -130,6 +130,7 @@ _MARKER_KINDS = (
 )
 _MARKER_TYPES = ("boolean", "integer", "timestamp", "timestamptz", "date", "string", "text")
 _FLAG_TYPES = ("boolean", "integer")
+_is_added_name = _matcher(r"added(_(at|on|date|time|timestamp|ts))?")
 # Status values that mean the row is gone: status IN ('active', 'deleted').
 DELETED_VALUES = frozenset({"deleted", "archived", "trashed", "removed", "discarded", "destroyed", "purged"})
 # Rows of these tables are active for a while and then end (lapse, expire, close) as part of the
@@ -143,8 +144,8 @@ def soft_delete_markers(table: Table) -> list[tuple[Column, str]]:
     disabled_at), visibility (a `visible` flag), status value (a status whose declared values
     include 'deleted' or 'archived'), or activity flag (`active`, `is_active`: only in a table
     with no other marker, and not in a table of subscriptions, sessions or carts, where being
-    active is business state). `enabled` is a setting, and `hidden`, `visible_on_front` a display
-    choice: neither is a marker."""
+    active is business state). `enabled` is a setting, `hidden` and `visible_on_front` display
+    choices, and removed_at beside added_at the end of a period: none is a marker."""
     found: list[tuple[Column, str]] = []
     activity: list[tuple[Column, str]] = []
     for column in table.columns:
@@ -153,6 +154,8 @@ def soft_delete_markers(table: Table) -> list[tuple[Column, str]]:
             flag_only = kind in ("visibility", "activity flag")
             if kind is None or column.normalized_type not in (_FLAG_TYPES if flag_only else _MARKER_TYPES):
                 continue
+            if words(column.name).startswith("removed") and any(_is_added_name(c.name) for c in table.columns):
+                continue  # added_at and removed_at are the two ends of a period (an item on a subscription)
             (activity if kind == "activity flag" else found).append((column, kind))
         elif is_status_name(column.name) and DELETED_VALUES & {words(v) for v in declared_values(table, column)}:
             found.append((column, "status value"))
