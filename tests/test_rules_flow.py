@@ -213,19 +213,37 @@ CASES = [
             CREATE TABLE invoices (id integer PRIMARY KEY, status varchar(20));
             CREATE TABLE audit_entries (id integer PRIMARY KEY, entity varchar(40), entity_id integer,
                                         old_value varchar(20), new_value varchar(20));
+            CREATE TABLE refunds (id integer PRIMARY KEY, status varchar(20), amount integer);
+            CREATE TABLE refund_snapshots (refund_id integer, status varchar(20), amount integer, taken_at {ts});
+            CREATE TABLE payouts (id integer PRIMARY KEY, status varchar(20));
+            CREATE TABLE payout_graveyard (payout_id integer, status varchar(20));
         """, extra={
             "postgresql": """
+                CREATE FUNCTION keep_refund() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                INSERT INTO refund_snapshots VALUES (OLD.id, OLD.status, OLD.amount, now()); RETURN OLD; END $$;
+                CREATE TRIGGER refunds_keep BEFORE UPDATE OR DELETE ON refunds FOR EACH ROW EXECUTE FUNCTION keep_refund();
+                CREATE FUNCTION bury_payout() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                INSERT INTO payout_graveyard VALUES (OLD.id, OLD.status); RETURN OLD; END $$;
+                CREATE TRIGGER payouts_bury BEFORE DELETE ON payouts FOR EACH ROW EXECUTE FUNCTION bury_payout();
                 CREATE FUNCTION audit_invoice() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
                 INSERT INTO audit_entries (entity, entity_id, old_value, new_value)
                 VALUES ('invoice', NEW.id, OLD.status, NEW.status); RETURN NEW; END $$;
                 CREATE TRIGGER invoices_audit AFTER UPDATE ON invoices FOR EACH ROW EXECUTE FUNCTION audit_invoice();
             """,
             "mysql": """
+                CREATE TRIGGER refunds_keep BEFORE UPDATE ON refunds FOR EACH ROW
+                INSERT INTO refund_snapshots VALUES (OLD.id, OLD.status, OLD.amount, NOW());
+                CREATE TRIGGER payouts_bury BEFORE DELETE ON payouts FOR EACH ROW
+                INSERT INTO payout_graveyard VALUES (OLD.id, OLD.status);
                 CREATE TRIGGER invoices_audit AFTER UPDATE ON invoices FOR EACH ROW
                 INSERT INTO audit_entries (entity, entity_id, old_value, new_value)
                 VALUES ('invoice', NEW.id, OLD.status, NEW.status);
             """,
             "sqlite": """
+                CREATE TRIGGER refunds_keep BEFORE UPDATE ON refunds BEGIN
+                INSERT INTO refund_snapshots VALUES (OLD.id, OLD.status, OLD.amount, CURRENT_TIMESTAMP); END;
+                CREATE TRIGGER payouts_bury BEFORE DELETE ON payouts BEGIN
+                INSERT INTO payout_graveyard VALUES (OLD.id, OLD.status); END;
                 CREATE TRIGGER invoices_audit AFTER UPDATE OF status ON invoices BEGIN
                 INSERT INTO audit_entries (entity, entity_id, old_value, new_value)
                 VALUES ('invoice', NEW.id, OLD.status, NEW.status); END;
@@ -234,6 +252,8 @@ CASES = [
         present=[
             (UNTRACKED, "shipments.status"), (UNTRACKED, "tasks.stage"),  # created/updated/deleted are not statuses
             (CHANGELOG, "order_status_history"), (CHANGELOG, "audit_entries"),
+            (CHANGELOG, "refund_snapshots"),  # whatever its name, a trigger on refunds writes it
+            (UNTRACKED, "payouts.status"),  # a trigger on DELETE keeps the last status, not its changes
         ],  # fmt: skip
         absent=[
             (UNTRACKED, "orders.status"),  # order_status_history refers to orders
@@ -241,7 +261,8 @@ CASES = [
             (UNTRACKED, "parcels.state"),  # picked_at, delivered_at
             (UNTRACKED, "invoices.status"),  # an UPDATE trigger writes an audit row
             (UNTRACKED, "addresses.state"),  # a region of an address, not a lifecycle state
-            (UPDATED, "order_status_history"), (UPDATED, "audit_entries"),  # written once
+            (UPDATED, "order_status_history"), (UPDATED, "audit_entries"), (UPDATED, "refund_snapshots"),  # written once
+            (UNTRACKED, "refunds.status"),
             (CHANGELOG, "shipments"), (CHANGELOG, "orders"),
         ],  # fmt: skip
         expect={
@@ -249,6 +270,8 @@ CASES = [
                                                   "status_columns": ["orders.status"], "has_status_column": True},
             (CHANGELOG, "audit_entries"): {"kind": "history table", "covers": ["{schema}.invoices"],
                                            "covered_by": ["trigger invoices_audit"]},
+            (CHANGELOG, "refund_snapshots"): {"kind": "audit table", "covers": ["{schema}.refunds"],
+                                              "covered_by": ["trigger refunds_keep"]},
         },  # fmt: skip
     ),
     # --- history tables (changelog-found), fragments of Danbooru, Lago, gisia, OpenStreetMap, Bagisto --

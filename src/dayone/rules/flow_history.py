@@ -72,6 +72,7 @@ class History:
     type_values: tuple[str, ...] | None = None  # the type column's values, where the profile read them
     typed_tables: tuple[TableKey, ...] = ()  # the tables those values name
     type_values_from: str | None = None  # "rows read" (the profile) or "partitions" (LIST bounds)
+    deletes_only: set[TableKey] = field(default_factory=set)  # covered by a trigger on DELETE only
 
     @property
     def key(self) -> TableKey:
@@ -83,8 +84,9 @@ class History:
         return bool(self.polymorphic or self.covers or self.kind in ("history table", "versions table", "version history"))
 
     def may_cover(self, key: TableKey) -> bool:
+        """May hold the changes of this table's rows (a DELETE-only trigger keeps only their end)."""
         if key in self.covers:
-            return True
+            return key not in self.deletes_only
         if self.polymorphic is None:
             return False
         return self.type_values is None or key in self.typed_tables  # unread: any table
@@ -92,7 +94,7 @@ class History:
     def confirms(self, key: TableKey) -> bool:
         """Covers this table by its name, a key, a trigger, or the type values read; not merely
         "may", as a polymorphic changelog whose types were not read."""
-        return key in self.covers or (self.type_values is not None and key in self.typed_tables)
+        return (key in self.covers and key not in self.deletes_only) or (self.type_values is not None and key in self.typed_tables)
 
     def records_status(self) -> bool:
         """Has a column that can hold a status or its change (status, to_state, object_changes)."""
@@ -108,7 +110,8 @@ class HistoryIndex:
     tables: dict[TableKey, History] = field(default_factory=dict)
     covering: dict[TableKey, list[History]] = field(default_factory=dict)  # specific coverage
     polymorphic: list[History] = field(default_factory=list)
-    audit_triggers: dict[TableKey, list[tuple[str, TableKey]]] = field(default_factory=dict)  # table -> (trigger, target)
+    # table -> (trigger, target) of its triggers on UPDATE that insert into another table: its changes are kept
+    audit_triggers: dict[TableKey, list[tuple[str, TableKey]]] = field(default_factory=dict)
     _markers: dict[int, list[tuple[Column, str]]] = field(default_factory=dict)  # id(table) -> its soft-delete markers
     _by_id: dict[int, History] = field(default_factory=dict)  # id(table) -> its History: rules ask for every table
 
@@ -123,8 +126,10 @@ class HistoryIndex:
         return found
 
     def changelogs_of(self, schema: Schema, table: Table) -> list[History]:
+        """The changelogs that may hold the changes of this table's rows."""
         key = (schema.name, table.name)
-        return [*self.covering.get(key, ()), *(h for h in self.polymorphic if h.may_cover(key) and h.key != key)]
+        return [*(h for h in self.covering.get(key, ()) if h.may_cover(key)),
+                *(h for h in self.polymorphic if h.may_cover(key) and h.key != key)]  # fmt: skip
 
 
 def histories(ctx: AuditContext) -> HistoryIndex:
@@ -158,8 +163,9 @@ def build_histories(ctx: AuditContext) -> HistoryIndex:
         found = _recognise(ctx, names, schema, table, counted_changes)
         if found is not None:
             index.tables[found.key] = found
-    for (schema_name, table_name), trigger, target in _audit_triggers(ctx):
-        index.audit_triggers.setdefault((schema_name, table_name), []).append((trigger, target))
+    for (schema_name, table_name), trigger, target, on_update in _audit_triggers(ctx):
+        if on_update:
+            index.audit_triggers.setdefault((schema_name, table_name), []).append((trigger, target))
         target_history = index.tables.get(target)
         if target_history is None:
             found = ctx.find_table(*target)
@@ -167,7 +173,11 @@ def build_histories(ctx: AuditContext) -> HistoryIndex:
                 continue
             target_history = index.tables[target] = History(found[0], found[1], "audit table", "an audit trigger writes it")
         if (schema_name, table_name) not in index.tables:
-            target_history.covers.setdefault((schema_name, table_name), f"trigger {trigger}")
+            # a trigger on DELETE only keeps the last state of deleted rows, not the changes of a status
+            how = f"trigger {trigger}" if on_update else f"trigger {trigger}, on DELETE only"
+            target_history.covers.setdefault((schema_name, table_name), how)
+            if not on_update:
+                target_history.deletes_only.add((schema_name, table_name))
     for history in index.tables.values():
         index._by_id[id(history.table)] = history
         history.covers.pop(history.key, None)
@@ -392,7 +402,8 @@ _INSERT_INTO = re.compile(r"\binsert\s+(?:ignore\s+)?into\s+(?:[`\"]?([\w$]+)[`\
 
 
 def _audit_triggers(ctx: AuditContext):
-    """(table, trigger, target): triggers on UPDATE or DELETE whose body inserts into another table."""
+    """(table, trigger, target, fires on UPDATE): triggers on UPDATE or DELETE whose body inserts into
+    another table."""
     for schema, table in ctx.catalog.tables():
         for trigger in table.triggers:
             if not ({"UPDATE", "DELETE"} & set(trigger.events)):
@@ -400,7 +411,7 @@ def _audit_triggers(ctx: AuditContext):
             for qualifier, name in _INSERT_INTO.findall(trigger.body):
                 target = ctx.find_table(qualifier or schema.name, name)
                 if target is not None and target[1] is not table:
-                    yield (schema.name, table.name), trigger.name, (target[0].name, target[1].name)
+                    yield (schema.name, table.name), trigger.name, (target[0].name, target[1].name), "UPDATE" in trigger.events
 
 
 # --- changelog-found ----------------------------------------------------------------------------
