@@ -16,7 +16,7 @@ from dayone.rules.context import AuditContext
 from dayone.rules.flow import maintained_by
 from dayone.rules.flow_deletes import time_partitioning
 from dayone.rules.flow_history import APPEND_ONLY_BY_COUNTERS, History, append_only_history, marked_columns
-from dayone.rules.naming import created_columns, updated_columns, words
+from dayone.rules.naming import created_columns, holds_time, updated_columns, words
 from dayone.rules.registry import REGISTRY, rule
 from dayone.rules.rollup import Rollup
 
@@ -154,8 +154,6 @@ def _insert_cursor(table: Table) -> tuple[Column | None, str]:
 
 
 def _is_write_time(column: Column) -> bool:
-    from dayone.rules.naming import holds_time
-
     name = words(column.name)
     return holds_time(column) and name.split("_", 1)[0] in _WRITE_TIME_NAMES and column.normalized_type != "date"
 

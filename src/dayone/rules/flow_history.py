@@ -29,7 +29,6 @@ from dayone.rules.naming import (
     is_log_name,
     is_occurrence_time_name,
     is_soft_delete_name,
-    is_status_name,
     is_updated_name,
     is_version_column_name,
     is_versions_name,

@@ -65,10 +65,6 @@ is_history_word_name = _matcher(
 is_versions_name = _matcher(r"\w+_(versions|revisions)")  # one row per version of another row
 is_log_name = _matcher(r"\w+_(log|logs|journal|journals|ledger|ledgers)")
 is_events_name = _matcher(r"\w+_(events|event)")
-is_history_name = _matcher(
-    r"(\w+_)?(history|histories|audit|audits|audit_trail|audit_trails|changelog|changelogs)(_\w+)?"
-    r"|\w+_(changes|transitions|versions|revisions|log|logs|journal|journals|ledger|ledgers|events|event)"
-)
 
 
 _ADDRESS_PART = re.compile(r"(\w+_)?(city|town|zip|zip_code|postal_code|postcode|country|country_code|street|address)")
