@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+
 from dayone.catalog.model import Column, Schema, Table
 from dayone.rules.context import AuditContext
 from dayone.rules.naming import (
@@ -64,13 +65,13 @@ class History:
 
     schema: Schema
     table: Table
-    kind: str  # "paper_trail versions", "history table", "rows keyed by version", "log", ...
+    kind: str  # "paper_trail versions table", "history table", "version history", "log", "audit table", ...
     basis: str  # why, in words, for a finding's message
     covers: dict[TableKey, str] = field(default_factory=dict)  # covered table -> how ("foreign key order_id")
     polymorphic: tuple[str, str] | None = None  # (type column, id column): it may record any table
-    type_values: tuple[str, ...] | None = None  # the type column's values, where the profile read them
+    type_values: tuple[str, ...] | None = None  # the type column's values, where rows or partitions show them
     typed_tables: tuple[TableKey, ...] = ()  # the tables those values name
-    type_values_from: str | None = None  # "rows read" (the profile) or "partitions" (LIST bounds)
+    type_values_from: str | None = None  # "rows read" (a whole table), "rows sampled", or "partitions" (LIST bounds)
     deletes_only: set[TableKey] = field(default_factory=set)  # covered by a trigger on DELETE only
 
     @property
@@ -88,20 +89,22 @@ class History:
             return key not in self.deletes_only
         if self.polymorphic is None:
             return False
-        return self.type_values is None or key in self.typed_tables  # unread: any table
+        return not self.types_known or key in self.typed_tables  # unread, or a sample: any table
+
+    @property
+    def types_known(self) -> bool:
+        """Every type it holds is known: the table was read whole, or its partitions list them (a
+        sample can miss a rare type)."""
+        return self.type_values is not None and self.type_values_from in ("rows read", "partitions")
 
     def confirms(self, key: TableKey) -> bool:
         """Covers this table by its name, a key, a trigger, or the type values read; not merely
         "may", as a polymorphic changelog whose types were not read."""
-        return (key in self.covers and key not in self.deletes_only) or (self.type_values is not None and key in self.typed_tables)
+        return (key in self.covers and key not in self.deletes_only) or (self.types_known and key in self.typed_tables)
 
     def records_status(self) -> bool:
         """Has a column that can hold a status or its change (status, to_state, object_changes)."""
         return self.polymorphic is not None or any(_STATUS_RECORD.fullmatch(words(c.name)) for c in self.table.columns)
-
-    @property
-    def label(self) -> str:
-        return f"{self.table.name} ({self.kind})"
 
 
 @dataclass
@@ -295,7 +298,7 @@ def _polymorphic(ctx: AuditContext, names: _TableNames, schema: Schema, table: T
     kind = ("paper_trail versions table" if name == "versions" and words(type_column) == "item_type"
             else "audited audits table" if name == "audits" and words(type_column) == "auditable_type"
             else "polymorphic changelog")  # fmt: skip
-    values, source = _type_values(ctx, schema, table, type_column), "rows read"
+    values, source = _type_values(ctx, schema, table, type_column)
     if values is None:
         values, source = _listed_types(ctx, schema, table), "partitions"
     typed = ()
@@ -306,14 +309,15 @@ def _polymorphic(ctx: AuditContext, names: _TableNames, schema: Schema, table: T
                    pair, values, typed, source if values is not None else None)  # fmt: skip
 
 
-def _type_values(ctx: AuditContext, schema: Schema, table: Table, column_name: str) -> tuple[str, ...] | None:
-    """The class names the profile read in the type column; None when no row was read or the
-    values were not kept (then the changelog may cover any table)."""
+def _type_values(ctx: AuditContext, schema: Schema, table: Table, column_name: str) -> tuple[tuple[str, ...] | None, str]:
+    """The class names the profile read in the type column, and whether the table was read whole
+    ("rows read") or sampled; None when no row was read or the values were not kept (then the
+    changelog may cover any table)."""
     column = table.column(column_name)
     read = ctx.column_profile(schema, table, column) if column is not None else None
     if read is None or not read[0].rows_read or not read[1].top_values:
-        return None
-    return tuple(v.value for v in read[1].top_values)
+        return None, ""
+    return tuple(v.value for v in read[1].top_values), "rows read" if read[0].method == "full" else "rows sampled"
 
 
 _LIST_BOUND = re.compile(r"FOR\s+VALUES\s+IN\s*\((.*)\)\s*$", re.IGNORECASE | re.DOTALL)
@@ -487,7 +491,8 @@ def changelog_found(ctx: AuditContext):
                 message += f": it may cover any table ({type_column} names it)"
             else:
                 shown = ", ".join(history.type_values[:8]) + (", ..." if len(history.type_values) > 8 else "")
-                where = "in the rows read" if history.type_values_from == "rows read" else "in its partitions"
+                where = {"rows read": "in every row", "partitions": "in its partitions"}.get(
+                    history.type_values_from, "in the rows sampled (other types may exist)")
                 message += (f": {type_column} holds {shown} {where}, naming "
                             f"{', '.join(covered) or 'no table of this database'}")  # fmt: skip
         elif covered:
@@ -509,7 +514,7 @@ def changelog_found(ctx: AuditContext):
             recognised_by=history.basis,
             covers=[ctx.located_by_name(*key)[0] for key in history.covers] or None,
             covered_by=list(history.covers.values()) or None,
-            covers_any_table=True if history.polymorphic is not None and history.type_values is None else None,
+            covers_any_table=True if history.polymorphic is not None and not history.types_known else None,
             type_column=history.polymorphic[0] if history.polymorphic else None,
             type_values=list(history.type_values) if history.type_values is not None else None,
             type_values_from=history.type_values_from,
