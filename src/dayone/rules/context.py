@@ -147,10 +147,11 @@ class AuditContext:
         return [self.named_tables[p] for p in positions]
 
     @cached_property
-    def history_like_tables(self) -> list[tuple[Schema, Table, str]]:
-        from dayone.rules.naming import is_history_name
+    def histories(self):
+        """History, audit and changelog tables and what they cover (dayone.rules.flow_history)."""
+        from dayone.rules.flow_history import build_histories
 
-        return [entry for entry in self.named_tables if is_history_name(entry[1].name)]
+        return build_histories(self)
 
     def foreign_key_of(self, table: Table, column: Column) -> ForeignKey | None:
         return next((fk for fk in table.foreign_keys if column.name in fk.columns), None)

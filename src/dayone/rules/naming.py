@@ -42,9 +42,12 @@ is_updated_name = _matcher(
     r"|(date|time)_(updated|modified|changed)|last_(update|updated|modified|modification)(_(at|date|time))?"
     r"|update_(date|time|timestamp|dt|ts)|modified_date|row_version_at"
 )
+# Columns that may mark a row as deleted, archived, revoked, deactivated or hidden without removing
+# it; `soft_delete_markers` says which kind each is, and when a name alone is not enough.
 is_soft_delete_name = _matcher(
-    r"(is_)?(deleted|removed|discarded|archived|trashed)(_(at|on|date|time|timestamp|flag|ts))?"
-    r"|(is_)?(active|enabled)|delete_(flag|date|time)|deletion_(date|time)|deleted_flag"
+    r"(is_)?(deleted|removed|discarded|archived|trashed|destroyed|revoked)(_(at|on|date|time|timestamp|flag|ts))?"
+    r"|(is_)?(active|enabled|visible)|delete_(flag|date|time)|deletion_(date|time)|deleted_flag"
+    r"|(deactivated|disabled)_(at|on|date|time|timestamp|ts)"
 )
 is_status_name = _matcher(r"(\w+_)?(status|state|stage|phase|lifecycle)(_code|_id)?")
 is_value_set_name = _matcher(r"(\w+_)?(status|state|stage|phase|type|kind|category|tier|level|code|source)(_code|_id)?")
@@ -61,8 +64,14 @@ _FREE_CODES = re.compile(
 _STANDARD_LIST = re.compile(
     r"(\w+_)?(mime_type|content_type|media_type|http_status(_code)?|http_code|http_response_code|exit_code|exit_status)"
 )
-is_append_only_name = _matcher(r"\w*_(history|log|logs|events|event|audit|audits|changes|transitions|journal|ledger)")
-is_history_name = _matcher(r"\w*(history|audit|audits|events|event|log|logs|changes|transitions|journal|versions)\w*")
+# History, audit and log tables by name, as whole words: `catalog_rules` and `login_sessions` are
+# not logs. See dayone.rules.flow_history for what else a history table must show.
+is_history_word_name = _matcher(
+    r"(\w+_)?(history|histories|audit|audits|audit_trail|audit_trails|changelog|changelogs)(_\w+)?|\w+_(changes|transitions)"
+)
+is_versions_name = _matcher(r"\w+_(versions|revisions)")  # one row per version of another row
+is_log_name = _matcher(r"\w+_(log|logs|journal|journals|ledger|ledgers)")
+is_events_name = _matcher(r"\w+_(events|event)")
 
 
 _ADDRESS_PART = re.compile(r"(\w+_)?(city|town|zip|zip_code|postal_code|postcode|country|country_code|street|address)")
@@ -91,16 +100,8 @@ def is_code_name(name: str) -> bool:
 
 
 def soft_delete_columns(table: Table) -> list[Column]:
-    """Columns that mark a row as deleted without removing it."""
-    found = []
-    for column in table.columns:
-        if not is_soft_delete_name(column.name):  # cached per name: most columns stop here
-            continue
-        if words(column.name) in ("active", "is_active", "enabled", "is_enabled"):
-            continue  # an active flag is usually business state (a paused account), not deletion
-        if column.normalized_type in ("boolean", "integer", "timestamp", "timestamptz", "date", "string", "text"):
-            found.append(column)
-    return found
+    """Columns that mark a row as deleted (archived, revoked...) without removing it."""
+    return [column for column, _ in soft_delete_markers(table)]
 
 
 # Times stored as ISO-8601 text or epoch numbers (SQLite has no date type; many MySQL applications
@@ -234,3 +235,89 @@ def polymorphic_pairs(table: Table) -> list[tuple[Column, Column]]:
         elif name.endswith("content_type_id") and (partner := by_words.get(name[: -len("content_type_id")] + "object_id")):
             pairs.append((column, partner))
     return pairs
+
+
+# --- Soft-delete markers, history tables and times (data flow) ---------------------------------
+
+_MARKER_KINDS = (
+    ("deletion", _matcher(r"(is_)?(deleted|removed|discarded|trashed|destroyed)(_(at|on|date|time|timestamp|flag|ts))?"
+                          r"|delete_(flag|date|time)|deletion_(date|time)|deleted_flag")),
+    ("archive", _matcher(r"(is_)?archived(_(at|on|date|time|timestamp|flag|ts))?")),
+    ("revocation", _matcher(r"(is_)?revoked(_(at|on|date|time|timestamp|ts))?")),
+    ("deactivation", _matcher(r"(deactivated|disabled)_(at|on|date|time|timestamp|ts)")),
+    ("visibility", _matcher(r"(is_)?visible")),
+    ("activity flag", _matcher(r"(is_)?active")),
+)
+_MARKER_TYPES = ("boolean", "integer", "timestamp", "timestamptz", "date", "string", "text")
+_FLAG_TYPES = ("boolean", "integer")
+_is_added_name = _matcher(r"added(_(at|on|date|time|timestamp|ts))?")
+# Status values that mean the row is gone: status IN ('active', 'deleted').
+DELETED_VALUES = frozenset({"deleted", "archived", "trashed", "removed", "discarded", "destroyed", "purged"})
+# Rows of these tables are active for a while and then end (lapse, expire, close) as part of the
+# business: their active flag is the row's state, not a way of deleting it.
+_LIFECYCLE_TABLES = frozenset({"subscription", "membership", "session", "contract", "license", "cart", "trial"})
+
+
+def soft_delete_markers(table: Table) -> list[tuple[Column, str]]:
+    """Columns that mark rows as gone while keeping them, each with its kind: deletion (deleted_at,
+    is_deleted, discarded_at), archive, revocation (revoked_at), deactivation (deactivated_at,
+    disabled_at), visibility (a `visible` flag), status value (a status whose declared values
+    include 'deleted' or 'archived'), or activity flag (`active`, `is_active`: only in a table
+    with no other marker, and not in a table of subscriptions, sessions or carts, where being
+    active is business state). `enabled` is a setting, `hidden` and `visible_on_front` display
+    choices, and removed_at beside added_at the end of a period: none is a marker."""
+    found: list[tuple[Column, str]] = []
+    activity: list[tuple[Column, str]] = []
+    for column in table.columns:
+        if is_soft_delete_name(column.name):  # cached per name: most columns stop here
+            kind = next((kind for kind, matches in _MARKER_KINDS if matches(column.name)), None)
+            flag_only = kind in ("visibility", "activity flag")
+            if kind is None or column.normalized_type not in (_FLAG_TYPES if flag_only else _MARKER_TYPES):
+                continue
+            if words(column.name).startswith("removed") and any(_is_added_name(c.name) for c in table.columns):
+                continue  # added_at and removed_at are the two ends of a period (an item on a subscription)
+            (activity if kind == "activity flag" else found).append((column, kind))
+        elif is_status_name(column.name) and DELETED_VALUES & {words(v) for v in declared_values(table, column)}:
+            found.append((column, "status value"))
+    if activity and not found and words(table.name).rsplit("_", 1)[-1].removesuffix("s") not in _LIFECYCLE_TABLES:
+        found.extend(activity)
+    return found
+
+
+def declared_values(table: Table, column: Column) -> tuple[str, ...]:
+    """The values an enum type or a CHECK constraint allows for this column."""
+    if column.enum_values:
+        return column.enum_values
+    return tuple(v for check in table.check_constraints for s in check.value_sets if s.column == column.name for v in s.values)
+
+
+def deleted_status_values(table: Table, column: Column) -> list[str]:
+    return [v for v in declared_values(table, column) if words(v) in DELETED_VALUES]
+
+
+is_version_column_name = _matcher(r"(\w+_)?(version|revision)(_(number|no|num))?")
+# When something happened, in a log or events table: written with the row, once.
+is_occurrence_time_name = _matcher(
+    r"(occurred|happened|logged|recorded|performed|emitted|event|changed|transitioned)(_(at|on|time|timestamp|ts|datetime|dt|date))?"
+    r"|(event_)?(time|timestamp|ts|datetime)"
+)
+
+
+_is_text_time_name = _matcher(r"(\w+_)?(at|on|date|datetime|timestamp|ts)|timestamp|datetime|date")
+_is_number_time_name = _matcher(r"(\w+_)?(at|ts|timestamp|epoch)|timestamp")
+
+
+def time_columns(table: Table) -> list[Column]:
+    """Columns that hold a date-time: by type, or text and numbers whose name ends as a time's does
+    (SQLite keeps ISO-8601 text: `logged_at TEXT` is a time; `break_time INTEGER` is a duration,
+    `auto_cancel_on_new_commit` a setting)."""
+    found = []
+    for column in table.columns:
+        kind = column.normalized_type
+        if kind in TIME_TYPES:
+            found.append(column)
+        elif kind in ("string", "text") and _is_text_time_name(column.name):
+            found.append(column)
+        elif kind in ("integer", "decimal", "float") and _is_number_time_name(column.name):
+            found.append(column)
+    return found
