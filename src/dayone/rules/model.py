@@ -8,6 +8,7 @@ from dayone.profile.accumulate import MAX_DISTINCT
 from dayone.rules.context import AuditContext
 from dayone.rules.evidence import json_schema, observed_values, varying_types
 from dayone.rules.naming import is_region_state, is_value_set_column, words
+from dayone.rules.references import implicit_references
 from dayone.rules.registry import REGISTRY, rule
 from dayone.rules.rollup import Rollup, columns_in, tables_in
 
@@ -199,9 +200,6 @@ def undocumented_table(ctx: AuditContext):
         )
 
 
-_REFERENCE_NAME = re.compile(r"(\w+?)_?(id|key|uuid|code|number|no)")
-
-
 IMPLICIT_FOREIGN_KEY_ROLLUP = Rollup(
     noun=("column", "columns"),
     says="{n} columns of {tables} tables in {where} look like references to another table's key but have no foreign key",
@@ -240,38 +238,11 @@ def implicit_foreign_key(ctx: AuditContext):
     link cannot be enforced, so the warehouse tests it instead.
     """
     this = REGISTRY["implicit-foreign-key"]
-    keyed: dict[str, tuple] = {}  # possible stem -> (schema, table, key column)
-    for schema, table in ctx.tables():
-        if table.primary_key is None or len(table.primary_key.columns) != 1:
-            continue
-        key = table.column(table.primary_key.columns[0])
-        for stem in _stems(table.name):
-            keyed.setdefault(stem, (schema, table, key))
-    for schema, table, column in ctx.columns():
-        name = words(column.name)
-        match = _REFERENCE_NAME.fullmatch(name)
-        if not match or ctx.foreign_key_of(table, column) is not None:
-            continue
-        # The stem names the table; a role may come first (end_station_id -> stations).
-        stem = match.group(1).rstrip("_")
-        if stem not in keyed:
-            stem = stem.rsplit("_", 1)[-1]
-        candidate = keyed.get(stem)
-        if candidate is None:
-            continue
-        ref_schema, ref_table, ref_key = candidate
-        # A table's own key is no reference; another column pointing into the same table (a parent
-        # in a tree) is, and so is a key named after another table's (a one-to-one extension).
-        if (ref_table is table and column is ref_key) or not _compatible(column.normalized_type, ref_key.normalized_type):
-            continue
-        if words(ref_key.name) not in (name, "id", f"{stem}_id", "uuid", f"{stem}_uuid", "key", "code", "number"):
-            continue
-        # PostgreSQL partitions can carry the foreign key when their parent does not.
-        partitions = ctx.partitions_of(schema, table)
-        without = [p.name for p in partitions if ctx.foreign_key_of(p, column) is None]
-        if partitions and not without:
-            continue
-        where = f" (declared on {len(partitions) - len(without)} of {len(partitions)} partitions; missing on {', '.join(without)})" if partitions and len(without) < len(partitions) else ""
+    for found in implicit_references(ctx.catalog, ctx.scope):
+        schema, table, column = found.schema, found.table, found.column
+        ref_schema, ref_table, ref_key = found.ref_schema, found.ref_table, found.ref_column
+        without, partitions = list(found.partitions_without), found.partitions
+        where = f" (declared on {partitions - len(without)} of {partitions} partitions; missing on {', '.join(without)})" if partitions and len(without) < partitions else ""
         yield this.finding(
             ctx.located(schema, table, column),
             f"{table.name}.{column.name} looks like a reference to {ctx.target(ref_schema, ref_table)}"
@@ -284,23 +255,6 @@ def implicit_foreign_key(ctx: AuditContext):
             referred_type=ref_key.declared_type,
             partitions_without_foreign_key=without or None,
         )
-
-
-def _stems(table_name: str) -> list[str]:
-    name = words(table_name)
-    stems = [name]
-    if name.endswith("ies"):
-        stems.append(name[:-3] + "y")
-    if name.endswith("ses") or name.endswith("xes"):
-        stems.append(name[:-2])
-    if name.endswith("s"):
-        stems.append(name[:-1])
-    return stems
-
-
-def _compatible(a: str, b: str) -> bool:
-    textual = {"string", "text", "uuid"}
-    return a == b or (a in textual and b in textual)
 
 
 UNEXPLAINED_VALUE_SET_ROLLUP = Rollup(
