@@ -7,15 +7,26 @@ large table streams through it.
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import re
+import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from dayone.catalog.model import Column
-from dayone.profile.model import ColumnProfile, CreationSpike, JsonPath, JsonShape, TableProfile, TimeOrder, ValueCount
+from dayone.profile.model import (
+    ColumnProfile,
+    CreationSpike,
+    JsonPath,
+    JsonShape,
+    MarkedRows,
+    TableProfile,
+    TimeOrder,
+    ValueCount,
+)
 
 MAX_DISTINCT = 1000  # distinct values tracked exactly per column
 LOW_CARDINALITY = 50  # at most this many distinct values: the column's value set is reported
@@ -30,6 +41,23 @@ SPIKE_MIN_SHARE = 0.2
 SAME_TIME = timedelta(seconds=1)  # created and updated this close were written by the same insert
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+# Shapes of values that say more than the declared type: dates and times in text, epochs in numbers,
+# booleans in text, phone numbers and IP addresses. Each is counted; no value is kept.
+ISO_DATE_TIME = re.compile(r"(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::\d\d(?:[.,]\d{1,9})?)?\s?(Z|[+-]\d\d(?::?\d\d)?)?)?", re.I)
+SLASH_DATE = re.compile(r"(\d{1,2})([/.])(\d{1,2})\2(\d{4})(?:[ T]\d{1,2}:\d\d(?::\d\d)?(?:\s?[AP]M)?)?", re.I)
+IPV4 = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:/\d{1,2})?")
+IPV6 = re.compile(r"[0-9a-f:.]*:[0-9a-f:.]*:[0-9a-f:.]*(?:/\d{1,3})?", re.I)
+PHONE = re.compile(r"\+?\(?\d[\d\s().-]{5,22}\d")
+PHONE_PARTS = re.compile(r"[\s().-]+")
+BOOLEAN_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "t", "f"})
+TRUE_TEXT = frozenset({"1", "true", "t", "y", "yes"})
+EPOCH_FROM = 946_684_800  # 2000-01-01 UTC: Unix times a column may plausibly hold start here...
+EPOCH_AHEAD = timedelta(days=3653)  # ... and end ten years after the profile (expiry dates)
+_IP_VALUES = (ipaddress.IPv4Address, ipaddress.IPv6Address, ipaddress.IPv4Interface, ipaddress.IPv6Interface,
+              ipaddress.IPv4Network, ipaddress.IPv6Network)  # fmt: skip
+# Distinct values of a column looked up in the key it seems to reference: a bounded, uniform choice
+# (the values with the smallest hashes), the same from one run to the next.
+MAX_REFERENCE_VALUES = 500
 # Test and dummy data, as it shows up in production: reserved and disposable domains, plus-addressed
 # QA logins, load-test accounts, placeholder names. Each pattern has a label that is reported
 # (never the matching values) and a SQL predicate that filters it.
@@ -82,11 +110,25 @@ def _json_type(value) -> str:
 class ColumnAccumulator:
     """One column's running aggregates."""
 
-    def __init__(self, column: Column, now: datetime, keep_values: bool, track_spike: bool, is_key: bool = False):
+    def __init__(self, column: Column, now: datetime, keep_values: bool, track_spike: bool, is_key: bool = False,
+                 private: bool = False, allowed: Iterable[str] | None = None, fold_case: bool = False,
+                 collect: bool = False):  # fmt: skip
         self.column = column
         self.now = now
         self.keep_values = keep_values
         self.is_key = is_key  # a key's values are all distinct: kept only when the table is small
+        self.private = private  # personal data: no value of it is kept (no value set, no minimum or maximum)
+        # the declared list (enum, CHECK IN) the values must be in; compared as the server compares
+        # text (MySQL/MariaDB collations ignore case and trailing spaces)
+        self.fold_case = fold_case
+        self.allowed = frozenset(self._folded(v) for v in allowed) if allowed is not None else None
+        self.outside_list = 0
+        # distinct values to look up in a referenced key: value -> [hash, rows]; values hashing above
+        # the bound are not collected
+        self.lookup: dict | None = {} if collect else None
+        self.lookup_bound = 0xFFFFFFFF
+        self.marked_rows = self.marked_nulls = 0
+        self.marked_counts: Counter[str] | None = Counter()
         self.nulls = 0
         self.non_null = 0
         self.counts: Counter[str] | None = Counter()  # None once MAX_DISTINCT is passed
@@ -110,6 +152,15 @@ class ColumnAccumulator:
         self.email_like = 0
         self.test_like = 0
         self.test_labels: Counter[str] = Counter()
+        self.is_number = kind in ("integer", "decimal", "float")
+        self.is_float = kind == "float"
+        self.is_boolean = kind == "boolean"
+        self.is_other = kind == "other"  # PostgreSQL inet and cidr among them
+        ahead = (now + EPOCH_AHEAD).timestamp()
+        self.epoch_range = (EPOCH_FROM, ahead, EPOCH_FROM * 1000, ahead * 1000)
+        self.shapes: Counter[str] = Counter()  # shape -> values (see ColumnProfile: iso_dates, phone_like...)
+        # work only some columns need, behind one test per value
+        self.extras = self.allowed is not None or self.lookup is not None or self.is_boolean or self.is_other
 
     def add(self, value) -> None:
         if value is None:
@@ -124,12 +175,16 @@ class ColumnAccumulator:
                 self.counts[key] += 1
                 if len(self.counts) > MAX_DISTINCT:
                     self.counts = None
+        if self.extras:
+            self._extras(value)
         # NaN (float, numeric 'NaN') is neither a minimum nor a maximum: comparing it would fail
         if isinstance(value, int | float | Decimal | datetime | date) and not isinstance(value, bool) and value == value:
             if self.minimum is None or value < self.minimum:
                 self.minimum = value
             if self.maximum is None or value > self.maximum:
                 self.maximum = value
+            if self.is_number:
+                self._number(value)
         if self.is_time:
             moment = _as_datetime(value)
             if moment is not None:
@@ -166,12 +221,137 @@ class ColumnAccumulator:
                 self._json(parsed)
         if "@" in value and EMAIL.match(value):
             self.email_like += 1
+        first = value[:1]
+        if "0" <= first <= "9":
+            self._starts_with_digit(value)
+        elif first in ("+", "("):
+            self._phone(value)
+        elif len(value) <= 5 and value.lower() in BOOLEAN_WORDS:
+            self.shapes["boolean_words"] += 1
+        elif ":" in value:
+            self._ipv6(value)
         matched = False
         for label, pattern in TEST_PATTERNS:
             if pattern.search(value):
                 self.test_labels[label] += 1
                 matched = True
         self.test_like += matched
+
+    def _extras(self, value) -> None:
+        if self.allowed is not None and not isinstance(value, dict | list) and self._folded(_text(value)) not in self.allowed:
+            self.outside_list += 1
+        if self.lookup is not None:
+            self._collect(value)
+        if self.is_boolean:
+            if value is True or value == 1 or (isinstance(value, str) and value.strip().lower() in TRUE_TEXT):
+                self.shapes["trues"] += 1
+        elif self.is_other and isinstance(value, _IP_VALUES):
+            self.shapes["ip_like"] += 1
+
+    def _starts_with_digit(self, value: str) -> None:
+        """Dates and times, epochs, '0'/'1', IP addresses and phone numbers: text that starts with a digit."""
+        shapes = self.shapes
+        if value == "0" or value == "1":
+            shapes["boolean_digits"] += 1
+            return
+        if len(value) >= 10 and value[4] == "-":
+            found = ISO_DATE_TIME.fullmatch(value)
+            if found and 1 <= int(found[2]) <= 12 and 1 <= int(found[3]) <= 31:
+                if found[4] is None:
+                    shapes["iso_dates"] += 1
+                elif int(found[4]) <= 24 and int(found[5]) <= 59:
+                    shapes["iso_datetimes"] += 1
+                    if found[6]:
+                        shapes["iso_offsets"] += 1
+                return
+        if value.isdigit():
+            if len(value) in (10, 13):
+                low, high, low_ms, high_ms = self.epoch_range
+                number = int(value)
+                if low <= number <= high or low_ms <= number <= high_ms:
+                    shapes["epoch_text"] += 1
+            return
+        if "/" in value or "." in value:
+            found = SLASH_DATE.fullmatch(value)
+            if found:
+                first, second = int(found[1]), int(found[3])
+                if 1 <= first <= 31 and 1 <= second <= 31 and (first <= 12 or second <= 12):
+                    shapes["slash_dates"] += 1
+                    if first > 12:
+                        shapes["day_first"] += 1
+                    elif second > 12:
+                        shapes["month_first"] += 1
+                return
+            found = IPV4.fullmatch(value)
+            if found:
+                if all(int(part) <= 255 for part in found.groups()):
+                    shapes["ip_like"] += 1
+                return
+        if ":" in value and self._ipv6(value):
+            return
+        self._phone(value)
+
+    def _ipv6(self, value: str) -> bool:
+        if len(value) > 49 or not IPV6.fullmatch(value):
+            return False
+        try:
+            ipaddress.ip_interface(value)
+        except ValueError:
+            return False
+        self.shapes["ip_like"] += 1
+        return True
+
+    def _phone(self, value: str) -> None:
+        """7 to 15 digits (E.164) after a + or an opening parenthesis, or in three groups or more."""
+        if len(value) > 25 or not PHONE.fullmatch(value):
+            return
+        digits = sum(c.isdigit() for c in value)
+        if 7 <= digits <= 15 and (value[0] in "+(" or len(PHONE_PARTS.split(value)) >= 3):
+            self.shapes["phone_like"] += 1
+
+    def _number(self, value) -> None:
+        low, high, low_ms, high_ms = self.epoch_range
+        if low <= value <= high:
+            self.shapes["epoch_seconds"] += 1
+        elif low_ms <= value <= high_ms:
+            self.shapes["epoch_millis"] += 1
+        if self.is_float and isinstance(value, float) and value != round(value, 2):
+            self.shapes["beyond_cents"] += 1
+
+    def _folded(self, text: str) -> str:
+        return text.casefold().rstrip(" ") if self.fold_case else text
+
+    def _collect(self, value) -> None:
+        if isinstance(value, dict | list | bytes | bytearray | memoryview):
+            return
+        found = self.lookup.get(value)
+        if found is not None:
+            found[1] += 1
+            return
+        hashed = zlib.crc32(_text(value).encode("utf-8", "replace"))
+        if hashed > self.lookup_bound:
+            return
+        self.lookup[value] = [hashed, 1]
+        if len(self.lookup) > 2 * MAX_REFERENCE_VALUES:  # keep the smallest hashes, lower the bound
+            kept = sorted(self.lookup.items(), key=lambda item: item[1][0])[:MAX_REFERENCE_VALUES]
+            self.lookup = dict(kept)
+            self.lookup_bound = kept[-1][1][0]
+
+    def lookup_values(self) -> dict:
+        """The distinct values collected for a key lookup (at most MAX_REFERENCE_VALUES), with their rows."""
+        kept = sorted(self.lookup.items(), key=lambda item: item[1][0])[:MAX_REFERENCE_VALUES] if self.lookup else []
+        return {value: rows for value, (_, rows) in kept}
+
+    def add_marked(self, value) -> None:
+        """`value` is also that of a row carrying the table's migration marker."""
+        self.marked_rows += 1
+        if value is None:
+            self.marked_nulls += 1
+        elif self.marked_counts is not None:
+            if self.counts is None or isinstance(value, dict | list):
+                self.marked_counts = None
+            else:
+                self.marked_counts[_text(value)] += 1
 
     def _parse(self, text):
         try:
@@ -210,10 +390,18 @@ class ColumnAccumulator:
     def result(self) -> ColumnProfile:
         distinct = len(self.counts) if self.counts is not None else None
         top: tuple[ValueCount, ...] = ()
-        if (self.keep_values and self.counts and distinct is not None and distinct <= LOW_CARDINALITY
+        shapes = self.shapes
+        # personal by its name, or by its values: no value of it is kept
+        private = self.private or (self.non_null and self.email_like + shapes["phone_like"] + shapes["ip_like"] >= self.non_null / 2)
+        if (self.keep_values and not private and self.counts and distinct is not None and distinct <= LOW_CARDINALITY
                 and (distinct < self.non_null or self.is_key) and not self.is_json
                 and all(len(v) <= MAX_VALUE_LENGTH for v in self.counts)):  # fmt: skip
             top = tuple(ValueCount(v, c) for v, c in sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        marked = None
+        if self.marked_rows:
+            kept = self.marked_counts if top and self.marked_counts is not None else {}
+            marked = MarkedRows(self.marked_rows, self.marked_nulls,
+                                tuple(ValueCount(v, c) for v, c in sorted(kept.items(), key=lambda kv: (-kv[1], kv[0]))))  # fmt: skip
         json_shape = None
         if self.json_docs and (self.is_json or self.json_docs >= max(1, self.non_null // 2)):
             paths = tuple(JsonPath(path, present, dict(sorted(types.items())))
@@ -225,8 +413,8 @@ class ColumnAccumulator:
             non_null=self.non_null,
             nulls=self.nulls,
             distinct=distinct,
-            minimum=_text(self.minimum) if self.minimum is not None else None,
-            maximum=_text(self.maximum) if self.maximum is not None else None,
+            minimum=_text(self.minimum) if self.minimum is not None and not private else None,
+            maximum=_text(self.maximum) if self.maximum is not None and not private else None,
             min_length=self.min_length,
             max_length=self.max_length,
             top_values=top,
@@ -236,6 +424,9 @@ class ColumnAccumulator:
             email_like=self.email_like,
             test_like=self.test_like,
             test_examples=tuple(label for label, _ in self.test_labels.most_common()),
+            outside_list=self.outside_list,
+            marked=marked,
+            **{shape: shapes[shape] for shape in SHAPES if shapes[shape]},
         )
 
     def _bucket_of(self, moment: datetime) -> datetime:
@@ -293,6 +484,9 @@ class ColumnAccumulator:
 
 
 _INVALID = object()
+SHAPES = ("iso_dates", "iso_datetimes", "iso_offsets", "slash_dates", "day_first", "month_first", "epoch_text",
+          "boolean_words", "boolean_digits", "phone_like", "ip_like", "epoch_seconds", "epoch_millis", "beyond_cents",
+          "trues")  # fmt: skip
 
 
 def _moment(value) -> datetime | float | None:
@@ -353,20 +547,37 @@ def profile_rows(
     pages_read_share: float | None = None,
     key_columns: Iterable[str] = (),
     compare_times: Iterable[tuple[str, str]] | None = None,
+    private_columns: Iterable[str] = (),
+    value_lists: Mapping[str, Iterable[str]] | None = None,
+    fold_case: bool = False,
+    marker: tuple[str, bool] | None = None,
+    lookup_columns: Iterable[str] = (),
 ) -> TableProfile:
     """Aggregate `rows` (tuples in the order of `columns`) into a TableProfile, in one pass.
 
     `key_columns` (the primary key) keep their values like a value set although each is unique,
     when there are few of them: the codes of a lookup table, which value sets elsewhere are checked
     against. `compare_times` pairs (created, updated) columns compared row by row; by default the
-    columns named like created_at and updated_at.
+    columns named like created_at and updated_at. `private_columns` (personal data) keep no value at
+    all. `value_lists` (column -> its declared values) count the values outside the list, comparing
+    text as the server does (`fold_case`: ignoring case and trailing spaces). `marker` (column, is a
+    flag) counts every column again among the rows the marker marks (a flag: rows where it is true;
+    else rows where it is set). `lookup_columns` collect a bounded set of their distinct values, for
+    the profiler to look up in the keys they seem to reference (TableProfile.lookup_values).
     """
     spiky = set(spike_columns)
     keys = set(key_columns)
-    accumulators = [ColumnAccumulator(c, now, keep_values, c.name in spiky, c.name in keys) for c in columns]
+    private = set(private_columns)
+    lists = value_lists or {}
+    collected = set(lookup_columns)
+    accumulators = [ColumnAccumulator(c, now, keep_values, c.name in spiky, c.name in keys, private=c.name in private,
+                                      allowed=lists.get(c.name), fold_case=fold_case, collect=c.name in collected)
+                    for c in columns]  # fmt: skip
     positions = {c.name: i for i, c in enumerate(columns)}
     pairs = time_pairs(columns) if compare_times is None else list(compare_times)
     orders = [TimeOrderAccumulator(positions[a], positions[b], (a, b)) for a, b in pairs if a in positions and b in positions]
+    marked_at = positions.get(marker[0]) if marker else None
+    flag = bool(marker and marker[1])
     count = 0
     for row in rows:
         count += 1
@@ -374,6 +585,10 @@ def profile_rows(
             accumulator.add(value)
         for order in orders:
             order.add(row)
+        if marked_at is not None and _marks(row[marked_at], flag):
+            for accumulator, value in zip(accumulators, row, strict=False):
+                accumulator.add_marked(value)
+    lookups = {a.column.name: a.lookup_values() for a in accumulators if a.lookup is not None}
     return TableProfile(
         schema=schema,
         table=table,
@@ -383,4 +598,15 @@ def profile_rows(
         pages_read_share=pages_read_share,
         columns=tuple(a.result() for a in accumulators),
         time_orders=tuple(o.result() for o in orders),
+        marker=marker[0] if marked_at is not None else None,
+        lookup_values={name: values for name, values in lookups.items() if values} or None,
     )
+
+
+def _marks(value, flag: bool) -> bool:
+    """Whether a marker's value marks its row: a flag when true, any other marker when set."""
+    if value is None:
+        return False
+    if not flag:
+        return True
+    return value is True or value == 1 or (isinstance(value, str) and value.strip().lower() in TRUE_TEXT)
