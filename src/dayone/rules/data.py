@@ -4,12 +4,12 @@ offline snapshot), except where the schema alone already tells part of the story
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 
 from dayone.catalog.model import Column, Table
 from dayone.profile.model import ColumnProfile, TableProfile
 from dayone.rules.context import AuditContext
 from dayone.rules.evidence import TRUE_TEXT, Sql, any_of, rows_seen, share, true_count
+from dayone.rules.markers import is_flag, marker_columns
 from dayone.rules.naming import created_columns, words
 from dayone.rules.registry import REGISTRY, rule
 from dayone.rules.rollup import Rollup
@@ -72,27 +72,9 @@ def json_in_text(ctx: AuditContext):
 
 # --- migrated data ----------------------------------------------------------------------------
 
-_MARKER = re.compile(
-    r"(\w+_)?(legacy|migrated|migration|imported)(_\w+)?"
-    r"|import_(batch|batch_id|id|source|job|job_id|run|run_id|file|key|ref|system|date|at|ts)"
-    r"|(source|origin|origin_system|old|previous|external)_system(_\w+)?|source_system_id"
-)
-
-
-def marker_columns(table: Table) -> list[Column]:
-    """Columns that say a row came from another system: legacy_source, migrated_at, import_batch."""
-    return [c for c in table.columns if _is_marker(c.name)]
-
-
-@lru_cache(maxsize=1 << 16)  # asked of every column; names repeat from table to table
-def _is_marker(name: str) -> bool:
-    return _MARKER.fullmatch(words(name)) is not None
-
-
 def _marked_rows(sql: Sql, column: Column, values: ColumnProfile | None) -> tuple[int | None, str | None]:
     """(rows carrying the marker among those read, a predicate selecting them)."""
-    if column.normalized_type == "boolean" or (column.normalized_type == "integer" and re.fullmatch(
-            r"(is_|was_)?(legacy|migrated|imported)", words(column.name))):  # fmt: skip
+    if is_flag(column):
         return (true_count(values) if values else None), sql.is_set(column)
     if values is not None and values.nulls == 0 and not column.nullable:
         return None, None  # every row carries a value: which ones are migrated is in the values, not their presence

@@ -1,0 +1,143 @@
+"""Personal data by name and type: which columns hold e-mail addresses, phone numbers, people's
+names, postal addresses, birth dates, IP addresses or government ids.
+
+A pure function of the catalog, shared by the personal-data rule, which reports them, and the
+profiler, which keeps no value of them (no value set, no minimum or maximum), so that no report can
+print one. Their values' shapes (ColumnProfile.email_like, phone_like, ip_like) tell the rule about
+columns whose names do not.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from dayone.catalog.model import Table
+from dayone.rules.naming import words
+
+EMAIL, PHONE, NAME, ADDRESS, BIRTH, IP, GOVERNMENT_ID = (
+    "e-mail address", "phone number", "person's name", "postal address", "birth date", "IP address", "government id",
+)  # fmt: skip
+
+# Tables whose rows are people: a `name` there is a person's name, an address is where someone lives.
+_PEOPLE = frozenset({
+    "user", "customer", "client", "owner", "member", "employee", "staff", "people", "person", "contact", "patient",
+    "student", "teacher", "subscriber", "applicant", "candidate", "guest", "passenger", "author", "admin",
+    "administrator", "recipient", "buyer", "seller", "visitor", "player", "volunteer", "donor", "shopper", "attendee",
+    "participant", "learner", "beneficiary", "guardian", "resident",
+})  # fmt: skip
+# ... and tables that are people only when they hold a person's e-mail or name: an account or a
+# profile may be a company's or a ledger's
+_MAYBE_PEOPLE = frozenset({"account", "profile"})
+_TEXT = ("string", "text")
+
+_BY_NAME: tuple[tuple[str, re.Pattern[str], tuple[str, ...]], ...] = (
+    (EMAIL, re.compile(r"(\w+_)?(email|e_mail)(_address|_addr)?|mail|unconfirmed_email"), _TEXT),
+    (PHONE, re.compile(r"(\w+_)?(phone|mobile|telephone|tel|cellphone|cell_phone|fax|msisdn)(_number|_no|_num|_nr)?"),
+     (*_TEXT, "integer", "decimal")),
+    (NAME, re.compile(r"(\w+_)?(first|last|middle|given|family|maiden|full|fore|sur)_?name"
+                      r"|(customer|contact|person|user|owner|employee|member|patient|student|recipient|sender|buyer|"
+                      r"billing|shipping|holder|cardholder|account_holder|guardian|parent|emergency_contact)_name"), _TEXT),
+    (BIRTH, re.compile(r"(\w+_)?(birth_?date|birthday|date_of_birth|dob|born_(on|at)|birth_year)"),
+     ("date", "timestamp", "timestamptz", *_TEXT, "integer")),
+    (IP, re.compile(r"(\w+_)?ip(_address|_addr|_addresses|_v4|_v6)?"), (*_TEXT, "other", "integer", "binary")),
+    (GOVERNMENT_ID, re.compile(
+        r"(\w+_)?(ssn|social_security(_number|_no)?|passport(_number|_no|_id)?|national_id(_number|_no)?"
+        r"|national_insurance(_number|_no)?|drivers?_licen[cs]e(_number|_no)?|driving_licen[cs]e(_number|_no)?"
+        r"|id_card(_number|_no)?|identity_card(_number|_no)?|personal_id(_number|_no)?|aadhaar(_number)?)"), _TEXT),
+)  # fmt: skip
+# A person's tax number; a company's (in organizations, billing entities) is not personal data.
+_TAX_ID = re.compile(r"(\w+_)?(tax_id|tax_number|tax_identification_number|tin|vat_number|vat_id)")
+# Where someone lives, or a part of it that narrows it down to a few households.
+_POSTAL = re.compile(
+    r"(\w+_)?(street|street_address|street_name|street_number|house_number|address|address_?line_?\d*|address_?\d"
+    r"|addr|addr_?line_?\d*|zip|zip_?code|post_?code|postal_code)"
+)
+# ... but not these addresses, which are no one's home
+_NOT_POSTAL = re.compile(r"(\w+_)?(ip|email|e_mail|mac|wallet|web|url|remote|server|host|contract|token|bitcoin|btc|eth|"
+                         r"crypto|deposit|smart_contract|public|hardware|memory|network|base|callback|return|reply_to)_?address")  # fmt: skip
+# ... and an address names a person's home when its column says whose, or its table holds people
+_PERSON_PREFIX = re.compile(r"(billing|shipping|home|delivery|mailing|postal|residential|residence|customer|user|contact|"
+                            r"personal|private|invoice|invoicing|ship_to|bill_to)_\w+")  # fmt: skip
+_PEOPLE_REFERENCE = re.compile(r"(\w+_)?(user|customer|client|person|member|contact|employee|patient|student|owner|account)_id")
+_NAMES_IN_PEOPLE = frozenset({"name", "display_name", "nickname", "nick_name", "preferred_name", "legal_name"})
+# An inet column that holds networks, not one host's address
+_NETWORK = re.compile(r"(\w+_)?(network|subnet|cidr|range|netmask|block)s?")
+
+
+@lru_cache(maxsize=1 << 14)
+def _people_word(table_name: str) -> str | None:
+    """'users' -> 'user', 'admin_users' -> 'user', 'customer_groups' -> None: the person a row is."""
+    last = words(table_name).rsplit("_", 1)[-1]
+    for word in (last, last[:-3] + "y" if last.endswith("ies") else last, last[:-1] if last.endswith("s") else last):
+        if word in _PEOPLE or word in _MAYBE_PEOPLE:
+            return word
+    return "person" if last == "people" else None
+
+
+def is_people_table(table: Table) -> bool:
+    """A table whose rows are people (users, customers, members, patients...); an account or profile
+    table counts when it holds someone's e-mail address or name."""
+    word = _people_word(table.name)
+    if word is None:
+        return False
+    if word not in _MAYBE_PEOPLE:
+        return True
+    return any(_kind_by_name(c.name, c.normalized_type) in (EMAIL, NAME) for c in table.columns)
+
+
+@lru_cache(maxsize=1 << 16)  # asked of every column; names repeat from table to table
+def _kind_by_name(name: str, kind: str) -> str | None:
+    named = words(name)
+    for label, pattern, types in _BY_NAME:
+        if kind in types and pattern.fullmatch(named):
+            return label
+    return None
+
+
+def personal_columns(table: Table) -> dict[str, str]:
+    """column name -> what personal data it holds, by its name and type (in column order)."""
+    found: dict[str, str] = {}
+    people: bool | None = None  # decided when first needed
+    address_table: bool | None = None
+    for column in table.columns:
+        kind = column.normalized_type
+        label = _kind_by_name(column.name, kind)
+        named = words(column.name)
+        if label is None and column.declared_type.lower().startswith("inet") and not _NETWORK.fullmatch(named):
+            label = IP  # PostgreSQL's type for one host's address
+        if label is None and kind in _TEXT and re.fullmatch(r"(\w+_)?address", named) and re.search(r"(^|_)e_?mails?(_|$)", words(table.name)):
+            label = EMAIL  # email_addresses.address
+        if label is None and kind in _TEXT and (named in _NAMES_IN_PEOPLE or _TAX_ID.fullmatch(named)):
+            people = is_people_table(table) if people is None else people
+            if people:
+                label = NAME if named in _NAMES_IN_PEOPLE else GOVERNMENT_ID
+        if label is None and kind in (*_TEXT, "integer") and _POSTAL.fullmatch(named) and not _NOT_POSTAL.fullmatch(named):
+            if kind == "integer" and not re.fullmatch(r"(\w+_)?(zip|zip_?code|post_?code|postal_code|house_number|street_number)", named):
+                continue  # address_id and the like are references, not addresses
+            people = is_people_table(table) if people is None else people
+            if address_table is None:
+                address_table = "address" in words(table.name) and any(
+                    _PEOPLE_REFERENCE.fullmatch(words(c.name)) or _kind_by_name(c.name, c.normalized_type) == NAME
+                    for c in table.columns
+                )
+            if people or address_table or _PERSON_PREFIX.fullmatch(named):
+                label = ADDRESS
+        if label is not None:
+            found[column.name] = label
+    return found
+
+
+SHAPE_MIN_VALUES = 5  # fewer values read say too little about what a column holds
+SHAPE_SHARE = 0.5  # at least half of the values read look like one kind of personal data
+
+
+def personal_by_values(values) -> str | None:
+    """What personal data a column's values read look like (a ColumnProfile): e-mail addresses, phone
+    numbers or IP addresses, whatever the column is called."""
+    if values is None or values.non_null < SHAPE_MIN_VALUES:
+        return None
+    for label, count in ((EMAIL, values.email_like), (PHONE, values.phone_like), (IP, values.ip_like)):
+        if count >= SHAPE_SHARE * values.non_null:
+            return label
+    return None
