@@ -111,6 +111,13 @@ def migrated_data(ctx: AuditContext):
     ## How to fix
     Keep a marker on every migrated row (source system, original id, original creation time) and
     document it; analytics models then separate migrated rows from new activity with the predicate.
+
+    ## What it leaves out
+    Nothing is claimed about rows that were not read: for an empty table, a table not profiled or
+    an offline snapshot, the finding says so, rests on the marker columns alone and is asked as a
+    question (info); so is a table whose rows read carry none of its markers. A spike of creation
+    times needs at least 50 rows in an hour holding a fifth of the rows read; smaller imports are not
+    told from ordinary traffic. How migrated rows differ from new ones is `migrated-rows-differ`.
     """
     this = REGISTRY["migrated-data"]
     sql = Sql(ctx)
@@ -120,9 +127,12 @@ def migrated_data(ctx: AuditContext):
         spike = _creation_spike(profile, table)
         if not markers and spike is None:
             continue
+        if profile is not None and not rows_seen(profile)[0]:
+            profile = None  # an empty table (or none of its rows read): the schema alone speaks
         legacy: dict[str, dict] = {}
         parts: list[str] = []
         carried: dict[int, list[str]] = {}  # rows -> the markers that many rows carry
+        unmarked: list[str] = []  # markers read that mark no row apart
         predicate = None
         for column in markers:
             values = profile.column(column.name) if profile else None
@@ -132,17 +142,19 @@ def migrated_data(ctx: AuditContext):
             listed = f" ({', '.join(f'{value} {count:,}' for value, count in list(seen.items())[:5])})" if seen else ""
             if rows:
                 carried.setdefault(rows, []).append(f"{column.name}{listed}")
+            elif rows is None and seen and len(seen) > 1:
+                parts.append(f"{column.name} holds{listed}")  # rows from several sources
             elif rows is None and seen:
-                parts.append(f"{column.name} holds{listed}")
+                legacy[column.name] = {"values": seen, "one_value": True}  # every row from one source: none apart
+                unmarked.append(f"{column.name} holds {next(iter(seen))} in every row read")
+            elif rows == 0:
+                unmarked.append(f"{column.name} is set on none of them")
             if predicate is None and where and (profile is None or rows):
                 predicate = where
         if carried:
             total, unit = rows_seen(profile)
             parts[:0] = [f"{rows:,} of {total:,} {unit} carry {' and '.join(names)}" for rows, names in carried.items()]
-        marked = any(facts.get("rows") or facts.get("values") for facts in legacy.values())
-        if markers and not marked:
-            names = ", ".join(c.name for c in markers)
-            parts.append(f"no row read carries {names}" if profile else f"legacy column{'s' if len(markers) > 1 else ''} {names}")
+        marked = any(facts.get("rows") or (facts.get("values") and not facts.get("one_value")) for facts in legacy.values())
         if spike is not None:
             created, burst = spike
             parts.append(f"{burst.rows:,} rows ({burst.share:.0%} of those read) were created between "
@@ -150,14 +162,32 @@ def migrated_data(ctx: AuditContext):
             if predicate is None and burst.first and burst.last:
                 predicate = sql.between(created, burst.first, burst.last)
         created_name = created_columns(table)[0].name if created_columns(table) else "their creation time"
+        names = ", ".join(c.name for c in markers)
+        columns = f"column{'s' if len(markers) > 1 else ''} {names}"
+        if marked or spike is not None:
+            message = f"{table.name} holds migrated or imported rows: {'; '.join(parts)}" + (f" ({profile.how})" if profile else "")
+            question = (f"Which rows of {table.name} were migrated or imported, from which system and when? Does "
+                        f"{created_name} hold the original creation time or the time of the import?")  # fmt: skip
+        elif profile is not None:  # rows were read, and none carries a marker
+            total, unit = rows_seen(profile)
+            message = (f"{table.name} has the migration marker {columns}, but none of {total:,} {unit} is marked apart: "
+                       f"{'; '.join(unmarked)} ({profile.how})")  # fmt: skip
+            question = (f"Are rows of {table.name} ever migrated or imported, and marked by {names} when they are? Does "
+                        f"{created_name} then hold the original creation time or the time of the import?")  # fmt: skip
+        else:  # the schema alone: nothing is known of the rows
+            empty = ctx.table_profile(schema, table) is not None  # read, and found empty
+            message = (f"{table.name} has the migration marker {columns}; "
+                       + ("it is empty" if empty else "its rows were not read")
+                       + ", so whether any of its rows came from another system rests on the schema alone")
+            question = (f"Will {table.name} hold migrated or imported rows? From which system, marked by {names}, and "
+                        f"will {created_name} keep their original creation time?")  # fmt: skip
         yield this.finding(
             ctx.located(schema, table),
-            f"{table.name} holds migrated or imported rows: {'; '.join(parts)}"
-            + (f" ({profile.how})" if profile else ""),
-            f"Which rows of {table.name} were migrated or imported, from which system and when? Does {created_name} "
-            "hold the original creation time or the time of the import?",
-            severity="info" if profile is not None and not marked and spike is None else None,
+            message,
+            question,
+            severity=None if marked or spike is not None else "info",
             observed_in=profile.how if profile else None,
+            rows_read=0 if profile is None and ctx.table_profile(schema, table) is not None else None,
             legacy_columns=legacy or None,
             creation_spike={"column": spike[0].name, "start": spike[1].start, "end": spike[1].end, "rows": spike[1].rows,
                             "share": spike[1].share} if spike else None,  # fmt: skip
@@ -301,6 +331,87 @@ def test_data_in_production(ctx: AuditContext):
             predicate=predicate,
             query=sql.count_query(schema, table, predicate) if predicate else None,
         )
+
+
+TEST_FLAG_UNUSED_ROLLUP = Rollup(
+    noun=("flag", "flags"),
+    says="{n} test-data flags of {tables} tables in {where} are set on no row read",
+    asks="Are these test flags still used? How are test rows marked today, and will the flags be set (or dropped) "
+    "before go-live?",
+)
+
+
+@rule(name="test-flag-unused", code="DD408", family="data", scope="column", severity="info",
+      needs=("catalog", "profile"), rollup=TEST_FLAG_UNUSED_ROLLUP)  # fmt: skip
+def test_flag_unused(ctx: AuditContext):
+    """A column that marks test data exists, but no row read sets it.
+
+    ## What it detects
+    Flags such as is_test, test_account, is_dummy or is_sandbox (boolean, integer or text) that are
+    false (or empty) in every row profiling read, or in every row the server's statistics describe
+    (PostgreSQL's most common values). Needs rows: an empty table, or one not read, says nothing.
+
+    ## Why it matters for analytics
+    A flag nobody sets looks like a filter that works: models exclude `is_test` rows and believe test
+    data is gone, while QA accounts are created without it. Either the flag is dead (and can go) or
+    the tooling that creates test rows does not set it (and test rows are counted as real ones).
+
+    ## Question for the engineering team
+    Is this flag still used? How are test rows marked today, and will the flag be set by whatever
+    creates them (or dropped) before go-live?
+
+    ## How to fix
+    Have the tooling that creates test accounts and orders set the flag, and filter on it in every
+    model; or drop the column so that nobody relies on it.
+
+    ## What it leaves out
+    Flags that are set on some row read: that is `test-data-in-production`. Tables with no row read
+    (empty, or not profiled), and text flags whose values were not kept (`--no-values`): what they
+    hold is unknown.
+    """
+    this = REGISTRY["test-flag-unused"]
+    for schema, table in ctx.tables():
+        flags = test_flags(table)
+        profile = ctx.table_profile(schema, table) if flags else None
+        if profile is None:
+            continue
+        total, unit = rows_seen(profile)
+        if not total:
+            continue  # no row read: nothing to say about what the rows hold
+        for column in flags:
+            values = profile.column(column.name)
+            if values is None or values.rows == 0:
+                continue
+            flagged = _flag_set_count(column, values, profile.method)
+            if flagged != 0:
+                continue
+            yield this.finding(
+                ctx.located(schema, table, column),
+                f"{table.name}.{column.name} marks test data, but it is set on none of {total:,} {unit} ({profile.how})",
+                f"Is {table.name}.{column.name} still used? How are test rows of {table.name} marked today, and will the "
+                "flag be set (or dropped) before go-live?",
+                observed_in=profile.how,
+                rows_read=None if profile.method == "statistics" else profile.rows_read,
+                rows_estimated=total if profile.method == "statistics" else None,
+                rows_flagged=0,
+            )
+
+
+def _flag_set_count(column: Column, values: ColumnProfile, method: str) -> int | None:
+    """Rows whose flag is set, among those read; None when unknown."""
+    if values.non_null == 0:
+        return 0  # NULL everywhere: never set
+    if method == "statistics":
+        # the most common values leave out rare ones: only a column of one value is known never set
+        one_value = values.distinct_estimate is not None and values.distinct_estimate <= 1
+        return true_count(values) if values.top_values and one_value else None
+    if values.top_values:
+        return true_count(values)
+    if column.normalized_type == "boolean":
+        return values.trues
+    if column.normalized_type == "integer" and values.minimum is not None:
+        return 0 if values.minimum == values.maximum == "0" else None
+    return None
 
 
 # --- nullable, never null ---------------------------------------------------------------------
