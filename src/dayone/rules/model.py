@@ -8,7 +8,7 @@ from dayone.profile.accumulate import MAX_DISTINCT
 from dayone.rules.context import AuditContext
 from dayone.rules.evidence import json_schema, observed_values, varying_types
 from dayone.rules.naming import is_region_state, is_value_set_column, words
-from dayone.rules.references import implicit_references
+from dayone.rules.references import implicit_references, reference_evidence
 from dayone.rules.registry import REGISTRY, rule
 from dayone.rules.rollup import Rollup, columns_in, tables_in
 
@@ -222,7 +222,10 @@ def implicit_foreign_key(ctx: AuditContext):
     `account`) whose single-column primary key has a compatible type, without a FOREIGN KEY
     constraint on the column. A role may come first (`end_station_id` for `stations`), the table
     may be the column's own (`parent_category_id` in `categories`), and the column may be its
-    table's key (a one-to-one extension such as `bike_specs.bike_id`).
+    table's key (a one-to-one extension such as `bike_specs.bike_id`). With a profile, up to 500
+    distinct values read of the column are looked up in the referenced key (one indexed lookup per
+    table): the finding gives the share of rows read whose value is a key there, and how many point
+    at no row (orphans in the sample).
 
     ## Why it matters for analytics
     Without the constraint nothing guarantees the referenced row exists: joins silently drop or
@@ -243,10 +246,11 @@ def implicit_foreign_key(ctx: AuditContext):
         ref_schema, ref_table, ref_key = found.ref_schema, found.ref_table, found.ref_column
         without, partitions = list(found.partitions_without), found.partitions
         where = f" (declared on {partitions - len(without)} of {partitions} partitions; missing on {', '.join(without)})" if partitions and len(without) < partitions else ""
+        checked, data = reference_evidence(ctx, found)  # the rows read: their values found in the key, or not
         yield this.finding(
             ctx.located(schema, table, column),
             f"{table.name}.{column.name} looks like a reference to {ctx.target(ref_schema, ref_table)}"
-            f"({ref_key.name}) but has no foreign key{where}",
+            f"({ref_key.name}) but has no foreign key{where}{checked}",
             f"Does {table.name}.{column.name} always refer to a row of {ref_table.name}? "
             "Can the foreign key be declared, or why not?",
             referred_table=ctx.target(ref_schema, ref_table),
@@ -254,6 +258,7 @@ def implicit_foreign_key(ctx: AuditContext):
             column_type=column.declared_type,
             referred_type=ref_key.declared_type,
             partitions_without_foreign_key=without or None,
+            **data,
         )
 
 

@@ -87,3 +87,23 @@ def _stems(table_name: str) -> list[str]:
 def _compatible(a: str, b: str) -> bool:
     textual = {"string", "text", "uuid"}
     return a == b or (a in textual and b in textual)
+
+
+def reference_evidence(ctx, candidate: Candidate) -> tuple[str, dict]:
+    """What the rows read say of an implicit reference (the profile looked a bounded set of its values
+    up in the referenced key): a clause for the finding's message and its evidence; ("", {}) when
+    its values were not looked up."""
+    profile = ctx.table_profile(candidate.schema, candidate.table)
+    check = next((c for c in profile.reference_checks if c.column == candidate.column.name), None) if profile else None
+    if check is None or not check.rows_checked:
+        return "", {}
+    share = check.match_share
+    clause = (f"; {share:.0%} of the {check.rows_checked:,} values read that were looked up are keys of "
+              f"{candidate.ref_table.name}" + (f", {check.rows_missing:,} point at no row" if check.rows_missing else "")
+              + f" ({check.values_checked:,} distinct values; {profile.how})")  # fmt: skip
+    return clause, {
+        "referenced_match_share": round(share, 4),
+        "orphans_in_sample": check.rows_missing,
+        "reference_values_checked": check.values_checked,
+        "reference_checked_in": profile.how,
+    }
