@@ -2,6 +2,7 @@
 
 from dayone.rules import data, data_migrated, data_types, flow, model  # noqa: F401 - registration happens on import
 from dayone.rules import access  # noqa: F401 - infrastructure and access rules
+from dayone.rules import governance  # noqa: F401 - personal data
 from dayone.rules.engine import AuditResult, run_rules
 from dayone.rules.registry import REGISTRY, Rule, select_rules
 

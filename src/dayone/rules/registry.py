@@ -36,6 +36,7 @@ FAMILIES = {
     "flow": "Application and data flow",
     "access": "Infrastructure and access",
     "data": "What the data shows",  # rules that need a profile: only the rows tell
+    "governance": "Governance: personal data",  # what may be copied to the warehouse, masked, kept
 }
 Scope = Literal["source", "table", "column"]
 
