@@ -122,5 +122,11 @@ def test_names_outside_tables_of_people_are_not_personal():
     assert personal_columns(table("addresses", "customer_id", "address1", "postcode", "city")) == {
         "address1": "postal address", "postcode": "postal address"}
     assert personal_columns(table("email_addresses", "user_id", "address")) == {"address": "e-mail address"}
+    assert personal_columns(table("ip_addresses", "user_id", "address")) == {"address": "IP address"}
+    # pagila's address table, which customers and staff point at
+    assert personal_columns(table("address", "address", "address2", "district", "postal_code")) == {
+        "address": "postal address", "address2": "postal address", "postal_code": "postal address"}
+    assert personal_columns(table("warehouse_addresses", "street", "postcode")) == {}
+    assert personal_columns(table("stores", "postal_code", "street")) == {}
     assert personal_columns(table("accounts", "name", "balance")) == {}  # a ledger's accounts: no e-mail, no person's name
     assert personal_columns(table("accounts", "name", "email")) == {"name": "person's name", "email": "e-mail address"}

@@ -57,7 +57,7 @@ _POSTAL = re.compile(
 _NOT_POSTAL = re.compile(r"(\w+_)?(ip|email|e_mail|mac|wallet|web|url|remote|server|host|contract|token|bitcoin|btc|eth|"
                          r"crypto|deposit|smart_contract|public|hardware|memory|network|base|callback|return|reply_to)_?address")  # fmt: skip
 # ... and an address names a person's home when its column says whose, or its table holds people
-_PERSON_PREFIX = re.compile(r"(billing|shipping|home|delivery|mailing|postal|residential|residence|customer|user|contact|"
+_PERSON_PREFIX = re.compile(r"(billing|shipping|home|delivery|mailing|residential|residence|customer|user|contact|"
                             r"personal|private|invoice|invoicing|ship_to|bill_to)_\w+")  # fmt: skip
 _PEOPLE_REFERENCE = re.compile(r"(\w+_)?(user|customer|client|person|member|contact|employee|patient|student|owner|account)_id")
 _NAMES_IN_PEOPLE = frozenset({"name", "display_name", "nickname", "nick_name", "preferred_name", "legal_name"})
@@ -95,6 +95,25 @@ def _kind_by_name(name: str, kind: str) -> str | None:
     return None
 
 
+_EMAIL_TABLE = re.compile(r"(^|_)e_?mails?(_|$)")
+_IP_TABLE = re.compile(r"(^|_)ip(_|$)")
+_ADDRESS_TABLE = re.compile(r"(?:(\w+)_)?address(es)?")
+
+
+def _is_address_table(table: Table) -> bool:
+    """A table of postal addresses that belong to people: `address`, `addresses` (which people's
+    tables point at), `customer_addresses`; or any table of addresses holding a reference to a
+    person or a person's name. Not email_addresses, not ip_addresses."""
+    named = words(table.name)
+    found = _ADDRESS_TABLE.fullmatch(named)
+    if found is None or _EMAIL_TABLE.search(named) or _IP_TABLE.search(named):
+        return False
+    owner = found.group(1)
+    if owner is None or _people_word(owner) is not None or _PERSON_PREFIX.fullmatch(f"{owner}_address"):
+        return True
+    return any(_PEOPLE_REFERENCE.fullmatch(words(c.name)) or _kind_by_name(c.name, c.normalized_type) == NAME for c in table.columns)
+
+
 def personal_columns(table: Table) -> dict[str, str]:
     """column name -> what personal data it holds, by its name and type (in column order)."""
     found: dict[str, str] = {}
@@ -106,8 +125,11 @@ def personal_columns(table: Table) -> dict[str, str]:
         named = words(column.name)
         if label is None and column.declared_type.lower().startswith("inet") and not _NETWORK.fullmatch(named):
             label = IP  # PostgreSQL's type for one host's address
-        if label is None and kind in _TEXT and re.fullmatch(r"(\w+_)?address", named) and re.search(r"(^|_)e_?mails?(_|$)", words(table.name)):
-            label = EMAIL  # email_addresses.address
+        if label is None and kind in _TEXT and re.fullmatch(r"(\w+_)?address(es)?", named):
+            if _EMAIL_TABLE.search(words(table.name)):
+                label = EMAIL  # email_addresses.address
+            elif _IP_TABLE.search(words(table.name)):
+                label = IP  # ip_addresses.address
         if label is None and kind in _TEXT and (named in _NAMES_IN_PEOPLE or _TAX_ID.fullmatch(named)):
             people = is_people_table(table) if people is None else people
             if people:
@@ -117,10 +139,7 @@ def personal_columns(table: Table) -> dict[str, str]:
                 continue  # address_id and the like are references, not addresses
             people = is_people_table(table) if people is None else people
             if address_table is None:
-                address_table = "address" in words(table.name) and any(
-                    _PEOPLE_REFERENCE.fullmatch(words(c.name)) or _kind_by_name(c.name, c.normalized_type) == NAME
-                    for c in table.columns
-                )
+                address_table = _is_address_table(table)
             if people or address_table or _PERSON_PREFIX.fullmatch(named):
                 label = ADDRESS
         if label is not None:

@@ -98,9 +98,10 @@ def reference_evidence(ctx, candidate: Candidate) -> tuple[str, dict]:
     if check is None or not check.rows_checked:
         return "", {}
     share = check.match_share
-    clause = (f"; {share:.0%} of the {check.rows_checked:,} values read that were looked up are keys of "
-              f"{candidate.ref_table.name}" + (f", {check.rows_missing:,} point at no row" if check.rows_missing else "")
-              + f" ({check.values_checked:,} distinct values; {profile.how})")  # fmt: skip
+    said = f"{share:.0%}" if not check.rows_missing or share < 0.995 else "over 99%"  # never "100%" beside orphans
+    clause = (f"; of {check.rows_checked:,} values read and looked up ({check.values_checked:,} distinct), {said} "
+              f"are keys of {candidate.ref_table.name}" + (f" and {check.rows_missing:,} point at no row" if check.rows_missing else "")
+              + f" ({profile.how})")  # fmt: skip
     return clause, {
         "referenced_match_share": round(share, 4),
         "orphans_in_sample": check.rows_missing,
