@@ -161,3 +161,17 @@ def test_sqlite_checks_switched_off_let_values_in(request, tmp_path):
     level = audit.finding(OUTSIDE, "orders.level").evidence
     assert level["values_outside_list"] == {"9": 8} and level["declared_values"] == ["1", "2", "3"]
     assert not audit.has(OUTSIDE, "orders.note")  # NOT IN is not a list of allowed values
+
+
+def test_praise_for_exact_money_and_values_within_their_lists(request, tmp_path):
+    from dayone.groups import build_report
+
+    audit = audit_rows(request, tmp_path, "sqlite", """
+        CREATE TABLE invoices (id INTEGER PRIMARY KEY, total_amount NUMERIC(12, 2), fee_cents INTEGER,
+                               status TEXT CHECK (status IN ('draft', 'sent')));
+        INSERT INTO invoices VALUES (1, 10.5, 100, 'draft'), (2, 3, 0, 'sent');""")
+    good = [sentence for section in build_report(audit.result).sections for sentence in section.good]
+    assert "every amount of money is kept in an exact type (2 columns named like amounts)" in good
+    assert "every value read lies within its column's declared list (1 column with an ENUM or CHECK list)" in good
+    flawed = audit_rows(request, tmp_path, "sqlite", "CREATE TABLE invoices (id INTEGER PRIMARY KEY, total REAL);")
+    assert not any("exact type" in s for section in build_report(flawed.result).sections for s in section.good)

@@ -239,8 +239,15 @@ MONEY_IN_FLOAT_ROLLUP = Rollup(
 )
 
 
+def _money_in_float_praise(ctx: AuditContext, found: list) -> str | None:
+    if found:
+        return None
+    exact = sum(1 for _, _, c in ctx.columns() if c.normalized_type in ("decimal", "integer") and is_money_name(c))
+    return f"every amount of money is kept in an exact type ({exact:,} column{'s' if exact != 1 else ''} named like amounts)" if exact else None
+
+
 @rule(name="money-in-float", code="DD406", family="data", scope="column", severity="warning",
-      needs=("catalog", "profile"), rollup=MONEY_IN_FLOAT_ROLLUP)  # fmt: skip
+      needs=("catalog", "profile"), rollup=MONEY_IN_FLOAT_ROLLUP, praise=_money_in_float_praise)  # fmt: skip
 def money_in_float(ctx: AuditContext):
     """An amount of money is kept in a floating-point column.
 
@@ -303,8 +310,20 @@ VALUES_OUTSIDE_ROLLUP = Rollup(
 )
 
 
+def _values_outside_praise(ctx: AuditContext, found: list) -> str | None:
+    if found or ctx.profile is None:
+        return None
+    dialect = ctx.capabilities.sqlglot_dialect
+    checked = 0
+    for schema, table in ctx.tables():
+        profile = ctx.table_profile(schema, table)
+        if profile is not None and profile.rows_read and (table.check_constraints or any(c.enum_values for c in table.columns)):
+            checked += sum(1 for name in declared_lists(table, dialect) if (v := profile.column(name)) is not None and v.non_null)
+    return f"every value read lies within its column's declared list ({checked:,} column{'s' if checked != 1 else ''} with an ENUM or CHECK list)" if checked else None
+
+
 @rule(name="values-outside-declared-list", code="DD407", family="data", scope="column", severity="warning",
-      needs=("catalog", "profile"), rollup=VALUES_OUTSIDE_ROLLUP)  # fmt: skip
+      needs=("catalog", "profile"), rollup=VALUES_OUTSIDE_ROLLUP, praise=_values_outside_praise)  # fmt: skip
 def values_outside_declared_list(ctx: AuditContext):
     """Rows hold values that the column's enum or CHECK list does not allow.
 
