@@ -130,3 +130,17 @@ def test_names_outside_tables_of_people_are_not_personal():
     assert personal_columns(table("stores", "postal_code", "street")) == {}
     assert personal_columns(table("accounts", "name", "balance")) == {}  # a ledger's accounts: no e-mail, no person's name
     assert personal_columns(table("accounts", "name", "email")) == {"name": "person's name", "email": "e-mail address"}
+
+
+def test_whose_address_it_is():
+    from dayone.catalog.model import Column, Table
+    from dayone.rules.personal import personal_columns
+
+    def table(name, *columns):
+        return Table(name, columns=tuple(Column(c, i, "varchar", "string", True) for i, c in enumerate(columns)))
+
+    # a customer's address on an order, by the column's name; the order's other columns are not
+    assert personal_columns(table("orders", "billing_address", "shipping_zip", "street", "name")) == {
+        "billing_address": "postal address", "shipping_zip": "postal address"}
+    # in a table of people, every address is where someone lives; a wallet or a remote address is not
+    assert personal_columns(table("users", "address", "wallet_address", "remote_address")) == {"address": "postal address"}

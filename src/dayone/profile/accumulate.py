@@ -153,6 +153,7 @@ class ColumnAccumulator:
         self.test_like = 0
         self.test_labels: Counter[str] = Counter()
         self.is_number = kind in ("integer", "decimal", "float")
+        self.numbers = 0  # values that are numbers or times (SQLite lets text into any column)
         self.is_float = kind == "float"
         self.is_boolean = kind == "boolean"
         self.is_other = kind == "other"  # PostgreSQL inet and cidr among them
@@ -160,7 +161,7 @@ class ColumnAccumulator:
         self.epoch_range = (EPOCH_FROM, ahead, EPOCH_FROM * 1000, ahead * 1000)
         self.shapes: Counter[str] = Counter()  # shape -> values (see ColumnProfile: iso_dates, phone_like...)
         # work only some columns need, behind one test per value
-        self.extras = self.allowed is not None or self.lookup is not None or self.is_boolean or self.is_other
+        self.extras = self.allowed is not None or self.lookup is not None or self.is_other
 
     def add(self, value) -> None:
         if value is None:
@@ -183,8 +184,9 @@ class ColumnAccumulator:
                 self.minimum = value
             if self.maximum is None or value > self.maximum:
                 self.maximum = value
-            if self.is_number:
-                self._number(value)
+            self.numbers += 1
+            if self.is_float and isinstance(value, float) and value != round(value, 2):
+                self.shapes["beyond_cents"] += 1
         if self.is_time:
             moment = _as_datetime(value)
             if moment is not None:
@@ -226,8 +228,6 @@ class ColumnAccumulator:
             self._starts_with_digit(value)
         elif first in ("+", "("):
             self._phone(value)
-        elif len(value) <= 5 and value.lower() in BOOLEAN_WORDS:
-            self.shapes["boolean_words"] += 1
         elif ":" in value:
             self._ipv6(value)
         matched = False
@@ -242,18 +242,14 @@ class ColumnAccumulator:
             self.outside_list += 1
         if self.lookup is not None:
             self._collect(value)
-        if self.is_boolean:
-            if value is True or value == 1 or (isinstance(value, str) and value.strip().lower() in TRUE_TEXT):
-                self.shapes["trues"] += 1
-        elif self.is_other and isinstance(value, _IP_VALUES):
+        if self.is_other and isinstance(value, _IP_VALUES):
             self.shapes["ip_like"] += 1
 
     def _starts_with_digit(self, value: str) -> None:
         """Dates and times, epochs, '0'/'1', IP addresses and phone numbers: text that starts with a digit."""
         shapes = self.shapes
         if value == "0" or value == "1":
-            shapes["boolean_digits"] += 1
-            return
+            return  # a flag, counted from the value counts (_flags)
         if len(value) >= 10 and value[4] == "-":
             found = ISO_DATE_TIME.fullmatch(value)
             if found and 1 <= int(found[2]) <= 12 and 1 <= int(found[3]) <= 31:
@@ -309,14 +305,32 @@ class ColumnAccumulator:
         if 7 <= digits <= 15 and (value[0] in "+(" or len(PHONE_PARTS.split(value)) >= 3):
             self.shapes["phone_like"] += 1
 
-    def _number(self, value) -> None:
+    def _epochs(self) -> None:
+        """Numbers that are all plausible Unix times: known from the minimum and maximum, at no cost
+        per value (a column partly in the range is no column of times)."""
+        if not self.is_number or self.minimum is None or isinstance(self.minimum, datetime | date) or self.numbers != self.non_null:
+            return
         low, high, low_ms, high_ms = self.epoch_range
-        if low <= value <= high:
-            self.shapes["epoch_seconds"] += 1
-        elif low_ms <= value <= high_ms:
-            self.shapes["epoch_millis"] += 1
-        if self.is_float and isinstance(value, float) and value != round(value, 2):
-            self.shapes["beyond_cents"] += 1
+        if low <= self.minimum and self.maximum <= high:
+            self.shapes["epoch_seconds"] = self.non_null
+        elif low_ms <= self.minimum and self.maximum <= high_ms:
+            self.shapes["epoch_millis"] = self.non_null
+
+    def _flags(self) -> None:
+        """Booleans' true values and yes/no text, from the value counts (a column of flags has a few
+        distinct values; past MAX_DISTINCT it is no column of flags)."""
+        if self.counts is None:
+            return
+        for text, count in self.counts.items():
+            word = text.lower()
+            if self.is_boolean:
+                if word.strip() in TRUE_TEXT:
+                    self.shapes["trues"] += count
+            elif self.is_text and len(text) <= 5:
+                if text == "0" or text == "1":
+                    self.shapes["boolean_digits"] += count
+                elif word in BOOLEAN_WORDS:
+                    self.shapes["boolean_words"] += count
 
     def _folded(self, text: str) -> str:
         return text.casefold().rstrip(" ") if self.fold_case else text
@@ -328,7 +342,10 @@ class ColumnAccumulator:
         if found is not None:
             found[1] += 1
             return
-        hashed = zlib.crc32(_text(value).encode("utf-8", "replace"))
+        if isinstance(value, int):  # the usual key: a multiplicative hash, no text made of it
+            hashed = (value * 2654435761) & 0xFFFFFFFF
+        else:
+            hashed = zlib.crc32((value if isinstance(value, str) else _text(value)).encode("utf-8", "replace"))
         if hashed > self.lookup_bound:
             return
         self.lookup[value] = [hashed, 1]
@@ -390,6 +407,8 @@ class ColumnAccumulator:
     def result(self) -> ColumnProfile:
         distinct = len(self.counts) if self.counts is not None else None
         top: tuple[ValueCount, ...] = ()
+        self._epochs()
+        self._flags()
         shapes = self.shapes
         # personal by its name, or by its values: no value of it is kept
         private = self.private or (self.non_null and self.email_like + shapes["phone_like"] + shapes["ip_like"] >= self.non_null / 2)

@@ -4,6 +4,7 @@ offline snapshot), except where the schema alone already tells part of the story
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from dayone.catalog.model import Column, Table
 from dayone.profile.model import ColumnProfile, TableProfile
@@ -246,7 +247,12 @@ _FLAG = re.compile(
 
 def test_flags(table: Table) -> list[Column]:
     """is_test, is_dummy, test_account: columns that mark a row as test data."""
-    return [c for c in table.columns if _FLAG.fullmatch(words(c.name)) and c.normalized_type in ("boolean", "integer", "string")]
+    return [c for c in table.columns if _is_test_flag(c.name) and c.normalized_type in ("boolean", "integer", "string")]
+
+
+@lru_cache(maxsize=1 << 16)  # asked of every column by two rules; names repeat from table to table
+def _is_test_flag(name: str) -> bool:
+    return _FLAG.fullmatch(words(name)) is not None
 
 
 TEST_DATA_IN_PRODUCTION_ROLLUP = Rollup(

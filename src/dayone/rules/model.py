@@ -8,7 +8,7 @@ from dayone.profile.accumulate import MAX_DISTINCT
 from dayone.rules.context import AuditContext
 from dayone.rules.evidence import json_schema, observed_values, varying_types
 from dayone.rules.naming import is_region_state, is_value_set_column, words
-from dayone.rules.references import implicit_references, reference_evidence
+from dayone.rules.references import reference_evidence, references_in
 from dayone.rules.registry import REGISTRY, rule
 from dayone.rules.rollup import Rollup, columns_in, tables_in
 
@@ -241,7 +241,7 @@ def implicit_foreign_key(ctx: AuditContext):
     link cannot be enforced, so the warehouse tests it instead.
     """
     this = REGISTRY["implicit-foreign-key"]
-    for found in implicit_references(ctx.catalog, ctx.scope):
+    for found in references_in(ctx):
         schema, table, column = found.schema, found.table, found.column
         ref_schema, ref_table, ref_key = found.ref_schema, found.ref_table, found.ref_column
         without, partitions = list(found.partitions_without), found.partitions

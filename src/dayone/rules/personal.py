@@ -114,34 +114,58 @@ def _is_address_table(table: Table) -> bool:
     return any(_PEOPLE_REFERENCE.fullmatch(words(c.name)) or _kind_by_name(c.name, c.normalized_type) == NAME for c in table.columns)
 
 
+# What a column's name and type alone say, before its table is looked at (cached: names repeat).
+_ADDRESS_WORD, _PEOPLE_NAME, _TAX, _POSTAL_PART = "address word", "people name", "tax id", "postal part"
+
+
+@lru_cache(maxsize=1 << 16)
+def _hint(name: str, kind: str, declared_type: str) -> str | None:
+    label = _kind_by_name(name, kind)
+    if label is not None:
+        return label
+    named = words(name)
+    if declared_type.lower().startswith("inet") and not _NETWORK.fullmatch(named):
+        return IP  # PostgreSQL's type for one host's address
+    if kind in _TEXT and re.fullmatch(r"(\w+_)?address(es)?", named) and not _NOT_POSTAL.fullmatch(named):
+        return _ADDRESS_WORD  # an e-mail or IP address in a table named so, else maybe a postal one
+    if kind in _TEXT and named in _NAMES_IN_PEOPLE:
+        return _PEOPLE_NAME
+    if kind in _TEXT and _TAX_ID.fullmatch(named):
+        return _TAX
+    if kind in (*_TEXT, "integer") and _POSTAL.fullmatch(named) and not _NOT_POSTAL.fullmatch(named):
+        if kind == "integer" and not re.fullmatch(r"(\w+_)?(zip|zip_?code|post_?code|postal_code|house_number|street_number)", named):
+            return None  # address_id and the like are references, not addresses
+        return ADDRESS if _PERSON_PREFIX.fullmatch(named) else _POSTAL_PART
+    return None
+
+
 def personal_columns(table: Table) -> dict[str, str]:
     """column name -> what personal data it holds, by its name and type (in column order)."""
     found: dict[str, str] = {}
     people: bool | None = None  # decided when first needed
     address_table: bool | None = None
     for column in table.columns:
-        kind = column.normalized_type
-        label = _kind_by_name(column.name, kind)
-        named = words(column.name)
-        if label is None and column.declared_type.lower().startswith("inet") and not _NETWORK.fullmatch(named):
-            label = IP  # PostgreSQL's type for one host's address
-        if label is None and kind in _TEXT and re.fullmatch(r"(\w+_)?address(es)?", named):
-            if _EMAIL_TABLE.search(words(table.name)):
+        label = _hint(column.name, column.normalized_type, column.declared_type)
+        if label is None:
+            continue
+        if label == _ADDRESS_WORD:
+            named_table = words(table.name)
+            if _EMAIL_TABLE.search(named_table):
                 label = EMAIL  # email_addresses.address
-            elif _IP_TABLE.search(words(table.name)):
+            elif _IP_TABLE.search(named_table):
                 label = IP  # ip_addresses.address
-        if label is None and kind in _TEXT and (named in _NAMES_IN_PEOPLE or _TAX_ID.fullmatch(named)):
+            else:
+                label = ADDRESS if _PERSON_PREFIX.fullmatch(words(column.name)) else _POSTAL_PART
+        if label in (_PEOPLE_NAME, _TAX, _POSTAL_PART):
             people = is_people_table(table) if people is None else people
-            if people:
-                label = NAME if named in _NAMES_IN_PEOPLE else GOVERNMENT_ID
-        if label is None and kind in (*_TEXT, "integer") and _POSTAL.fullmatch(named) and not _NOT_POSTAL.fullmatch(named):
-            if kind == "integer" and not re.fullmatch(r"(\w+_)?(zip|zip_?code|post_?code|postal_code|house_number|street_number)", named):
-                continue  # address_id and the like are references, not addresses
-            people = is_people_table(table) if people is None else people
-            if address_table is None:
-                address_table = _is_address_table(table)
-            if people or address_table or _PERSON_PREFIX.fullmatch(named):
-                label = ADDRESS
+            if label == _PEOPLE_NAME:
+                label = NAME if people else None
+            elif label == _TAX:
+                label = GOVERNMENT_ID if people else None
+            else:
+                if address_table is None:
+                    address_table = _is_address_table(table)
+                label = ADDRESS if people or address_table else None
         if label is not None:
             found[column.name] = label
     return found

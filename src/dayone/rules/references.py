@@ -35,7 +35,12 @@ def implicit_references(catalog: Catalog, scope: AuditScope = EVERYTHING) -> lis
     table's single-column primary key (by name and a compatible type) and has no foreign key."""
     from dayone.rules.context import AuditContext
 
-    ctx = AuditContext(catalog, None, scope)
+    return references_in(AuditContext(catalog, None, scope))
+
+
+def references_in(ctx) -> list[Candidate]:
+    """implicit_references over an AuditContext, whose lookups (tables, columns, partitions) a rule
+    has built already."""
     found: list[Candidate] = []
     keyed: dict[str, tuple] = {}  # possible stem -> (schema, table, key column)
     for schema, table in ctx.tables():
