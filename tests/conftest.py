@@ -1,5 +1,5 @@
 """Real servers for the tests: PostgreSQL and MariaDB/MySQL from the machine (URLs from the
-environment), a fresh database per test, and the shared pagila / sakila fixtures loaded once."""
+environment), a fresh database per test, and the pagila / sakila fixtures loaded once."""
 
 from __future__ import annotations
 
@@ -14,7 +14,11 @@ import pytest
 
 PG_ADMIN_URL = os.environ.get("DAYONE_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 MYSQL_ADMIN_URL = os.environ.get("DAYONE_TEST_MYSQL_URL", "mysql://root@127.0.0.1:3306/")
-FIXTURES = Path(os.environ.get("DAYONE_FIXTURES", Path(__file__).resolve().parents[1].parent / "shared" / "fixtures"))
+# The reduced copies vendored in tests/fixtures (see its README), or a folder with the same layout,
+# such as the full copies in ../shared/fixtures, where sakila's folder is named sakila-mysql.
+FIXTURES = Path(os.environ.get("DAYONE_FIXTURES", Path(__file__).resolve().parent / "fixtures"))
+PAGILA = FIXTURES / "pagila"
+SAKILA = next((FIXTURES / name for name in ("sakila", "sakila-mysql") if (FIXTURES / name).exists()), FIXTURES / "sakila")
 IN_CI = bool(os.environ.get("CI"))
 
 
@@ -94,7 +98,7 @@ def _drop_pg_database(name: str) -> None:
 @pytest.fixture(scope="session")
 def pagila(pg_server):
     """The pagila fixture loaded into a fresh database, once per test session."""
-    folder = FIXTURES / "pagila"
+    folder = PAGILA
     if not folder.exists():
         pytest.skip(f"pagila fixture not found at {folder}")
     psql = shutil.which("psql")
@@ -174,7 +178,7 @@ def mysql_db(mysql_server):
 @pytest.fixture(scope="session")
 def sakila(mysql_server):
     """The sakila fixture loaded into a uniquely named database, once per test session."""
-    folder = FIXTURES / "sakila-mysql"
+    folder = SAKILA
     client = shutil.which("mariadb") or shutil.which("mysql")
     if not folder.exists() or not client:
         pytest.skip(f"sakila fixture ({folder}) or the mariadb/mysql client is missing")

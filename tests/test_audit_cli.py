@@ -74,15 +74,21 @@ def test_rules_list_and_explain():
 # --- formats, exit codes, selection ---------------------------------------------------------------
 
 
-def test_text_report_is_grouped_by_checklist_section_with_a_summary_per_severity(demo_dir):
+def test_text_report_opens_with_the_verdict_then_one_question_per_group(demo_dir):
     run = dayone("audit", str(demo_dir / "vault.db"))
     assert run.returncode == 1  # vault_items has no primary key: an error
     out = run.stdout
-    assert out.index("Data model") < out.index("Application and data flow")
-    assert "vault.vault_items" in out and "ask:" in out
-    summary = [line for line in out.splitlines() if re.match(r"^[✖▲•] (error|warning|info)\s+\d+", line)]
-    assert [line.split()[1] for line in summary] == ["error", "warning", "info"]
-    assert "missing-primary-key 1" in summary[0]
+    lines = out.splitlines()
+    assert lines[3].startswith("Verdict: 1 blocker before go-live")  # after the database and what was read
+    blocks = lines.index("  blocks go-live:")
+    assert "vault_items has no primary key" in lines[blocks + 1]
+    # the checklist's order, info groups last, each with its question
+    titles = ("Infrastructure and access", "Data model", "Application and data flow", "What the data shows")
+    headings = [line for line in lines if line in titles or line.startswith("For information")]
+    assert headings == ["Data model", "Application and data flow", "For information  (facts and questions no go-live decision rests on)"]
+    info = out[out.index("\nFor information"):]
+    assert "• info" in info and "ask:" in info
+    assert re.search(r"^\S.* errors?, .* warnings?, .* info in \d+ groups", lines[-1])
 
 
 def test_json_report_has_findings_with_every_field(demo_dir, tmp_path):
@@ -98,8 +104,9 @@ def test_json_report_has_findings_with_every_field(demo_dir, tmp_path):
 
 def test_markdown_and_sarif(demo_dir):
     markdown = dayone("audit", str(demo_dir / "collection.db"), "--format", "markdown").stdout
-    assert markdown.startswith("# dayone audit: collection") and "## Data model" in markdown
-    assert "`cascade-delete`" in markdown and "Question:" in markdown
+    assert markdown.startswith("# dayone audit: collection") and "## Verdict" in markdown and "## Data model" in markdown
+    assert markdown.index("## Verdict") < markdown.index("## Data model")
+    assert "cascade-delete (DM107)" in markdown and "**Ask:**" in markdown and "**Fix:**" in markdown
     sarif = json.loads(dayone("audit", str(demo_dir / "collection.db"), "--format", "sarif").stdout)
     assert sarif["version"] == "2.1.0"
     run = sarif["runs"][0]

@@ -66,7 +66,13 @@ def test_pagila_findings_are_exactly_the_true_ones(pagila_audit):
         # every table but payment has last_update, kept current by the last_updated trigger
         "missing-updated-at": {"payment"},
         "undocumented-table": set(PAGILA_TABLES),  # pagila has no comments at all
-        "deletion-policy-unknown": set(PAGILA_TABLES),  # no marker, ON DELETE RESTRICT, no deletes counted
+        "enum-meaning": {"mpaa_rating"},  # film.rating: G, PG, PG-13, R, NC-17
+        # customer.active (integer) and staff.active (boolean) retire rows instead of deleting them
+        "soft-delete-column": {"customer.active", "staff.active"},
+        # payment is partitioned by month of payment_date: retention is asked there, not again below
+        "partition-retention": {"payment"},
+        # no marker, ON DELETE RESTRICT, no deletes counted
+        "deletion-policy-unknown": set(PAGILA_TABLES) - {"customer", "staff", "payment"},
         "personal-data": PERSONAL,
     }
 
@@ -87,6 +93,11 @@ def test_pagila_findings_say_what_a_reader_needs(pagila_audit):
     for table in set(PAGILA_TABLES) - set(LOOKUPS) - {"customer"}:
         assert a.finding("missing-created-at", table).severity == "warning"
     assert a.finding("missing-created-at", "rental").evidence["other_time_columns"] == ["rental_date", "return_date"]
+    payment = a.finding("partition-retention", "payment")
+    assert (payment.evidence["partitions"], payment.evidence["default_partition"]) == (7, False)
+    assert payment.evidence["oldest_bound"].startswith("2022-01-01") and payment.evidence["newest_bound"].startswith("2022-08-01")
+    assert payment.severity == "warning" and "7 partitions from 2022-01-01" in payment.message
+    assert a.finding("soft-delete-column", "customer.active").evidence["marker_kind"] == "activity flag"
     film = a.finding("undocumented-table", "film").evidence
     assert (film["columns"], film["commented_columns"], film["column_comment_coverage"]) == (14, 0, 0.0)
     # film.rating is the mpaa_rating enum; timestamps are timestamptz; no JSON; deletes are RESTRICTed
@@ -123,7 +134,13 @@ def test_sakila_findings_are_exactly_the_true_ones(sakila_audit):
         "undocumented-table": set(SAKILA_TABLES),
         # film's del_film trigger deletes film_text rows; nothing tells for the others
         "hard-deletes": {"film_text"},
-        "deletion-policy-unknown": set(SAKILA_TABLES) - {"film_text"},
+        # the ENUM of film.rating and the SET of film.special_features
+        "enum-meaning": {"film.rating", "film.special_features"},
+        # DATETIME create_date, payment_date, rental_date, return_date beside TIMESTAMP last_update
+        "mixed-timestamp-conventions": {""},
+        # "Setting active to FALSE serves as an alternative to deleting a customer outright" (sakila's docs)
+        "soft-delete-column": {"customer.active", "staff.active"},
+        "deletion-policy-unknown": set(SAKILA_TABLES) - {"film_text", "customer", "staff"},
         "personal-data": PERSONAL,
     }
 
@@ -140,7 +157,7 @@ def test_sakila_findings_say_what_a_reader_needs(sakila_audit):
     assert a.finding("missing-created-at", "payment").evidence["other_time_columns"] == ["payment_date"]
     # film.rating is ENUM, special_features SET; FKs are RESTRICT / SET NULL; every last_update is maintained
     for rule in ("unexplained-value-set", "json-without-schema", "cascade-delete", "updated-at-not-maintained",
-                 "untracked-status-changes", "missing-primary-key", "soft-delete-column"):  # fmt: skip
+                 "untracked-status-changes", "missing-primary-key"):  # fmt: skip
         assert rule not in reading(a)
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from rule_harness import ENGINES, MARKS, case, local, params
+from rule_harness import ENGINES, MARKS, case, everywhere, local, params
 
 CREATED = "missing-created-at"
 UPDATED = "missing-updated-at"
@@ -15,6 +15,8 @@ SOFT_DELETE = "soft-delete-column"
 HARD_DELETES = "hard-deletes"
 POLICY_UNKNOWN = "deletion-policy-unknown"
 EXTRACTION = "extraction-method"
+CHANGELOG = "changelog-found"
+RETENTION = "partition-retention"
 
 # The usual date-time type of each engine; SQLite applications mostly store ISO-8601 text.
 TS = {"postgresql": "timestamptz", "mysql": "DATETIME", "sqlite": "DATETIME"}
@@ -160,7 +162,7 @@ CASES = [
     ),
     MAINTAINED,
     case(
-        "awkward-names",  # camelCase, spaces, capitals: quoted everywhere, matched by their words
+        "awkward-names",  # camelCase, spaces, capitals: quoted everywhere, matched by their words ("Order Items" quoted in targets)
         {
             "postgresql": """
                 CREATE FUNCTION "touch updated"() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -187,13 +189,13 @@ CASES = [
             """,
         },
         present=[
-            (NOT_MAINTAINED, "Order Items.updatedAt"), (SOFT_DELETE, "Order Items.deletedAt"),
-            ("implicit-foreign-key", "Order Items.orderId"),
+            (NOT_MAINTAINED, '"Order Items".updatedAt'), (SOFT_DELETE, '"Order Items".deletedAt'),
+            ("implicit-foreign-key", '"Order Items".orderId'),
             (UNTRACKED, "Orders.Status"), ("unexplained-value-set", "Orders.Status"),
         ],
         absent=[(NOT_MAINTAINED, "Orders.updatedAt"), (CREATED, "Orders"), (UPDATED, "Orders"),
-                (CREATED, "Order Items"), (UPDATED, "Order Items")],
-        expect={("implicit-foreign-key", "Order Items.orderId"): {"referred_table": "{schema}.Orders"}},
+                (CREATED, '"Order Items"'), (UPDATED, '"Order Items"')],
+        expect={("implicit-foreign-key", '"Order Items".orderId'): {"referred_table": "{schema}.Orders"}},
     ),  # fmt: skip
     # --- untracked-status-changes ----------------------------------------------------------------
     case(
@@ -211,32 +213,175 @@ CASES = [
             CREATE TABLE invoices (id integer PRIMARY KEY, status varchar(20));
             CREATE TABLE audit_entries (id integer PRIMARY KEY, entity varchar(40), entity_id integer,
                                         old_value varchar(20), new_value varchar(20));
+            CREATE TABLE refunds (id integer PRIMARY KEY, status varchar(20), amount integer);
+            CREATE TABLE refund_snapshots (refund_id integer, status varchar(20), amount integer, taken_at {ts});
+            CREATE TABLE payouts (id integer PRIMARY KEY, status varchar(20));
+            CREATE TABLE payout_graveyard (payout_id integer, status varchar(20));
         """, extra={
             "postgresql": """
+                CREATE FUNCTION keep_refund() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                INSERT INTO refund_snapshots VALUES (OLD.id, OLD.status, OLD.amount, now()); RETURN OLD; END $$;
+                CREATE TRIGGER refunds_keep BEFORE UPDATE OR DELETE ON refunds FOR EACH ROW EXECUTE FUNCTION keep_refund();
+                CREATE FUNCTION bury_payout() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
+                INSERT INTO payout_graveyard VALUES (OLD.id, OLD.status); RETURN OLD; END $$;
+                CREATE TRIGGER payouts_bury BEFORE DELETE ON payouts FOR EACH ROW EXECUTE FUNCTION bury_payout();
                 CREATE FUNCTION audit_invoice() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN
                 INSERT INTO audit_entries (entity, entity_id, old_value, new_value)
                 VALUES ('invoice', NEW.id, OLD.status, NEW.status); RETURN NEW; END $$;
                 CREATE TRIGGER invoices_audit AFTER UPDATE ON invoices FOR EACH ROW EXECUTE FUNCTION audit_invoice();
             """,
             "mysql": """
+                CREATE TRIGGER refunds_keep BEFORE UPDATE ON refunds FOR EACH ROW
+                INSERT INTO refund_snapshots VALUES (OLD.id, OLD.status, OLD.amount, NOW());
+                CREATE TRIGGER payouts_bury BEFORE DELETE ON payouts FOR EACH ROW
+                INSERT INTO payout_graveyard VALUES (OLD.id, OLD.status);
                 CREATE TRIGGER invoices_audit AFTER UPDATE ON invoices FOR EACH ROW
                 INSERT INTO audit_entries (entity, entity_id, old_value, new_value)
                 VALUES ('invoice', NEW.id, OLD.status, NEW.status);
             """,
             "sqlite": """
+                CREATE TRIGGER refunds_keep BEFORE UPDATE ON refunds BEGIN
+                INSERT INTO refund_snapshots VALUES (OLD.id, OLD.status, OLD.amount, CURRENT_TIMESTAMP); END;
+                CREATE TRIGGER payouts_bury BEFORE DELETE ON payouts BEGIN
+                INSERT INTO payout_graveyard VALUES (OLD.id, OLD.status); END;
                 CREATE TRIGGER invoices_audit AFTER UPDATE OF status ON invoices BEGIN
                 INSERT INTO audit_entries (entity, entity_id, old_value, new_value)
                 VALUES ('invoice', NEW.id, OLD.status, NEW.status); END;
             """,
         }),
-        present=[(UNTRACKED, "shipments.status"), (UNTRACKED, "tasks.stage")],  # created/updated/deleted are not statuses
+        present=[
+            (UNTRACKED, "shipments.status"), (UNTRACKED, "tasks.stage"),  # created/updated/deleted are not statuses
+            (CHANGELOG, "order_status_history"), (CHANGELOG, "audit_entries"),
+            (CHANGELOG, "refund_snapshots"),  # whatever its name, a trigger on refunds writes it
+            (UNTRACKED, "payouts.status"),  # a trigger on DELETE keeps the last status, not its changes
+        ],  # fmt: skip
         absent=[
             (UNTRACKED, "orders.status"),  # order_status_history refers to orders
             (UNTRACKED, "order_status_history.status"),
             (UNTRACKED, "parcels.state"),  # picked_at, delivered_at
             (UNTRACKED, "invoices.status"),  # an UPDATE trigger writes an audit row
             (UNTRACKED, "addresses.state"),  # a region of an address, not a lifecycle state
+            (UPDATED, "order_status_history"), (UPDATED, "audit_entries"), (UPDATED, "refund_snapshots"),  # written once
+            (UNTRACKED, "refunds.status"),
+            (CHANGELOG, "shipments"), (CHANGELOG, "orders"),
+        ],  # fmt: skip
+        expect={
+            (CHANGELOG, "order_status_history"): {"covers": ["{schema}.orders"], "covered_by": ["its name"],
+                                                  "status_columns": ["orders.status"], "has_status_column": True},
+            (CHANGELOG, "audit_entries"): {"kind": "history table", "covers": ["{schema}.invoices"],
+                                           "covered_by": ["trigger invoices_audit"]},
+            (CHANGELOG, "refund_snapshots"): {"kind": "audit table", "covers": ["{schema}.refunds"],
+                                              "covered_by": ["trigger refunds_keep"]},
+        },  # fmt: skip
+    ),
+    # --- history tables (changelog-found), fragments of Danbooru, Lago, gisia, OpenStreetMap, Bagisto --
+    case(
+        "history-tables",
+        with_types("""
+            CREATE TABLE posts (id integer PRIMARY KEY, status varchar(20), created_at {ts}, updated_at {ts});
+            CREATE TABLE post_versions (id integer PRIMARY KEY, updated_at {ts} NOT NULL, post_id integer NOT NULL,
+                                        updater_id integer, version integer NOT NULL, tags text NOT NULL,
+                                        is_deleted boolean NOT NULL);
+            CREATE TABLE quotes (id integer PRIMARY KEY, created_at {ts}, updated_at {ts});
+            CREATE TABLE quote_versions (id integer PRIMARY KEY, quote_id integer NOT NULL, status varchar(20) NOT NULL,
+                                         approved_at {ts}, voided_at {ts}, created_at {ts} NOT NULL,
+                                         updated_at {ts} NOT NULL);
+            CREATE TABLE ci_runner_versions (version varchar(40) NOT NULL, status integer);
+            CREATE TABLE nodes (node_id bigint NOT NULL, version bigint NOT NULL, latitude integer NOT NULL,
+                                visible boolean NOT NULL, timestamp {ts} NOT NULL, PRIMARY KEY (node_id, version));
+            CREATE TABLE node_tags (node_id bigint NOT NULL, version bigint NOT NULL, k varchar(255) NOT NULL,
+                                    v varchar(255) NOT NULL, PRIMARY KEY (node_id, version, k));
+            CREATE TABLE marketing_events (id integer PRIMARY KEY, name varchar(255) NOT NULL, description text,
+                                           date date, created_at {ts}, updated_at {ts});
+            CREATE TABLE login_sessions (id integer PRIMARY KEY, user_id integer, status varchar(20),
+                                         created_at {ts}, updated_at {ts});
+            CREATE TABLE catalog_rules (id integer PRIMARY KEY, name varchar(40), status varchar(20),
+                                        created_at {ts}, updated_at {ts});
+        """, TEXT_TS),
+        present=[
+            (CHANGELOG, "post_versions"), (CHANGELOG, "nodes"), (CHANGELOG, "node_tags"),
+            (NOT_MAINTAINED, "quote_versions.updated_at"),  # approved_at, voided_at: it changes after it is written
+            (NOT_MAINTAINED, "marketing_events.updated_at"),  # a calendar of events, not a log
+            (UNTRACKED, "ci_runner_versions.status"),  # versions of a program, not of a row
+            (UNTRACKED, "login_sessions.status"), (UNTRACKED, "catalog_rules.status"),  # not a log, whatever "log" says
         ],
+        absent=[
+            (UPDATED, "post_versions"), (NOT_MAINTAINED, "post_versions.updated_at"), (CREATED, "post_versions"),
+            (SOFT_DELETE, "post_versions.is_deleted"),  # the state of the post it records
+            (UNTRACKED, "posts.status"), (POLICY_UNKNOWN, "post_versions"),
+            (CHANGELOG, "quote_versions"), (CHANGELOG, "ci_runner_versions"), (CHANGELOG, "marketing_events"),
+            (UPDATED, "nodes"), (CREATED, "nodes"), (SOFT_DELETE, "nodes.visible"), (POLICY_UNKNOWN, "nodes"),
+            (UPDATED, "node_tags"),
+        ],  # fmt: skip
+        expect={
+            (CHANGELOG, "post_versions"): {"kind": "versions table", "covers": ["{schema}.posts"],
+                                           "status_columns": ["posts.status"]},
+            (CHANGELOG, "nodes"): {"kind": "version history", "covers": None},
+        },  # fmt: skip
+    ),
+    case(
+        "paper-trail",  # Lago: paper_trail's versions may hold any model's changes
+        with_types("""
+            CREATE TABLE versions (id bigint PRIMARY KEY, item_type varchar(255) NOT NULL, item_id varchar(255) NOT NULL,
+                                   event varchar(255) NOT NULL, whodunnit varchar(255), object text,
+                                   object_changes text, created_at {ts});
+            CREATE TABLE payments (id integer PRIMARY KEY, status varchar(20) NOT NULL, created_at {ts} NOT NULL,
+                                   updated_at {ts} NOT NULL);
+            CREATE TABLE webhooks (id integer PRIMARY KEY, status integer NOT NULL, http_status integer,
+                                   created_at {ts} NOT NULL, updated_at {ts} NOT NULL);
+            CREATE TABLE app_versions (id integer PRIMARY KEY, version varchar(20), released_on date);
+        """),
+        present=[(CHANGELOG, "versions"), (UPDATED, "app_versions")],
+        absent=[
+            (UPDATED, "versions"), (POLICY_UNKNOWN, "versions"),
+            (UNTRACKED, "payments.status"), (UNTRACKED, "webhooks.status"),  # asked once, on versions
+            (UNTRACKED, "webhooks.http_status"),  # a response code, not a lifecycle
+            (CHANGELOG, "app_versions"),
+        ],  # fmt: skip
+        expect={(CHANGELOG, "versions"): {"kind": "paper_trail versions table", "covers_any_table": True,
+                                          "type_column": "item_type", "type_values": None,
+                                          "status_columns": ["payments.status", "webhooks.status"]}},  # fmt: skip
+    ),
+    case(
+        "status-columns-that-are-not-lifecycles",  # Bagisto, Lago; and a status kept in a lookup table
+        everywhere("""
+            CREATE TABLE country_states (id integer PRIMARY KEY, country_code varchar(2), code varchar(10),
+                                         default_name varchar(255));
+            CREATE TABLE country_state_translations (id integer PRIMARY KEY, country_state_id integer,
+                                                     locale varchar(10), default_name text,
+                                                     FOREIGN KEY (country_state_id) REFERENCES country_states (id));
+            CREATE TABLE webhooks (id integer PRIMARY KEY, status integer NOT NULL, http_status integer, endpoint text);
+            CREATE TABLE item_statuses (code varchar(20) PRIMARY KEY, description text NOT NULL);
+            CREATE TABLE items (id integer PRIMARY KEY, status varchar(20) NOT NULL,
+                                FOREIGN KEY (status) REFERENCES item_statuses (code));
+        """),
+        present=[(UNTRACKED, "webhooks.status"), (UNTRACKED, "items.status")],
+        absent=[(UNTRACKED, "webhooks.http_status"), (UNTRACKED, "country_state_translations.country_state_id")],
+    ),
+    case(
+        "times-as-text-or-numbers",  # SQLite keeps ISO-8601 text; a name says whether text is a time
+        everywhere("""
+            CREATE TABLE audit_log (id integer PRIMARY KEY, entity_id integer, action varchar(20),
+                                    logged_at varchar(32) NOT NULL);
+            CREATE TABLE parcels (id integer PRIMARY KEY, state varchar(20), picked_at varchar(32),
+                                  delivered_at varchar(32));
+            CREATE TABLE slots (id integer PRIMARY KEY, break_time integer, auto_cancel_on_new_commit smallint);
+        """),
+        present=[(CREATED, "slots")],
+        absent=[(CREATED, "audit_log"), (UPDATED, "audit_log"), (UNTRACKED, "parcels.state")],
+        expect={(CREATED, "slots"): {"other_time_columns": None}},  # a duration and a setting are no times
+    ),
+    case(
+        "link-tables",  # Danbooru favorites, OpenStreetMap changesets_subscribers, Bagisto attribute_group_mappings
+        everywhere("""
+            CREATE TABLE favorites (id integer PRIMARY KEY, user_id integer NOT NULL, post_id integer NOT NULL);
+            CREATE TABLE changesets_subscribers (subscriber_id bigint NOT NULL, changeset_id bigint NOT NULL,
+                                                 PRIMARY KEY (subscriber_id, changeset_id));
+            CREATE TABLE attribute_group_mappings (attribute_id integer NOT NULL, attribute_group_id integer NOT NULL,
+                                                   position integer, PRIMARY KEY (attribute_id, attribute_group_id));
+        """),
+        present=[(UPDATED, "attribute_group_mappings")],  # a position can be changed
+        absent=[(UPDATED, "favorites"), (UPDATED, "changesets_subscribers")],  # a link is inserted or deleted
     ),
     # --- soft-delete-column ----------------------------------------------------------------------
     case(
@@ -254,6 +399,59 @@ CASES = [
             (SOFT_DELETE, "docs.deleted_by"),  # who, not whether
             (POLICY_UNKNOWN, "docs"), (POLICY_UNKNOWN, "folders"), (HARD_DELETES, "docs"),
         ],  # fmt: skip
+    ),
+    case(
+        "soft-delete-kinds",  # Lago, OpenStreetMap, Danbooru, Bagisto, gisia
+        with_types("""
+            CREATE TABLE memberships (id integer PRIMARY KEY, user_id integer, role varchar(20), revoked_at {ts});
+            CREATE TABLE billing_entities (id integer PRIMARY KEY, name varchar(80), archived_at {ts}, deleted_at {ts});
+            CREATE TABLE quantified_events (id integer PRIMARY KEY, external_id varchar(40), added_at {ts} NOT NULL,
+                                            removed_at {ts}, deleted_at {ts});
+            CREATE TABLE current_nodes (id bigint PRIMARY KEY, latitude integer NOT NULL, visible boolean NOT NULL,
+                                        timestamp {ts} NOT NULL);
+            CREATE TABLE notes (id integer PRIMARY KEY, body text NOT NULL, is_active boolean NOT NULL);
+            CREATE TABLE pools (id integer PRIMARY KEY, name varchar(80), is_active boolean NOT NULL,
+                                is_deleted boolean NOT NULL);
+            CREATE TABLE cart (id integer PRIMARY KEY, customer_email varchar(255), is_active boolean);
+            CREATE TABLE attributes (id integer PRIMARY KEY, code varchar(255), is_visible_on_front boolean NOT NULL);
+            CREATE TABLE ci_variables (id integer PRIMARY KEY, var_key varchar(255), hidden boolean NOT NULL);
+            CREATE TABLE accounts (id integer PRIMARY KEY, deactivated_at {ts}, disabled boolean);
+            CREATE TABLE users (id integer PRIMARY KEY,
+                                status varchar(20) CHECK (status IN ('pending', 'active', 'suspended', 'deleted')));
+        """, TEXT_TS, extra={
+            "postgresql": """
+                CREATE TYPE item_state AS ENUM ('draft', 'live', 'archived');
+                CREATE TABLE items (id integer PRIMARY KEY, status item_state NOT NULL);
+            """,
+            "mysql": "CREATE TABLE items (id integer PRIMARY KEY, status ENUM('draft', 'live', 'archived') NOT NULL);",
+            "sqlite": "CREATE TABLE items (id integer PRIMARY KEY, status TEXT NOT NULL CHECK (status IN ('draft', 'live', 'archived')));",
+        }),
+        present=[
+            (SOFT_DELETE, "memberships.revoked_at"), (SOFT_DELETE, "billing_entities.archived_at"),
+            (SOFT_DELETE, "billing_entities.deleted_at"), (SOFT_DELETE, "current_nodes.visible"),
+            (SOFT_DELETE, "notes.is_active"), (SOFT_DELETE, "pools.is_deleted"), (SOFT_DELETE, "accounts.deactivated_at"),
+            (SOFT_DELETE, "users.status"), (SOFT_DELETE, "items.status"), (SOFT_DELETE, "quantified_events.deleted_at"),
+            (POLICY_UNKNOWN, "cart"), (POLICY_UNKNOWN, "attributes"), (POLICY_UNKNOWN, "ci_variables"),
+        ],
+        absent=[
+            (SOFT_DELETE, "pools.is_active"),  # beside is_deleted: being active is business state
+            (SOFT_DELETE, "cart.is_active"),  # a cart is active until it is ordered
+            (SOFT_DELETE, "attributes.is_visible_on_front"), (SOFT_DELETE, "ci_variables.hidden"),  # display choices
+            (SOFT_DELETE, "accounts.disabled"),  # a setting without a time
+            (SOFT_DELETE, "quantified_events.removed_at"),  # the end of the period added_at starts (Lago)
+            (POLICY_UNKNOWN, "memberships"), (POLICY_UNKNOWN, "current_nodes"), (POLICY_UNKNOWN, "notes"),
+            (POLICY_UNKNOWN, "users"), (POLICY_UNKNOWN, "items"),  # soft-delete-column asks whether marked rows go
+        ],  # fmt: skip
+        expect={
+            (SOFT_DELETE, "memberships.revoked_at"): {"marker_kind": "revocation"},
+            (SOFT_DELETE, "billing_entities.archived_at"): {"marker_kind": "archive"},
+            (SOFT_DELETE, "current_nodes.visible"): {"marker_kind": "visibility"},
+            (UPDATED, "current_nodes"): {"other_time_columns": ["timestamp"]},  # the last edit's time? asked
+            (SOFT_DELETE, "notes.is_active"): {"marker_kind": "activity flag"},
+            (SOFT_DELETE, "accounts.deactivated_at"): {"marker_kind": "deactivation"},
+            (SOFT_DELETE, "users.status"): {"marker_kind": "status value", "deleted_values": ["deleted"]},
+            (SOFT_DELETE, "items.status"): {"marker_kind": "status value", "deleted_values": ["archived"]},
+        },
     ),
     # --- hard-deletes, deletion-policy-unknown ---------------------------------------------------
     case(
@@ -288,6 +486,50 @@ CASES = [
             (HARD_DELETES, "readings"): {"deletes_counted_by_server": 2},
             (POLICY_UNKNOWN, "tags"): {"deletes_counted_by_server": 0, "severity": "info"},
         },
+    ),
+    # --- partition-retention ---------------------------------------------------------------------
+    case(
+        "partitions",  # pagila's monthly payments, gisia's activities (LIST by type), a range of ids
+        {"postgresql": """
+            CREATE TABLE readings (taken_on date NOT NULL, id integer, PRIMARY KEY (taken_on, id)) PARTITION BY RANGE (taken_on);
+            CREATE TABLE readings_2024h1 PARTITION OF readings FOR VALUES FROM ('2024-01-01') TO ('2024-07-01');
+            CREATE TABLE readings_2024h2 PARTITION OF readings FOR VALUES FROM ('2024-07-01') TO ('2025-01-01');
+            CREATE TABLE readings_other PARTITION OF readings DEFAULT;
+            CREATE TABLE activities (id bigint NOT NULL, trackable_type varchar NOT NULL, trackable_id bigint NOT NULL,
+                                     action_type smallint NOT NULL, details jsonb, created_at timestamp NOT NULL)
+                PARTITION BY LIST (trackable_type);
+            CREATE TABLE issue_activities PARTITION OF activities FOR VALUES IN ('Issue');
+            CREATE TABLE merge_request_activities PARTITION OF activities FOR VALUES IN ('MergeRequest');
+            CREATE TABLE merge_requests (id bigint PRIMARY KEY, status varchar(20));
+            CREATE TABLE ci_stages (id bigint PRIMARY KEY, status integer);
+            CREATE TABLE shards (id integer NOT NULL) PARTITION BY RANGE (id);
+            CREATE TABLE shards_1 PARTITION OF shards FOR VALUES FROM (1) TO (1000);
+            CREATE TABLE spans (started_at timestamptz NOT NULL, id bigint) PARTITION BY RANGE (started_at);
+        """},
+        present=[(RETENTION, "readings"), (CHANGELOG, "activities"), (UNTRACKED, "ci_stages.status")],
+        absent=[
+            (RETENTION, "activities"), (RETENTION, "shards"),  # by type, by id: nothing ages out
+            (RETENTION, "spans"),  # no partition yet: the catalog does not say by what it is split
+            (RETENTION, "readings_2024h1"), (POLICY_UNKNOWN, "readings"),  # retention is asked once, by partition-retention
+            (UNTRACKED, "merge_requests.status"),  # activities holds MergeRequest rows
+        ],  # fmt: skip
+        expect={
+            (RETENTION, "readings"): {"partitions": 2, "oldest_bound": "2024-01-01", "newest_bound": "2025-01-01",
+                                      "default_partition": True, "template": None, "severity": "warning"},
+            (CHANGELOG, "activities"): {"type_values": ["Issue", "MergeRequest"], "type_values_from": "partitions",
+                                        "status_columns": ["merge_requests.status"]},
+        },  # fmt: skip
+    ),
+    case(
+        "partitions-mysql",
+        {"mysql": """
+            CREATE TABLE readings (taken_on date NOT NULL, id integer NOT NULL, PRIMARY KEY (taken_on, id))
+                PARTITION BY RANGE COLUMNS (taken_on) (
+                    PARTITION p2024h1 VALUES LESS THAN ('2024-07-01'),
+                    PARTITION p2024h2 VALUES LESS THAN ('2025-01-01'));
+        """},
+        present=[(RETENTION, "readings")],
+        gap="the MySQL/MariaDB catalog does not read partition definitions (information_schema.PARTITIONS)",
     ),
     case(
         "hard-deletes-cascade",
@@ -340,3 +582,217 @@ def test_extraction_method_names_the_cursor_or_says_why_not(engines, engine):
         assert {t: m for t, m in methods(with_log).items() if m != "log-based CDC"} == {"page_views": "full table"}
         assert with_log.finding(EXTRACTION, "page_views").evidence["reason"] == "no primary key for CDC"
         assert with_log.finding(EXTRACTION, "carts").evidence["primary_key"] == ["id"]
+
+
+# A log with a last-modified column, events with a soft-delete column, an events table whose only
+# time is the event's own, a nullable write time, and tables only ever inserted into (Lago, Danbooru).
+APPEND_ONLY = case(
+    "extraction-append-only",
+    with_types("""
+        CREATE TABLE webhook_log (id integer PRIMARY KEY, webhook_id integer, created_at {ts} NOT NULL, updated_at {ts});
+        CREATE TABLE fixed_charge_events (id integer PRIMARY KEY, subscription_id integer NOT NULL, units decimal(30, 10),
+                                          timestamp {ts}, deleted_at {ts}, created_at {ts} NOT NULL);
+        CREATE TABLE users (id bigint PRIMARY KEY, name varchar(40));
+        CREATE TABLE user_events (id bigint PRIMARY KEY, user_id integer NOT NULL, category integer NOT NULL,
+                                  created_at {ts} NOT NULL);
+        CREATE TABLE enriched_events (id varchar(36) PRIMARY KEY, subscription_id integer, timestamp {ts} NOT NULL,
+                                      enriched_at {ts} NOT NULL);
+        CREATE TABLE audit_trail (id bigint PRIMARY KEY, entity_id integer, logged_at {ts});  -- bigint: no rowid in SQLite
+    """, extra={
+        "postgresql": "CREATE TABLE click_events (id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY, url text);",
+        "mysql": "CREATE TABLE click_events (id bigint AUTO_INCREMENT PRIMARY KEY, url text);",
+        "sqlite": "CREATE TABLE click_events (id INTEGER PRIMARY KEY, url TEXT);",
+    }),
+    present=[(CHANGELOG, "user_events")],
+)
+
+
+@pytest.mark.parametrize("engine", [pytest.param(e, marks=MARKS[e]) for e in ENGINES])
+def test_extraction_advice_is_never_unsafe(engines, engine):
+    audited = engines.run(APPEND_ONLY, engine).rerun(cdc_settings={})
+    plans = {local(f.target): f for f in audited.findings if f.rule == EXTRACTION}
+
+    def plan(table: str) -> tuple[str, str, list[str]]:
+        found = plans[table]
+        assert "increases with every insert" not in found.message  # no claim about values never read
+        return found.evidence["method"], found.evidence["reason"], found.evidence.get("cautions") or []
+
+    method, reason, _ = plan("webhook_log")  # a log, but its rows carry a last-modified column
+    assert method == "full table" and "updated_at exists, but nothing in the database maintains it" in reason
+    method, reason, _ = plan("fixed_charge_events")  # events, but rows are marked deleted by updates
+    assert method == "full table" and "marked deleted" in reason
+    method, reason, cautions = plan("user_events")
+    assert method == "incremental append on created_at"
+    assert "looks append-only by its name" in reason and "if the application sets it at insert" in reason
+    assert any("confirm rows are only ever inserted" in c for c in cautions)
+    assert any("not when it is committed" in c for c in cautions)
+    method, reason, _ = plan("enriched_events")  # the event's own time arrives late: no cursor
+    assert method == "full table" and "no insert-time cursor" in reason
+    method, _, cautions = plan("audit_trail")
+    assert method == "incremental append on logged_at"
+    assert "logged_at is nullable: rows where it is NULL are never extracted" in cautions
+    method, reason, cautions = plan("click_events")
+    assert method == "incremental append on id" and "assigned in increasing order at insert" in reason
+    assert any("assigned at insert, not at commit" in c for c in cautions)
+    empty = {"postgresql": "the server counted no write since its counters were reset", "mysql": "the server estimates no rows"}
+    if engine in empty:  # SQLite keeps no counter and no estimate: nothing is said either way
+        assert f"{empty[engine]}: nothing shows yet how its values increase" in cautions
+
+    in_paris = audited.rerun(cdc_settings={}, server_timezone="Europe/Paris", access=None)
+    _, _, cautions = (lambda f: (None, None, f.evidence.get("cautions") or []))(in_paris.finding(EXTRACTION, "user_events"))
+    naive = audited.catalog.schemas[0].table("user_events").column("created_at").normalized_type == "timestamp"
+    assert any("the server's zone is Europe/Paris" in c for c in cautions) == naive
+
+
+COUNTED = """
+    CREATE TABLE page_hits (id integer PRIMARY KEY, url text, created_at timestamptz NOT NULL DEFAULT now());
+    CREATE TABLE carts (id integer PRIMARY KEY, note text);
+    INSERT INTO carts VALUES (1, 'a');
+"""
+
+
+@pytest.mark.parametrize(("engine", "case"), params([
+    case("append-only-by-counters", {"postgresql": COUNTED},
+         changes={"postgresql": ("INSERT INTO page_hits (id, url) SELECT g, '/' || g FROM generate_series(1, 150) g",
+                                 "UPDATE carts SET note = 'b'")},
+         absent=[(UPDATED, "page_hits"), (POLICY_UNKNOWN, "page_hits"), (CHANGELOG, "page_hits")],
+         present=[(UPDATED, "carts")],
+         expect={(EXTRACTION, "page_hits"): {"method": "incremental append on created_at"}}),
+    # a database just loaded counts inserts only, everywhere: its counters say nothing of how it is written
+    case("inserts-only-everywhere", {"postgresql": COUNTED},
+         changes={"postgresql": ("INSERT INTO page_hits (id, url) SELECT g, '/' || g FROM generate_series(1, 150) g",)},
+         present=[(UPDATED, "page_hits"), (POLICY_UNKNOWN, "page_hits")],
+         expect={(EXTRACTION, "page_hits"): {"method": "full table"}}),
+]))  # fmt: skip
+def test_the_servers_counters_show_append_only_tables(engines, engine, case):
+    engines.run(case, engine)
+
+
+@pytest.mark.postgres
+def test_pg_partman_table_prompts_the_retention_question(pg_db):
+    from dayone import api
+
+    pg_db.execute("""
+        CREATE SCHEMA partman;
+        CREATE TABLE public.enriched_events (id uuid NOT NULL, code varchar NOT NULL, "timestamp" timestamp NOT NULL,
+                                             enriched_at timestamp NOT NULL) PARTITION BY RANGE ("timestamp");
+        CREATE TABLE public.enriched_events_default PARTITION OF public.enriched_events DEFAULT;
+        CREATE TABLE partman.template_public_enriched_events (id uuid NOT NULL, "timestamp" timestamp NOT NULL);
+    """)
+    findings = api.audit(pg_db.url, profile=None).findings
+    found = next(f for f in findings if f.rule == RETENTION)
+    assert found.target == "public.enriched_events"
+    assert (found.evidence["template"], found.evidence["partitions"], found.evidence["default_partition"]) == (
+        "partman.template_public_enriched_events", 0, True)
+    assert "pg_partman's retention setting" in found.question
+    assert not [f for f in findings if f.rule == POLICY_UNKNOWN and f.target == "public.enriched_events"]
+
+
+def test_paper_trail_covers_the_tables_its_item_types_name(tmp_path):
+    import sqlite3
+
+    from dayone import api
+
+    path = tmp_path / "billing.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript("""
+            CREATE TABLE versions (id INTEGER PRIMARY KEY, item_type TEXT NOT NULL, item_id TEXT NOT NULL,
+                                   event TEXT NOT NULL, object TEXT, object_changes TEXT, created_at TEXT);
+            CREATE TABLE invoices (id INTEGER PRIMARY KEY, status TEXT NOT NULL);
+            CREATE TABLE payments (id INTEGER PRIMARY KEY, status TEXT NOT NULL);
+        """)
+        conn.executemany("INSERT INTO versions (item_type, item_id, event, created_at) VALUES (?, ?, 'update', ?)",
+                         [("Invoice", str(i), f"2026-01-01T00:00:{i:02d}Z") for i in range(30)])  # fmt: skip
+    result = api.audit(f"sqlite:///{path}")
+    untracked = {local(f.target) for f in result.findings if f.rule == UNTRACKED}
+    assert untracked == {"payments.status"}  # every row of versions records an invoice
+    versions = next(f for f in result.findings if f.rule == CHANGELOG)
+    assert (versions.evidence["type_values"], versions.evidence["type_values_from"]) == (["Invoice"], "rows read")
+    assert versions.evidence["status_columns"] == ["invoices.status"] and "covers_any_table" not in versions.evidence
+
+    # a sample may miss a rare type: the values read are reported, the coverage stays open
+    from dataclasses import replace
+
+    from dayone.rules import run_rules, select_rules
+
+    sampled = replace(result.profile, tables=tuple(replace(t, method="sample") for t in result.profile.tables))
+    findings = run_rules(result.catalog, select_rules(["flow"]), sampled).findings
+    assert not [f for f in findings if f.rule == UNTRACKED]
+    versions = next(f for f in findings if f.rule == CHANGELOG)
+    assert versions.evidence["type_values_from"] == "rows sampled" and versions.evidence["covers_any_table"] is True
+    assert "other types may exist" in versions.message
+
+
+# --- hard-deletes: ids missing from an increasing key, on every engine -------------------------
+
+KEYED = {
+    "postgresql": "CREATE TABLE notes (id integer GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY, body text NOT NULL)",
+    "mysql": "CREATE TABLE notes (id int AUTO_INCREMENT PRIMARY KEY, body text NOT NULL)",
+    "sqlite": "CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT NOT NULL)",
+}
+KEY_KIND = {"postgresql": "by default", "mysql": "auto_increment", "sqlite": "rowid alias"}
+
+
+def _notes_with_gaps(engine: str, request, tmp_path, rows: int) -> str:
+    """`rows` notes inserted, four in five deleted; the URL of the database."""
+    from conftest import _create_mysql_database, _drop_mysql_database, unique_name
+
+    statements = [KEYED[engine], *(f"INSERT INTO notes (body) VALUES {', '.join(['(' + repr('n') + ')'] * 500)}"
+                                    for _ in range(rows // 500)), "DELETE FROM notes WHERE id % 5 <> 0"]  # fmt: skip
+    if engine == "sqlite":
+        import sqlite3
+
+        path = tmp_path / "notes.db"
+        with sqlite3.connect(path) as conn:
+            for statement in statements:
+                conn.execute(statement)
+        return f"sqlite:///{path}"
+    if engine == "postgresql":
+        db = request.getfixturevalue("pg_db")
+        with db.connect() as conn:
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute("ANALYZE notes")
+        return db.url
+    request.getfixturevalue("mysql_server")
+    db = _create_mysql_database(unique_name("dayone_gaps"))
+    request.addfinalizer(lambda: _drop_mysql_database(db.name))
+    with db.connect() as conn, conn.cursor() as cur:
+        for statement in statements:
+            cur.execute(statement)
+        cur.execute("ANALYZE TABLE notes")
+    return db.url
+
+
+@pytest.mark.parametrize("engine", [pytest.param(e, marks=MARKS[e]) for e in ENGINES])
+def test_key_gaps_of_a_table_read_whole(engine, request, tmp_path):
+    from dayone import api
+
+    url = _notes_with_gaps(engine, request, tmp_path, rows=1000)
+    found = [f for f in api.audit(url).findings if f.rule == HARD_DELETES and local(f.target) == "notes"]
+    assert len(found) == 1, engine
+    gaps = found[0].evidence["key_gaps"]
+    assert (gaps["lowest"], gaps["highest"], gaps["rows"], gaps["missing_ids"], gaps["exact"]) == (5, 1000, 200, 796, True)
+    assert gaps["key_kind"] == KEY_KIND[engine]
+
+
+SQLITE_SAMPLE_GAP = ("the SQLite sampler reads LIMIT rows from each key range and reports the share of the key span it asked "
+                     "for, so rows read / share is the span, not the row count: sqlite_profile must report the share of "
+                     "keys its ranges covered")  # fmt: skip
+
+
+@pytest.mark.parametrize("engine", [
+    pytest.param(e, marks=MARKS[e] + ([pytest.mark.xfail(strict=True, reason=SQLITE_SAMPLE_GAP)] if e == "sqlite" else []))
+    for e in ENGINES
+])  # fmt: skip
+def test_key_gaps_of_a_sampled_table(engine, request, tmp_path):
+    from dayone import api
+    from dayone.profile.options import ProfileOptions
+
+    url = _notes_with_gaps(engine, request, tmp_path, rows=10_000)
+    result = api.audit(url, profile=ProfileOptions(sample_rows=200, page_budget=4))
+    assert result.profile.table(result.profile.tables[0].schema, "notes").method == "sample"
+    found = [f for f in result.findings if f.rule == HARD_DELETES and local(f.target) == "notes"]
+    assert len(found) == 1, engine
+    gaps = found[0].evidence["key_gaps"]
+    assert gaps["exact"] is False and gaps["missing_ids"] > 4_000

@@ -15,7 +15,7 @@ from dayone.connect.options import SessionOptions
 from dayone.connect.session import Session
 from dayone.connect.target import DatabaseTarget, SnapshotTarget, Target, parse_target
 from dayone.dialects.base import dialect_for
-from dayone.errors import DayoneError
+from dayone.errors import ConnectionSilent, DayoneError
 from dayone.profile.options import ProfileOptions
 
 if TYPE_CHECKING:  # rules load on first audit, not for a snapshot
@@ -108,9 +108,11 @@ def _session_through_tunnel(target: DatabaseTarget, options: SessionOptions) -> 
         session.reopen = reopen
         try:
             yield session
-        except Exception:
+        except Exception as exc:
             if tunnel.lost():
                 raise tunnel.dropped_error(target.display) from None
+            if isinstance(exc, ConnectionSilent):  # named as the user named the server, not the tunnel's end
+                raise tunnel.explain(exc, target.display) from None
             raise
         finally:
             session.close()
@@ -173,7 +175,13 @@ def snapshot(
     schemas: Sequence[str] | None = None,
     options: SessionOptions | None = None,
 ) -> Catalog:
-    """Read the catalog and write it as a snapshot file; returns the catalog."""
+    """Read the catalog and write it as a snapshot file (whole or not at all, never over the file
+    being read); returns the catalog."""
+    from dayone.fileio import refuse_input_as_output
+
+    if isinstance(target, str):
+        target = parse_target(target)
+    refuse_input_as_output(output, target, option="output")
     catalog = read_catalog(target, schemas, options)
     snapshot_file.write(catalog, output)
     return catalog

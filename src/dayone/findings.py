@@ -3,11 +3,36 @@
 from __future__ import annotations
 
 import hashlib
+from functools import cached_property
+import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
+
+
+# A name with one of these is quoted in a target: a dot (schema "s" with table "a.b" and schema
+# "s.a" with table "b" would both read s.a.b, with one finding id), a double quote (the quoting
+# itself), whitespace and control characters (a name that looks like another, or like nothing).
+_NEEDS_QUOTES = re.compile('[."\\s\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]')
+
+
+def quoted_name(name: str) -> str:
+    """`name` as a part of a target: as it is when plain (so targets and finding ids of ordinary
+    names never change), in SQL-style double quotes with inner quotes doubled otherwise, as in
+    `"a.b"`, `"say ""hi"" "` and `""` (the empty name)."""
+    if name.isidentifier() or (name and _NEEDS_QUOTES.search(name) is None):  # isidentifier: most names, fast
+        return name
+    return '"' + name.replace('"', '""') + '"'
+
+
+def target_name(*names: str, label: str | None = None) -> str:
+    """A finding's target: schema, table and column names joined by dots, each quoted where it must
+    be, so two different objects never share a spelling (nor a finding id). `label` stands first
+    as it is: the SQLite database file's stem, the one label of its catalog, chosen by the user."""
+    parts = [quoted_name(name) for name in names]
+    return ".".join(parts if label is None else [label, *parts])
 
 
 @dataclass(frozen=True)
@@ -32,13 +57,15 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)  # the facts and numbers behind the claim
     location: Location = field(default=Location(), compare=False)  # not in the JSON: `target` says it
 
-    @property
+    @cached_property  # asked for by the JSON report and the groups alike; a frozen dataclass has a __dict__
     def id(self) -> str:
         """Stable across runs: the same rule on the same target always has the same id."""
         digest = hashlib.sha1(f"{self.rule}\0{self.target}".encode()).hexdigest()[:10]
         return f"{self.code}-{digest}"
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self, fix: str | None = None) -> dict[str, Any]:
+        """The finding as JSON reports hold it; `fix` replaces the rule's documented fix (with the
+        engine's own SQL, dayone.fixes)."""
         return {
             "id": self.id,
             "rule": self.rule,
@@ -47,6 +74,6 @@ class Finding:
             "target": self.target,
             "message": self.message,
             "question": self.question,
-            "fix": self.fix,
+            "fix": fix if fix is not None else self.fix,
             "evidence": self.evidence,
         }

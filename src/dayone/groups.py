@@ -20,6 +20,11 @@ from dayone.rules.registry import FAMILIES, REGISTRY, Rule
 from dayone.rules.rollup import RollupFacts
 
 
+# The data engineer's checklist in its order: access first, then what the data means, how the
+# application moves it, and what the rows show.
+SECTION_ORDER = ("access", "model", "flow", "data")
+
+
 @dataclass(frozen=True)
 class Group:
     id: str  # stable: the same rule and pattern (schema, table...) give the same id from run to run
@@ -31,6 +36,7 @@ class Group:
     question: str
     findings: tuple[Finding, ...]
     convention: bool = False  # it holds every candidate of its schema: the schema's convention
+    where: str | None = None  # the schema its findings share, as targets spell it (SQLite: the database)
 
     @property
     def count(self) -> int:
@@ -65,10 +71,15 @@ class SectionVerdict:
     notes: tuple[Group, ...]  # info groups: facts and questions worth knowing
     good: tuple[str, ...]  # what is already right
 
+    unread: bool = False  # its rules need rows and none were read (no profile, or every table empty)
+    accepted: int = 0  # findings of this section a baseline accepted
+
     @property
     def status(self) -> str:
         if not self.rules_run:
             return "not checked"
+        if self.unread and not (self.blockers or self.questions or self.notes):
+            return "not read"
         if self.blockers:
             return "blocked"
         return "questions" if self.questions else "ready"
@@ -82,6 +93,7 @@ class SectionVerdict:
             "open_questions": len(self.blockers) + len(self.questions),
             "info_questions": len(self.notes),
             "good": list(self.good),
+            "accepted_by_baseline": self.accepted,
             "groups": [g.id for g in (*self.blockers, *self.questions, *self.notes)],
         }
 
@@ -111,7 +123,8 @@ def build_report(result: AuditResult) -> Report:
     for group in groups:
         by_section.setdefault(group.section, []).append(group)
     sections = []
-    for family, section in FAMILIES.items():
+    for family in SECTION_ORDER:
+        section = FAMILIES[family]
         rules = [r for r in result.rules if r.family == family]
         found = by_section.get(section, [])
         sections.append(SectionVerdict(
@@ -120,9 +133,17 @@ def build_report(result: AuditResult) -> Report:
             blockers=tuple(g for g in found if g.severity == "error"),
             questions=tuple(g for g in found if g.severity == "warning"),
             notes=tuple(g for g in found if g.severity == "info"),
-            good=tuple(_praise(ctx, rules, result.findings)),
+            # what is good is judged on every finding, those a baseline accepted too
+            good=tuple(_praise(ctx, rules, result.findings + result.accepted_findings)),
+            unread=all("profile" in r.needs for r in rules) and not _rows_seen(ctx),
+            accepted=sum(1 for f in result.accepted_findings if REGISTRY[f.rule].family == family),
         ))  # fmt: skip
     return Report(result, tuple(groups), tuple(sections), tuple(not_read(result, ctx)))
+
+
+def _rows_seen(ctx: AuditContext) -> bool:
+    """Whether profiling saw any row of an audited table (read, or counted by the server)."""
+    return any((p := ctx.table_profile(s, t)) is not None and (p.rows_read or p.rows_estimated) for s, t in ctx.tables())
 
 
 def group_findings(result: AuditResult, ctx: AuditContext | None = None) -> list[Group]:
@@ -153,19 +174,20 @@ def _group(rule: Rule, key: str, findings: list[Finding], ctx: AuditContext) -> 
     if len(findings) == 1 and not everything:  # one finding says it best, with its own evidence
         only = findings[0]
         return Group(group_id, rule.name, rule.code, severity, section, only.message, only.question, tuple(findings))
-    schema = ctx.catalog.schema(schema_name) if schema_name is not None else None
     facts = RollupFacts(
         n=len(findings),
         total=total,
-        where=ctx.schema_label(schema) if schema is not None else ctx.catalog.database,
+        where=ctx.target_of(schema_name) if schema_name is not None else ctx.catalog.database,
         key=key.rsplit("\0", 1)[-1],
         noun=rollup.noun[0 if len(findings) == 1 else 1],
         tables=len({(f.location.schema, f.location.table) for f in findings}),
     )
     says = rollup.says_all if everything and rollup.says_all else rollup.says
+    shared = len({f.location.schema for f in findings}) == 1 and schema_name is not None
     return Group(
         group_id, rule.name, rule.code, severity, section,
         says.format_map(vars(facts)), rollup.asks.format_map(vars(facts)), tuple(findings), convention=everything,
+        where=facts.where if shared else None,
     )  # fmt: skip
 
 
@@ -211,6 +233,6 @@ def _names(ctx: AuditContext, tables: list[tuple[str, str]], limit: int = 6) -> 
     spelled = []
     for schema, table in tables[:limit]:
         found = ctx.find_table(schema, table)
-        spelled.append(ctx.target(*found) if found else f"{schema}.{table}")
+        spelled.append(ctx.target(*found) if found else ctx.target_of(schema, table))
     more = len(tables) - limit
     return ", ".join(spelled) + (f" and {more} more" if more > 0 else "")

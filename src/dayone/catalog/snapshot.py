@@ -31,12 +31,12 @@ def _adapter():
 
 @cache
 def _document_adapter():
-    from pydantic import TypeAdapter
+    from pydantic import StrictInt, TypeAdapter
     from typing_extensions import TypedDict
 
     class Document(TypedDict):
         format: Literal["dayone-snapshot"]
-        format_version: Literal[1]
+        format_version: StrictInt  # Literal[1] would take 1.0 and true too
         catalog: Catalog
 
     return TypeAdapter(Document)
@@ -60,7 +60,9 @@ def from_json(text: str | bytes, source: str = "snapshot") -> Catalog:
     from pydantic import ValidationError
 
     try:  # the fast path: pydantic parses and validates in one pass
-        return _document_adapter().validate_json(text)["catalog"]
+        document = _document_adapter().validate_json(text)
+        if document["format_version"] == FORMAT_VERSION:
+            return document["catalog"]
     except ValidationError:
         pass  # say precisely what is wrong below
     try:
@@ -69,7 +71,13 @@ def from_json(text: str | bytes, source: str = "snapshot") -> Catalog:
         raise DayoneError(f"{source} is not valid JSON (line {exc.lineno}): is it a dayone snapshot?") from None
     if not isinstance(document, dict) or document.get("format") != FORMAT:
         raise DayoneError(f"{source} is not a dayone snapshot (no \"format\": \"{FORMAT}\" field)")
-    version = document.get("format_version")
+    if "format_version" not in document:
+        raise DayoneError(f'{source} is a damaged snapshot: it has no "format_version"')
+    version = document["format_version"]
+    if not isinstance(version, int) or isinstance(version, bool):  # "1", 1.0 and true are not version 1
+        shown = json.dumps(version)  # escaped: the file may hold anything
+        shown = shown if len(shown) <= 40 else shown[:37] + "..."
+        raise DayoneError(f'{source} is a damaged snapshot: "format_version" must be a whole number like {FORMAT_VERSION}, not {shown}')
     if version != FORMAT_VERSION:
         raise DayoneError(
             f"{source} has snapshot format version {version}; this dayone reads version {FORMAT_VERSION}: "
@@ -84,7 +92,10 @@ def from_json(text: str | bytes, source: str = "snapshot") -> Catalog:
 
 
 def write(catalog: Catalog, path: str | Path) -> None:
-    Path(path).write_bytes(to_bytes(catalog))
+    """Write the snapshot whole or not at all (see dayone.fileio); DayoneError if it cannot be written."""
+    from dayone.fileio import write_atomically
+
+    write_atomically(path, to_bytes(catalog))
 
 
 def read(path: str | Path) -> Catalog:

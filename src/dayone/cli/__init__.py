@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import os
 import sys
 
@@ -11,7 +12,8 @@ from dayone.cli.audit import audit, rules
 from dayone.cli.check import check
 from dayone.cli.demo import demo
 from dayone.cli.snapshot import catalog, snapshot
-from dayone.errors import DayoneError, redact
+from dayone.errors import DayoneError, redact, redact_traceback, redact_untrusted
+from dayone.render.escape import terminal_text
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -60,12 +62,14 @@ def _run() -> tuple[int, object]:
         click.echo("dayone: interrupted", err=True)
         return 130, None
     except click.ClickException as exc:
-        exc.show()
+        shown = io.StringIO()  # click quotes arguments back ("unexpected extra argument (URL)")
+        exc.show(file=shown)
+        click.echo(redact(shown.getvalue()), err=True, nl=False)
         return 2, None
     except click.exceptions.Exit as exc:
         return exc.exit_code, None
     except DayoneError as exc:
-        click.echo(f"dayone: error: {redact(str(exc))}", err=True)
+        click.echo(f"dayone: error: {terminal_text(redact(str(exc)))}", err=True)  # may quote a server's message
         return 2, None
     except KeyboardInterrupt:
         click.echo("dayone: interrupted", err=True)
@@ -73,13 +77,14 @@ def _run() -> tuple[int, object]:
     except SystemExit as exc:  # a command that exits with its own status (sys.exit(1): findings above a threshold)
         if isinstance(exc.code, int) or exc.code is None:
             return exc.code or 0, None
-        click.echo(str(exc.code), err=True)
+        click.echo(redact(str(exc.code)), err=True)
         return 1, None
     except Exception as exc:  # a bug in dayone: one line by default, the traceback on request
-        if os.environ.get("DAYONE_DEBUG"):
-            raise
+        if os.environ.get("DAYONE_DEBUG"):  # Python's traceback, its messages kept free of passwords
+            click.echo(redact_traceback(exc), err=True, nl=False)
+            return 2, None
         click.echo(
-            f"dayone: internal error: {type(exc).__name__}: {redact(str(exc))} "
+            f"dayone: internal error: {type(exc).__name__}: {terminal_text(redact_untrusted(str(exc)))} "
             "(set DAYONE_DEBUG=1 for the traceback and please report it)",
             err=True,
         )

@@ -8,7 +8,8 @@ import click
 
 from dayone import api
 from dayone.cli.options import target_options
-from dayone.cli.output import write_report
+from dayone.cli.output import standard_output, write_report
+from dayone.fileio import refuse_input_as_output
 from dayone.profile.options import DEFAULT_PAGE_BUDGET, DEFAULT_SAMPLE_ROWS, TIERS, ProfileOptions
 
 FORMATS = ("text", "json", "markdown", "sarif")
@@ -36,34 +37,52 @@ PROFILE_TIERS = (*TIERS, "none")
 @click.option("--no-values", is_flag=True, help="Keep no values of the data in the report, not even the value sets of low-cardinality columns.")
 @click.option("--exclude", multiple=True, metavar="PATTERN", help="Leave out tables matching this glob on schema.table (or on the table name, without a dot); repeatable. They are neither read nor reported on.")
 @click.option("--include-framework", is_flag=True, help="Audit framework tables too (schema_migrations, active_storage_*, django_*, job queues...), which are otherwise listed once as not audited.")
-def audit(target, schemas, options, output_format, output, select, ignore, fail_on, show_info, tier, full, no_profile, page_budget, sample_rows, no_values, exclude, include_framework):
+@click.option("--expand", is_flag=True, help="List every finding under its group (the text and Markdown reports list a few targets per group).")
+@click.option("--baseline", "baseline_file", metavar="FILE", help="Leave out the findings FILE accepted (written by --write-baseline): report and fail on new ones only.")
+@click.option("--write-baseline", metavar="FILE", help="Record every finding of this audit in FILE (sorted JSON), to accept them with --baseline FILE.")
+def audit(target, schemas, options, output_format, output, select, ignore, fail_on, show_info, tier, full, no_profile, page_budget, sample_rows, no_values, exclude, include_framework, expand, baseline_file, write_baseline):
     """Answer the data model and data flow checklist for TARGET.
 
     The data is profiled in the same read-only session as the catalog: by default a bounded block
     sample of each table (see --profile). A snapshot file has no data: its audit uses the catalog.
 
-    Exit status: 0 when no finding reaches --fail-on, 1 when one does, 2 when the audit could not run,
-    130 when interrupted (Ctrl-C stops dayone's running statement on the server first).
+    The report opens with the verdict per checklist section, then asks one question per group of
+    findings that share a cause (--expand lists every finding; --format json holds them all).
+
+    Exit status: 0 when no finding reaches --fail-on (with --baseline: no new one), 1 when one does,
+    2 when the audit could not run, 130 when interrupted (Ctrl-C stops dayone's running statement on the server first).
     """
     from dayone.cli.progress import ProfileProgress
     from dayone.render import audit_formats
     from dayone.render.audit_text import print_audit
 
+    from dayone import baseline
+
     profile = _profile_options(tier, full, no_profile, page_budget, sample_rows, no_values)
+    refuse_input_as_output(output, target)
+    refuse_input_as_output(write_baseline, target, "--write-baseline")
+    accepted = baseline.read(baseline_file) if baseline_file else None  # a typo should not cost an audit
     with ProfileProgress() as progress:
         result = api.audit(target, schemas, options, select=select, ignore=ignore, profile=profile, progress=progress,
                            exclude=exclude, include_framework=include_framework)  # fmt: skip
+    if write_baseline:
+        count = baseline.write(result, write_baseline)
+        click.echo(f"wrote {write_baseline}: {count:,} findings accepted", err=True)
+    if accepted is not None:
+        result = baseline.apply(result, accepted, baseline_file)
     if output_format == "text" and output is None:
-        print_audit(result, show_info=show_info)
+        with standard_output():
+            print_audit(result, show_info=show_info, expand=expand)
     else:
         if output_format == "text":
             import io
 
             buffer = io.StringIO()
-            print_audit(result, show_info=show_info, file=buffer, width=120)
+            print_audit(result, show_info=show_info, expand=expand, file=buffer, width=120)
             text = buffer.getvalue()
         else:
-            text = {"json": audit_formats.to_json, "markdown": audit_formats.to_markdown, "sarif": audit_formats.to_sarif}[output_format](result)
+            text = {"json": audit_formats.to_json, "markdown": lambda r: audit_formats.to_markdown(r, expand),
+                    "sarif": audit_formats.to_sarif}[output_format](result)  # fmt: skip
         write_report(text, output)
     sys.exit(1 if result.reaches(fail_on) else 0)
 
@@ -95,7 +114,7 @@ def rules(ctx):
         table.add_column(header, no_wrap=header != "what it detects")
     for rule in sorted(REGISTRY.values(), key=lambda r: r.code):
         table.add_row(rule.code, rule.name, rule.family, rule.severity, rule.summary)
-    Console().print(table)
+    Console(markup=False).print(table)  # cells are plain text: a "[...]" in a summary stays as written
 
 
 @rules.command()

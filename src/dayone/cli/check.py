@@ -8,7 +8,8 @@ import click
 
 from dayone import api
 from dayone.cli.options import target_options
-from dayone.cli.output import write_report
+from dayone.cli.output import standard_output, write_report
+from dayone.fileio import refuse_input_as_output
 
 FORMATS = ("text", "json", "markdown")
 
@@ -29,6 +30,7 @@ def check(target, schemas, options, output_format, output, fail_on):
     Exit status: 0 when no check reaches --fail-on, 1 when one does (an unreachable server is a
     failed check), 2 when the check could not run.
     """
+    refuse_input_as_output(output, target)
     report = api.check(target, options, schemas)
     if output_format == "text":
         import io
@@ -36,7 +38,8 @@ def check(target, schemas, options, output_format, output, fail_on):
         from dayone.render.check_text import print_check
 
         if output in (None, "-"):
-            print_check(report)
+            with standard_output():
+                print_check(report)
             text = None
         else:
             buffer = io.StringIO()

@@ -7,6 +7,8 @@ from pathlib import Path
 import click
 
 from dayone import api
+from dayone.cli.output import standard_output
+from dayone.fileio import write_atomically
 
 
 @click.command()
@@ -27,6 +29,7 @@ def demo(directory, show_info):
     reports = folder / "reports"
     reports.mkdir(exist_ok=True)
     for database in databases:
-        (reports / f"{database.name}.audit.md").write_text(audit_formats.to_markdown(database.result), encoding="utf-8")
-        (reports / f"{database.name}.audit.json").write_text(audit_formats.to_json(database.result), encoding="utf-8")
-    print_demo(databases, folder.resolve(), show_info=show_info)
+        write_atomically(reports / f"{database.name}.audit.md", audit_formats.to_markdown(database.result))
+        write_atomically(reports / f"{database.name}.audit.json", audit_formats.to_json(database.result))
+    with standard_output():
+        print_demo(databases, folder.resolve(), show_info=show_info)

@@ -6,6 +6,8 @@ from __future__ import annotations
 import sys
 from types import TracebackType
 
+from dayone.render.escape import terminal_text
+
 MIN_TABLES = 10  # fewer tables are profiled in about a second: no bar
 
 
@@ -30,14 +32,19 @@ class ProfileProgress:
             )  # fmt: skip
             self.bar.start()
             self.task = self.bar.add_task("", total=event.total)
+        # the names are the database's: markup escaped (the description is rendered as console
+        # markup) and control characters shown, never sent to the terminal
+        from rich.markup import escape
+
+        name = terminal_text(f"{event.schema}.{event.table}")
         if event.result is None:
-            self.bar.update(self.task, description=f"{event.schema}.{event.table}")
+            self.bar.update(self.task, description=escape(name))
             return
         self.bar.advance(self.task)
         if event.result.method == "skipped":
             from rich.text import Text
 
-            self.bar.console.print(Text.assemble(("skipped ", "yellow"), f"{event.schema}.{event.table}: {event.result.skipped}"))
+            self.bar.console.print(Text.assemble(("skipped ", "yellow"), f"{name}: {terminal_text(event.result.skipped)}"))
 
     def __enter__(self) -> ProfileProgress:
         return self

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sys
 import time
 
 import click
@@ -10,6 +9,8 @@ import click
 from dayone import api
 from dayone.catalog import snapshot as snapshot_file
 from dayone.cli.options import target_options
+from dayone.cli.output import standard_output, write_report
+from dayone.fileio import refuse_input_as_output, write_atomically
 
 
 @click.command()
@@ -22,16 +23,13 @@ def snapshot(target, schemas, options, output):
     and diff two snapshots in git.
     """
     started = time.perf_counter()
+    refuse_input_as_output(output, target)
     catalog = api.read_catalog(target, schemas, options)
     data = snapshot_file.to_bytes(catalog)
     if output in (None, "-"):
-        sys.stdout.buffer.write(data)
+        write_report(data, None)
     else:
-        try:
-            with open(output, "wb") as handle:
-                handle.write(data)
-        except OSError as exc:
-            raise click.ClickException(f"cannot write {output}: {exc.strerror}") from None
+        write_atomically(output, data)
         tables = sum(len(s.tables) for s in catalog.schemas)
         click.echo(
             f"wrote {output}: {catalog.product} {catalog.version.split()[0]}, database {catalog.database!r}, "
@@ -47,4 +45,6 @@ def catalog(target, schemas, options):
     """Show what TARGET holds: tables, their size, keys and documentation."""
     from dayone.render.catalog_summary import print_catalog  # rich loads only when there is a table to draw
 
-    print_catalog(api.read_catalog(target, schemas, options))
+    found = api.read_catalog(target, schemas, options)
+    with standard_output():
+        print_catalog(found)

@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 
+MIN_GRACE = 2.0  # network latency and the rows still on their way when the server's timeout fires
+MAX_GRACE = 15.0
+
+
 @dataclass(frozen=True)
 class TunnelOptions:
     """An SSH bastion to reach the database through (`--ssh`): key login only, its host key checked
@@ -27,3 +31,21 @@ class SessionOptions:
     idle_timeout: float = 120.0  # server closes our session if it sits idle inside a transaction
     application_name: str = "dayone"
     ssh: TunnelOptions | None = None  # reach the server through this bastion
+    # Seconds past the statement timeout that dayone waits for an answer before it gives up on a
+    # connection that went silent (see answer_limit); None: a quarter of the statement timeout, 2 to 15 s.
+    grace: float | None = None
+
+    @property
+    def answer_grace(self) -> float:
+        if self.grace is not None:
+            return self.grace
+        return min(MAX_GRACE, max(MIN_GRACE, self.statement_timeout / 4))
+
+    @property
+    def answer_limit(self) -> float:
+        """How long dayone waits for the server's answer to one statement. The server ends a statement
+        at the statement timeout, sending included (it waits for the client to take the rows), so a
+        connection still silent a grace period later lost the statement or its answer on the way (a
+        NAT or firewall that dropped the connection's state, a failover, a half-open TCP connection):
+        the server-side timeout cannot fire for a statement the server never received."""
+        return self.statement_timeout + self.answer_grace

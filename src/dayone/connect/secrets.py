@@ -26,7 +26,7 @@ The first source that has a password wins:
    so these files keep working.
 
 An empty value counts as unset everywhere. Every password found is registered with
-`dayone.errors.register_secret`, so no message dayone prints can carry it.
+`dayone.errors.register_secret`, for the last line of defence that `dayone.errors` describes.
 """
 
 from __future__ import annotations

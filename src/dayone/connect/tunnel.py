@@ -288,10 +288,15 @@ class Tunnel:
     def _keepalive_loop(self) -> None:
         """Ask the bastion for an answer every `keepalive` seconds (OpenSSH refuses this request, which
         is an answer); the listener thread gives the bastion up when one goes unanswered too long."""
+        import paramiko
+
         transport = self._transport
         while not self._stopping.wait(self.options.keepalive) and transport.is_active():
             self._probe_sent = time.monotonic()
-            transport.global_request("keepalive@openssh.com", wait=True)  # returns when answered or closed
+            try:
+                transport.global_request("keepalive@openssh.com", wait=True)  # returns when answered or closed
+            except (EOFError, OSError, paramiko.SSHException):
+                return  # the SSH connection ended as the request went out: the forwarders see it too
             self._probe_sent = None
 
     def _bastion_silent(self) -> bool:

@@ -58,7 +58,7 @@ from dayone.connect.target import DatabaseTarget
 from dayone.dialects.alongside import alongside
 from dayone.dialects.base import Dialect
 from dayone.dialects.mysql_access import read_access
-from dayone.dialects.mysql_errors import LOCK_WAIT_TIMEOUT, STATEMENT_TIMEOUT, catalog_error, connect_error, guard_error
+from dayone.dialects.mysql_errors import LOCK_WAIT_TIMEOUT, STATEMENT_TIMEOUT, catalog_error, connect_error, guard_error, where
 from dayone.dialects.mysql_rows import NO_LOCK_WAIT
 from dayone.dialects.mysql_rows import rows as _rows
 from dayone.dialects.mysql_rows import numeric_version as _numeric_version
@@ -78,7 +78,6 @@ CDC_SETTINGS = (
     "log_slave_updates",
     "log_replica_updates",
 )
-READ_TIMEOUT_MARGIN = 15.0  # seconds past the statement timeout before the client gives up on a dead server
 NO_SUCH_TABLE = 1109  # information_schema.CHECK_CONSTRAINTS before MySQL 8.0.16
 # The TABLE_COMMENT information_schema.TABLES gives a table it could not lock (error 1205's text).
 LOCKED_COMMENT = re.compile(r"lock wait timeout", re.IGNORECASE)
@@ -175,13 +174,15 @@ class MySQLDialect(Dialect):
         return read_access(session, schemas)
 
     def connect(self, target: DatabaseTarget, options: SessionOptions) -> Session:
-        import pymysql
+        from dayone.dialects.mysql_connection import WatchedConnection
 
         params: dict = {
             "host": target.host or "localhost",
             "port": target.port or 3306,
             "user": target.username,
-            "password": target.password or "",
+            # UTF-8 bytes, as the mysql client sends what was typed: PyMySQL would encode a str as
+            # Latin-1, fail on any other character, and name that character in its error
+            "password": (target.password or "").encode("utf-8"),
             "database": target.database or None,
             "charset": "utf8mb4",
             "connect_timeout": options.connect_timeout,
@@ -198,13 +199,11 @@ class MySQLDialect(Dialect):
         if target.password is None and my_cnf.is_file():
             params["read_default_file"] = str(my_cnf)  # its [client] password, as the mysql client does
         try:
-            connection = pymysql.connect(**params)
+            connection = WatchedConnection(**params)
         except Exception as exc:  # PyMySQL errors, OSError, a damaged ~/.my.cnf...
             raise connect_error(exc, target, options) from None
-        # From here on, a dead server is noticed after the statement timeout plus a margin.
-        backstop = options.statement_timeout + READ_TIMEOUT_MARGIN
-        connection._read_timeout = backstop  # PyMySQL has no public setter; applied on the next read
-        connection._write_timeout = backstop
+        # from here on, no wait for the server lasts longer than the statement timeout plus a grace period
+        connection.watch(where(target), options)
         session = Session(target=target, options=options, connection=connection)
         for statement in self._guards(options, _is_mariadb(connection)):
             try:

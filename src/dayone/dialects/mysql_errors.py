@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import configparser
 import socket
 
 from dayone.connect.options import SessionOptions
 from dayone.connect.session import Session
 from dayone.connect.secrets import missing_hint
 from dayone.connect.target import DatabaseTarget
-from dayone.errors import ConnectError, DayoneError
+from dayone.errors import ConnectError, DayoneError, redact_untrusted
 
 # Server and client error numbers (include/mysqld_error.h, include/errmsg.h).
 ACCESS_DENIED = (1045, 1698)  # 1698: MariaDB, a user that does not exist or needs another plugin
@@ -40,7 +41,18 @@ def connect_error(exc: BaseException, target: DatabaseTarget, options: SessionOp
     user = target.username or "(default user)"
     code, text = _code_and_text(exc)
     lowered = text.lower()
-    if code in ACCESS_DENIED:
+    if isinstance(exc, configparser.Error):  # its text quotes lines of the file: maybe the password
+        line = getattr(exc, "lineno", None) or next((n for n, _ in getattr(exc, "errors", ())), None)
+        message = (
+            f"cannot read ~/.my.cnf{f' (line {line})' if line else ''}: it is not an option file "
+            "([client] then key=value lines); fix it or give the password another way"
+        )
+    elif isinstance(exc, UnicodeEncodeError):  # its text names a character of the password
+        message = (
+            f"cannot log in to {at} as {user!r}: the password in ~/.my.cnf has characters PyMySQL cannot send "
+            "(it reads that file as Latin-1): give it through DAYONE_PASSWORD or another source"
+        )
+    elif code in ACCESS_DENIED:
         if target.password is not None or target.password_origin:  # ~/.my.cnf: PyMySQL read it itself
             came = f" (the password came from {target.password_origin})" if target.password_origin else ""
             hint = f"wrong user or password{came}"
@@ -69,16 +81,15 @@ def connect_error(exc: BaseException, target: DatabaseTarget, options: SessionOp
         )
     else:
         message = f"cannot connect to MySQL/MariaDB at {at}: {text}" + (f" (error {code})" if code else "")
-    return ConnectError(scrub(message, target))
+    return ConnectError(one_line(message))
 
 
 def guard_error(exc: BaseException, target: DatabaseTarget, statement: str) -> ConnectError:
     code, text = _code_and_text(exc)
     return ConnectError(
-        scrub(
+        one_line(
             f"connected to {where(target)} but could not apply the session guard `{statement}` ({text}): "
-            "dayone does not read a server it cannot make read-only and time-bounded",
-            target,
+            "dayone does not read a server it cannot make read-only and time-bounded"
         )
     )
 
@@ -98,21 +109,19 @@ def catalog_error(exc: BaseException, session: Session) -> DayoneError:
         message = f"the connection to {where(session.target)} was lost while reading the catalog: {text}"
     else:
         message = f"reading the catalog failed: {text}" + (f" (error {code})" if code else "")
-    return DayoneError(scrub(message, session.target))
+    return DayoneError(one_line(message))
 
 
-def scrub(message: str, target: DatabaseTarget) -> str:
-    """Whatever happened, the password never reaches a message."""
-    if target.password:
-        message = message.replace(target.password, "***")
-    return " ".join(message.split())  # one line
+def one_line(message: str) -> str:
+    return " ".join(message.split())
 
 
 def _code_and_text(exc: BaseException) -> tuple[int | None, str]:
+    """The error number and the driver's text, without credentials, withheld if a password is still in it."""
     args = getattr(exc, "args", ())
     if len(args) >= 2 and isinstance(args[0], int):
-        return args[0], str(args[1])
-    return None, str(exc) or type(exc).__name__
+        return args[0], redact_untrusted(str(args[1]))
+    return None, redact_untrusted(str(exc)) or type(exc).__name__
 
 
 def _network_cause(exc: BaseException, lowered: str, options: SessionOptions) -> str:

@@ -308,7 +308,9 @@ def interrupt(session: Session) -> None:
     try:
         thread_id = int(connection.thread_id())
         target = replace(session.target, host=connection.host, port=connection.port)
-        options = replace(session.options, connect_timeout=min(5.0, session.options.connect_timeout))
+        # a few seconds at most for the login and the KILL: the user asked to stop
+        options = replace(session.options, connect_timeout=min(5.0, session.options.connect_timeout),
+                          statement_timeout=min(5.0, session.options.statement_timeout))  # fmt: skip
         killer = MySQLDialect().connect(target, options)
     except Exception:  # noqa: BLE001 - then the statement timeout ends the statement
         return

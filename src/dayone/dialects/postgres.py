@@ -266,11 +266,15 @@ class PostgresDialect(Dialect):
             "application_name": options.application_name,
             "options": guards,
         }
+        from dayone.dialects.postgres_connection import WatchedConnection
+
         try:
             # URL query parameters (sslmode, a socket directory as ?host=...) fill what the URL left out
-            connection = psycopg.connect(**{**target.query, **{k: v for k, v in params.items() if v is not None}})
+            connection = WatchedConnection.connect(**{**target.query, **{k: v for k, v in params.items() if v is not None}})
         except psycopg.Error as exc:
             raise connect_error(exc, target, options) from None
+        # from here on, no wait for the server lasts longer than the statement timeout plus a grace period
+        connection.watch(f"{target.host or 'localhost'}:{target.port or 5432}", options)
         connection.read_only = True
         connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ  # one consistent view
         return Session(target=target, options=options, connection=connection)

@@ -6,7 +6,7 @@ from dayone.connect.options import SessionOptions
 from dayone.connect.session import Session
 from dayone.connect.secrets import missing_hint
 from dayone.connect.target import DatabaseTarget
-from dayone.errors import ConnectError, DayoneError
+from dayone.errors import ConnectError, DayoneError, redact_untrusted
 
 
 def connect_error(exc: Exception, target: DatabaseTarget, options: SessionOptions) -> ConnectError:
@@ -41,7 +41,7 @@ def connect_error(exc: Exception, target: DatabaseTarget, options: SessionOption
         message = f"TLS problem connecting to {where}: {_first_line(text)}"
     else:
         message = f"cannot connect to {where}: {_first_line(text)}"
-    return ConnectError(_scrub(message, target))
+    return ConnectError(message)
 
 
 def catalog_error(exc: Exception, session: Session) -> DayoneError:
@@ -57,13 +57,10 @@ def catalog_error(exc: Exception, session: Session) -> DayoneError:
 
 
 def _first_line(text: str) -> str:
+    """The driver's cause, fit for a message: one line, no credentials (libpq may quote parts of the
+    connection string), withheld if a password is still in it."""
     lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
     # libpq prefixes 'connection to server at "h" (ip), port p failed:' — keep the cause after it
     line = lines[-1] if lines else text
-    return line.split("failed: ", 1)[-1]
+    return redact_untrusted(line.split("failed: ", 1)[-1])
 
-
-def _scrub(message: str, target: DatabaseTarget) -> str:
-    if target.password and len(target.password) >= 3:
-        message = message.replace(target.password, "***")
-    return message

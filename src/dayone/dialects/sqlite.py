@@ -15,7 +15,6 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
-from urllib.parse import quote
 
 from dayone.catalog.access import AccessFacts
 from dayone.catalog.checks import value_sets
@@ -38,6 +37,7 @@ from dayone.connect.target import DatabaseTarget
 from dayone.dialects import sqlite_ddl
 from dayone.dialects.base import Dialect
 from dayone.dialects.sqlite_access import read_access
+from dayone.dialects.sqlite_open import check_unchanged, open_read_only
 from dayone.errors import ConnectError, DayoneError
 
 SCHEMA = "main"
@@ -85,10 +85,10 @@ class SQLiteDialect(Dialect):
         if not path.is_file():
             raise ConnectError(f"sqlite database {path} is not a file")
         try:
-            # mode=ro: SQLite itself refuses every write; the file is never created or changed.
-            conn = sqlite3.connect(
-                f"file:{quote(str(path.resolve()))}?mode=ro", uri=True, timeout=options.lock_timeout
-            )
+            # mode=ro: SQLite itself refuses every write; no file is created or changed (see sqlite_open)
+            conn = open_read_only(path, options.lock_timeout)
+        except OSError as exc:
+            raise ConnectError(f"cannot read sqlite database {path}: {exc.strerror}") from None
         except sqlite3.Error as exc:
             raise ConnectError(f"cannot open sqlite database {path}: {exc}") from None
         _limit_statement_time(conn, options.statement_timeout)
@@ -114,7 +114,14 @@ class SQLiteDialect(Dialect):
     def profile_table(self, session, schema, table, request):
         from dayone.dialects import sqlite_profile
 
-        return sqlite_profile.profile_table(session, schema, table, request)
+        path = Path(session.target.database or "")
+        try:
+            profile = sqlite_profile.profile_table(session, schema, table, request)
+        except sqlite3.DatabaseError:
+            check_unchanged(session.connection, path)
+            raise
+        check_unchanged(session.connection, path)
+        return profile
 
     def look_up_keys(self, session, lookups):
         from dayone.dialects import sqlite_profile
@@ -127,14 +134,17 @@ class SQLiteDialect(Dialect):
         if schemas is not None and SCHEMA not in schemas:
             return catalog
         try:
-            return replace(_read(session, catalog), access=read_access(session))
-        except sqlite3.OperationalError as exc:
+            catalog = replace(_read(session, catalog), access=read_access(session))
+        except sqlite3.DatabaseError as exc:
+            check_unchanged(session.connection, path)  # a read torn by a writer: say that, not the symptom
             if "interrupted" in str(exc):
                 raise DayoneError(
                     f"reading the catalog of sqlite database {path} took longer than the statement timeout "
                     f"({session.options.statement_timeout:g}s)"
                 ) from None
             raise DayoneError(f"reading the catalog of sqlite database {path} failed: {exc}") from None
+        check_unchanged(session.connection, path)
+        return catalog
 
 
 def _limit_statement_time(conn: sqlite3.Connection, seconds: float) -> None:
@@ -144,9 +154,16 @@ def _limit_statement_time(conn: sqlite3.Connection, seconds: float) -> None:
 
     def on_statement(_sql: str) -> None:
         started[0] = time.monotonic()
+        conn.timed_out = False
+
+    def past_timeout() -> int:
+        if time.monotonic() - started[0] > seconds:
+            conn.timed_out = True  # the interruption that follows is the timeout's, not Ctrl-C
+            return 1
+        return 0
 
     conn.set_trace_callback(on_statement)
-    conn.set_progress_handler(lambda: int(time.monotonic() - started[0] > seconds), 10_000)
+    conn.set_progress_handler(past_timeout, 10_000)
 
 
 def _bulk(session: Session, sql: str, names: list[str], skipped: dict[str, str]) -> list[tuple]:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import orjson
 
+from dayone.findings import Finding
 from dayone.render import profile_summary
+from dayone.render.escape import json_text, markdown_code, markdown_text, sarif_text
 from dayone.rules.engine import AuditResult
-from dayone.rules.registry import FAMILIES
+from dayone.groups import Group, build_report
 
 SARIF_LEVELS = {"error": "error", "warning": "warning", "info": "note"}
 
@@ -24,47 +26,100 @@ def _header(result: AuditResult) -> dict:
 
 
 def to_json(result: AuditResult) -> str:
+    """Every finding, one object per target with its stable id (CI relies on them), and beside them
+    the groups (one question per pattern), the verdict of each checklist section and what was not
+    read."""
+    from dayone.fixes import fix_text
+
+    report = build_report(result)
+    product = result.catalog.product
     document = {
         **_header(result),
         "summary": result.counts(),
+        "sections": [s.as_dict() for s in report.sections],
+        "not_read": list(report.not_read),
+        "baseline": {"file": result.baseline, "accepted": result.accepted} if result.baseline else None,
         "rules": [r.name for r in result.rules],
         "profile": profile_summary.summary(result.catalog, result.profile),
-        "findings": [f.as_dict() for f in result.findings],
+        "groups": [g.as_dict() for g in report.groups],
+        "findings": [f.as_dict(fix=fix_text(f, product)) for f in result.findings],
     }
-    # orjson: json.dumps with an indent falls back to its pure-Python encoder (0.3 s for 30,000 findings)
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+    return _serialized(document)
 
 
-def to_markdown(result: AuditResult) -> str:
+TARGETS_INLINE = 12  # a group's targets listed inline; --expand lists every finding
+
+
+def to_markdown(result: AuditResult, expand: bool = False) -> str:
+    """The verdict first, then one entry per group, info groups last. Every name, value and server
+    string is escaped for where it stands: a target in a code span, the rest as text that can
+    neither leave its line nor format, link or inject HTML."""
+    from dayone.fixes import fix_markdown
+
+    report = build_report(result)
     catalog = result.catalog
     counts = result.counts()
     lines = [
-        f"# dayone audit: {catalog.database}",
+        f"# dayone audit: {markdown_text(catalog.database)}",
         "",
-        f"{catalog.product} {catalog.version.split()[0]} — **{counts['error']} error(s), {counts['warning']} "
-        f"warning(s), {counts['info']} info**",
+        f"{markdown_text(catalog.product)} {markdown_text(catalog.version.split()[0])} — {counts['error']} error(s), "
+        f"{counts['warning']} warning(s), {counts['info']} info in {len(report.groups)} groups",
     ]
     if result.profile is not None:
         found = profile_summary.lines(catalog, result.profile)
-        lines += ["", _md(found[0])] + [f"- {_md(line.strip())}" for line in found[1:]]
-    for section in FAMILIES.values():
-        findings = [f for f in result.findings if result.section_of(f) == section]
-        if not findings:
-            continue
-        lines += ["", f"## {section}", ""]
-        for f in findings:
-            lines.append(f"- **{f.severity}** `{f.rule}` ({f.code}) on `{f.target}`: {_md(f.message)}")
-            if f.severity != "info":
-                lines.append(f"  - Question: {_md(f.question)}")
-                lines.append(f"  - Fix: {_md(f.fix)}")
+        lines += ["", markdown_text(found[0])] + [f"- {markdown_text(line.strip())}" for line in found[1:]]
+    if result.baseline:
+        lines += ["", f"Baseline {markdown_code(result.baseline)}: {result.accepted:,} accepted findings left out, "
+                      f"{len(result.findings):,} new."]  # fmt: skip
+    notes = sum(len(s.notes) for s in report.sections)
+    lines += ["", "## Verdict", "",
+              f"**{report.blockers} blocker(s) before go-live**, {report.open_questions} open question(s), {notes} for information.",
+              "", "| Section | Status | Blockers | Questions | For information |", "|---|---|---:|---:|---:|"]  # fmt: skip
+    for verdict in report.sections:
+        lines.append(f"| {verdict.section} | {verdict.status} | {len(verdict.blockers)} | {len(verdict.questions)} | {len(verdict.notes)} |")
+    for title, items in (
+        ("Blocks go-live", [g.message for s in report.sections for g in s.blockers]),
+        ("Already good", [sentence for s in report.sections for sentence in s.good]),
+        ("Not read", list(report.not_read)),
+    ):
+        if items:
+            lines += ["", f"**{title}**", ""] + [f"- {markdown_text(item)}" for item in items]
+    info = []
+    for verdict in report.sections:
+        info += verdict.notes
+        groups = [*verdict.blockers, *verdict.questions]
+        if groups:
+            lines += ["", f"## {verdict.section}"]
+            for group in groups:
+                lines += _markdown_group(group, result, fix_markdown, expand)
+    if info:
+        lines += ["", "## For information", "", "Facts and questions no go-live decision rests on."]
+        for group in info:
+            lines += _markdown_group(group, result, fix_markdown, expand)
     return "\n".join(lines) + "\n"
 
 
-def _md(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+def _markdown_group(group: Group, result: AuditResult, fix_markdown, expand: bool) -> list[str]:
+    first = group.findings[0]
+    subject = markdown_code(first.target) if group.count == 1 else f"{group.count:,} targets" + (
+        f" in {markdown_code(group.where)}" if group.where else "")
+    lines = ["", f"### {group.severity}: {group.rule} ({group.code}) — {subject}", "",
+             markdown_text(group.message), "", f"- **Ask:** {markdown_text(group.question)}"]  # fmt: skip
+    fix = fix_markdown(first, result.catalog.product)
+    lines.append(f"- **Fix:** {fix}" if group.count == 1 else f"- **Fix** (for {markdown_code(first.target)}, the others alike): {fix}")
+    if group.count > 1 and expand:
+        lines += ["", f"{group.count:,} findings:", ""]
+        lines += [f"- {markdown_code(f.target)}: {markdown_text(f.message)}" for f in group.findings]
+    elif group.count > 1:
+        shown = ", ".join(markdown_code(f.target) for f in group.findings[:TARGETS_INLINE])
+        more = group.count - TARGETS_INLINE
+        lines.append(f"- **On:** {shown}" + (f" and {more:,} more (--expand lists them)" if more > 0 else ""))
+    return lines
 
 
 def to_sarif(result: AuditResult) -> str:
+    from dayone.fixes import fix_text
+
     header = _header(result)
     rules = [
         {
@@ -84,10 +139,11 @@ def to_sarif(result: AuditResult) -> str:
             "ruleId": f.code,
             "ruleIndex": index[f.rule],
             "level": SARIF_LEVELS[f.severity],
-            "message": {"text": f"{f.message} Question: {f.question}"},
+            "message": {"text": sarif_text(f"{f.message} Question: {f.question}")},  # the real names: target below
             "locations": [{"logicalLocations": [{"fullyQualifiedName": f"{result.catalog.database}/{f.target}", "kind": "member"}]}],
             "partialFingerprints": {"dayoneFindingId": f.id},
-            "properties": {"target": f.target, "evidence": f.evidence},
+            # SARIF's own `fixes` need file changes; a database fix is DDL someone else runs
+            "properties": {"target": f.target, "evidence": f.evidence, "fix": fix_text(f, result.catalog.product)},
         }
         for f in result.findings
     ]
@@ -101,5 +157,9 @@ def to_sarif(result: AuditResult) -> str:
             }
         ],
     }
+    return _serialized(document)
+
+
+def _serialized(document: dict) -> str:
     # orjson: json.dumps with an indent falls back to its pure-Python encoder (0.3 s for 30,000 findings)
-    return orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode()
+    return json_text(orjson.dumps(document, option=orjson.OPT_INDENT_2 | orjson.OPT_APPEND_NEWLINE).decode())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from dayone.preflight.model import STATUSES, CheckReport
+from dayone.render.escape import json_text, markdown_code, markdown_table_cell, markdown_text
 
 
 def to_dict(report: CheckReport) -> dict:
@@ -29,30 +30,33 @@ def to_dict(report: CheckReport) -> dict:
 
 
 def to_json(report: CheckReport) -> str:
-    return json.dumps(to_dict(report), indent=2, ensure_ascii=False) + "\n"
+    return json_text(json.dumps(to_dict(report), indent=2, ensure_ascii=False)) + "\n"
 
 
 def to_markdown(report: CheckReport) -> str:
     facts, counts = report.facts, report.counts()
+    # the database's and the login's names, the URL and every summary, value and question may hold
+    # names read from the database: each escaped for where it stands (code span, table cell, text)
     heading = facts.database if facts and facts.database else report.connection.target
-    lines = [f"# dayone check: {heading}", ""]
+    lines = [f"# dayone check: {markdown_text(heading)}", ""]
     if facts is not None and facts.version:
-        lines.append(f"{facts.product} {facts.version}" + (f", login `{facts.login}`" if facts.login else "")
+        lines.append(f"{markdown_text(facts.product)} {markdown_text(facts.version)}"
+                     + (f", login {markdown_code(facts.login)}" if facts.login else "")
                      + f" — **{', '.join(f'{counts[s]} {s}' for s in STATUSES)}**")  # fmt: skip
     else:
-        lines.append(f"`{report.connection.target}` — **{', '.join(f'{counts[s]} {s}' for s in STATUSES)}**")
+        lines.append(f"{markdown_code(report.connection.target)} — **{', '.join(f'{counts[s]} {s}' for s in STATUSES)}**")
     lines += ["", "| | check | answer |", "| --- | --- | --- |"]
-    lines += [f"| {item.status} | {item.title} | {_md(item.summary)} |" for item in report.items]
+    lines += [f"| {item.status} | {item.title} | {markdown_table_cell(item.summary)} |" for item in report.items]
     for item in report.items:
-        lines += ["", f"## {item.title} — {item.status}", "", _md(item.summary)]
+        lines += ["", f"## {item.title} — {item.status}", "", markdown_text(item.summary)]
         if item.evidence:
             lines.append("")
-            lines += [f"- {key.replace('_', ' ')}: {_md(_value(value))}" for key, value in item.evidence.items()]
+            lines += [f"- {markdown_text(key.replace('_', ' '))}: {markdown_text(_value(value))}" for key, value in item.evidence.items()]
         if item.status != "pass" and item.questions:
             lines.append("")
-            lines += [f"- **Question:** {_md(q)}" for q in item.questions]
+            lines += [f"- **Question:** {markdown_text(q)}" for q in item.questions]
     lines += ["", "## Still to answer", ""]
-    lines += [f"- [ ] {_md(q)}" for q in report.questions]
+    lines += [f"- [ ] {markdown_text(q)}" for q in report.questions]
     return "\n".join(lines) + "\n"
 
 
@@ -65,6 +69,3 @@ def _value(value) -> str:
         return "; ".join(f"{k}: {_value(v)}" for k, v in value.items())
     return str(value)
 
-
-def _md(text: str) -> str:
-    return str(text).replace("|", "\\|").replace("\n", " ")

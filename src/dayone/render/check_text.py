@@ -13,6 +13,7 @@ import textwrap
 from typing import IO, Any
 
 from dayone.preflight.model import STATUSES, CheckReport
+from dayone.render.escape import terminal_text as shown
 
 MARKS = {"pass": "✔ pass   ", "warn": "▲ warn   ", "fail": "✖ fail   ", "unknown": "? unknown"}
 ANSI = {"pass": "1;32", "warn": "33", "fail": "1;31", "unknown": "35", "bold": "1", "dim": "2", "italic": "3", "section": "1;4"}
@@ -56,29 +57,31 @@ def print_check(report: CheckReport, file: IO[str] | None = None, color: bool | 
             width = WIDTH
     out = _Writer(file, color, min(width, 120))
     facts, connection = report.facts, report.connection
-    title = f"{out.paint('dayone check', 'bold')} {connection.target}"
+    # the URL, the server's version, the login, and every summary, value and note may hold names
+    # read from the database: shown with their control characters escaped
+    title = f"{out.paint('dayone check', 'bold')} {shown(connection.target)}"
     if facts is not None and facts.version:
-        title += f" — {facts.product} {facts.version}" + (f", login {facts.login}" if facts.login else "")
+        title += f" — {shown(facts.product)} {shown(facts.version)}" + (f", login {shown(facts.login)}" if facts.login else "")
     out.line(title)
     for item in report.items:
         out.line()
         out.line(f"{out.paint(MARKS[item.status], item.status)} {out.paint(item.title, 'bold')} {out.paint(f'({item.id})', 'dim')}")
-        out.wrapped(item.summary)
+        out.wrapped(shown(item.summary))
         for key, value in item.evidence.items():
             if key in SAID_IN_SUMMARY:
                 continue
-            out.wrapped(f"{key.replace('_', ' ')}: {_value(value)}", indent="      ", style="dim")
+            out.wrapped(shown(f"{key.replace('_', ' ')}: {_value(value)}"), indent="      ", style="dim")
         if item.status != "pass":
             for question in item.questions:
-                out.wrapped(question, label="ask: ")
+                out.wrapped(shown(question), label="ask: ")
     if facts is not None and facts.notes:
         out.line()
         for note in facts.notes:
-            out.wrapped(note, label="note: ", indent="")
+            out.wrapped(shown(note), label="note: ", indent="")
     out.line()
     out.line(out.paint("Still to answer, whatever the database says", "section"))
     for question in report.questions:
-        out.wrapped(question, label="ask: ", indent="  ")
+        out.wrapped(shown(question), label="ask: ", indent="  ")
     out.line()
     counts = report.counts()
     out.line("   ".join(f"{out.paint(MARKS[s].split()[0], s)} {counts[s]} {s}" for s in STATUSES))

@@ -8,13 +8,15 @@ from __future__ import annotations
 
 from dayone.catalog.model import Catalog
 from dayone.dialects.base import dialect_for_product
+from dayone.findings import target_name
 from dayone.profile.model import Profile, TableProfile
 
 
 def table_label(catalog: Catalog, profile: TableProfile) -> str:
-    # SQLite has one schema, "main", in every file: the database name says more (as in findings).
-    schema = profile.schema if dialect_for_product(catalog.product).has_schemas else catalog.database
-    return f"{schema}.{profile.table}"
+    """The table as findings name it (SQLite: the database name for its one schema, "main")."""
+    if dialect_for_product(catalog.product).has_schemas:
+        return target_name(profile.schema, profile.table)
+    return target_name(profile.table, label=catalog.database)
 
 
 def summary(catalog: Catalog, profile: Profile | None) -> dict | None:

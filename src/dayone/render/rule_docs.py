@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from dayone.fileio import write_atomically
 from dayone.rules.registry import DOC_SECTIONS, FAMILIES, REGISTRY, Rule
 
 
@@ -49,6 +50,6 @@ def write_rule_docs(directory: str | Path) -> list[Path]:
     written = []
     for name, content in generated_docs().items():
         path = directory / name
-        path.write_text(content, encoding="utf-8")
+        write_atomically(path, content)
         written.append(path)
     return written

@@ -52,6 +52,12 @@ def not_read_only(ctx: AuditContext):
     ON SCHEMA app TO analytics; GRANT SELECT ON ALL TABLES IN SCHEMA app TO analytics;` (or `GRANT
     pg_read_all_data TO analytics` on PostgreSQL 14+). MySQL/MariaDB: `CREATE USER 'analytics'@'%'
     ...; GRANT SELECT, SHOW VIEW ON app.* TO 'analytics'@'%';`
+
+    ## What it leaves out
+    Privileges dayone cannot see: grants through roles a login may only SET ROLE to, MySQL proxy
+    users, and cloud IAM policies outside the database. A replication privilege alone (for CDC)
+    is not called a write. Without access facts (an old snapshot) the rule is silent rather than
+    guessing.
     """
     this = REGISTRY["not-read-only"]
     access = ctx.catalog.access
@@ -91,6 +97,11 @@ def connected_to_primary(ctx: AuditContext):
     Point the extraction at a read replica. On a PostgreSQL hot standby set `hot_standby_feedback =
     on` or raise `max_standby_streaming_delay`, so long queries are not cancelled. Log-based CDC on
     PostgreSQL before 16 must read the primary: that is expected.
+
+    ## What it leaves out
+    Servers that say nothing about their role (MySQL without `SLAVE MONITOR` or `REPLICA
+    MONITOR`): reported as unknown by `dayone check`, not as a finding. SQLite, which has no
+    servers.
     """
     this = REGISTRY["connected-to-primary"]
     access = ctx.catalog.access
@@ -128,6 +139,10 @@ def no_tls(ctx: AuditContext):
     ## How to fix
     Enable TLS on the server and require it; connect with `sslmode=verify-full` (PostgreSQL) or
     `ssl_ca=`/`ssl-mode=VERIFY_IDENTITY` (MySQL), or reach the server only through an SSH tunnel.
+
+    ## What it leaves out
+    How the client verifies the certificate (`sslmode`, `ssl-mode`): that is the client's
+    setting, not the server's. SQLite files, which are read locally.
     """
     this = REGISTRY["no-tls"]
     access = ctx.catalog.access
@@ -178,6 +193,10 @@ def unreadable_table(ctx: AuditContext):
     ## How to fix
     `GRANT SELECT ON schema.table TO analytics;` (PostgreSQL also `GRANT USAGE ON SCHEMA schema TO
     analytics;`). Grant on the schema or database rather than table by table, so new tables follow.
+
+    ## What it leaves out
+    Tables MySQL and MariaDB hide from the login altogether (no privilege on them at all): they
+    cannot be listed, and the report says so once. Framework and `--exclude`d tables.
     """
     this = REGISTRY["unreadable-table"]
     access = ctx.catalog.access
@@ -222,6 +241,10 @@ def cdc_not_enabled(ctx: AuditContext):
     `cloudsql.logical_decoding = on`), enough `max_replication_slots` and `max_wal_senders`, and a
     restart. MySQL/MariaDB: `log_bin`, `binlog_format = ROW`, `binlog_row_image = FULL` and a binlog
     retention of several days.
+
+    ## What it leaves out
+    Whether a CDC tool may also read the log (replication privileges, `REPLICATION SLAVE`):
+    `dayone check` asks that. SQLite, which has no change log.
     """
     this = REGISTRY["cdc-not-enabled"]
     access = ctx.catalog.access
@@ -262,6 +285,11 @@ def no_default_privileges(ctx: AuditContext):
     PostgreSQL, as the role that creates tables: `ALTER DEFAULT PRIVILEGES IN SCHEMA app GRANT
     SELECT ON TABLES TO analytics;` (or grant `pg_read_all_data`, PostgreSQL 14+). MySQL/MariaDB:
     `GRANT SELECT ON app.* TO 'analytics'@'%';`
+
+    ## What it leaves out
+    Roles that create no table today; grants through group roles the login inherits only with
+    `SET ROLE`. MySQL/MariaDB logins granted on the whole database (`db.*`), for which new
+    tables are readable.
     """
     this = REGISTRY["no-default-privileges"]
     access = ctx.catalog.access
@@ -305,6 +333,11 @@ def replica_identity_missing(ctx: AuditContext):
     ## How to fix
     `ALTER TABLE t ADD PRIMARY KEY (id);` or `ALTER TABLE t REPLICA IDENTITY FULL;` or `ALTER TABLE
     t REPLICA IDENTITY USING INDEX t_key;`
+
+    ## What it leaves out
+    Tables without a primary key and with the default replica identity: `missing-primary-key`
+    asks for the key once, and says what it costs replication. Framework and `--exclude`d
+    tables. MySQL and MariaDB, whose row-based binlog carries whole rows.
     """
     this = REGISTRY["replica-identity-missing"]
     access = ctx.catalog.access
@@ -347,6 +380,10 @@ def server_timezone_not_utc(ctx: AuditContext):
     ## How to fix
     Set the server's zone to UTC (PostgreSQL `timezone = 'UTC'`; MySQL `default_time_zone = '+00:00'`)
     before launch, and store instants in `timestamptz` / `TIMESTAMP` columns.
+
+    ## What it leaves out
+    The zone each session sets for itself, and the application's own zone: `timestamp-without-
+    time-zone` asks in which zone the columns are written. SQLite, which has no server zone.
     """
     this = REGISTRY["server-timezone-not-utc"]
     access = ctx.catalog.access

@@ -10,6 +10,7 @@ from functools import cached_property
 from dayone.catalog.model import Catalog, Column, ForeignKey, Schema, Table
 from dayone.findings import Location
 from dayone.dialects.base import Dialect, dialect_for_product
+from dayone.findings import target_name
 from dayone.profile.model import ColumnProfile, Profile, TableProfile
 from dayone.scope import EVERYTHING, AuditScope
 
@@ -72,17 +73,15 @@ class AuditContext:
     def _columns(self) -> list[tuple[Schema, Table, Column]]:
         return [(schema, table, column) for schema, table in self._tables for column in table.columns]
 
-    def schema_label(self, schema: Schema) -> str:
-        # SQLite has one schema, "main", in every file: the database name says more.
-        return schema.name if self.capabilities.has_schemas else self.catalog.database
-
     def target(self, schema: Schema, table: Table | None = None, column: Column | None = None) -> str:
-        parts = [self.schema_label(schema)]
-        if table is not None:
-            parts.append(table.name)
-        if column is not None:
-            parts.append(column.name)
-        return ".".join(parts)
+        return self.target_of(schema.name, *(part.name for part in (table, column) if part is not None))
+
+    def target_of(self, schema: str, *names: str) -> str:
+        """What a finding is on: schema.table.column, a name quoted where a dot or a quote would make
+        two targets read alike. SQLite has one schema, "main", in every file: the database name says more."""
+        if self.capabilities.has_schemas:
+            return target_name(schema, *names)
+        return target_name(*names, label=self.catalog.database)
 
     def located(self, schema: Schema, table: Table | None = None, column: Column | None = None) -> tuple[str, Location]:
         """A finding's target: its spelling (as `target` gives it) and its location by name."""
@@ -92,7 +91,7 @@ class AuditContext:
 
     def located_by_name(self, schema: str, table: str) -> tuple[str, Location]:
         found = self.find_table(schema, table)
-        return self.located(*found) if found else (f"{schema}.{table}", Location(schema, table))
+        return self.located(*found) if found else (self.target_of(schema, table), Location(schema, table))
 
     @cached_property
     def _by_name(self) -> dict[tuple[str, str], tuple[Schema, Table]]:
@@ -148,10 +147,11 @@ class AuditContext:
         return [self.named_tables[p] for p in positions]
 
     @cached_property
-    def history_like_tables(self) -> list[tuple[Schema, Table, str]]:
-        from dayone.rules.naming import is_history_name
+    def histories(self):
+        """History, audit and changelog tables and what they cover (dayone.rules.flow_history)."""
+        from dayone.rules.flow_history import build_histories
 
-        return [entry for entry in self.named_tables if is_history_name(entry[1].name)]
+        return build_histories(self)
 
     def foreign_key_of(self, table: Table, column: Column) -> ForeignKey | None:
         return next((fk for fk in table.foreign_keys if column.name in fk.columns), None)

@@ -22,6 +22,13 @@ class AuditResult:
     findings: tuple[Finding, ...]
     profile: Profile | None = None
     scope: AuditScope = EVERYTHING  # what was left out of the audit, and why
+    # --baseline: the findings it accepted are not in `findings`, they are here
+    accepted_findings: tuple[Finding, ...] = ()
+    baseline: str | None = None
+
+    @property
+    def accepted(self) -> int:
+        return len(self.accepted_findings)
 
     def counts(self) -> dict[str, int]:
         counted = Counter(f.severity for f in self.findings)
@@ -32,6 +39,12 @@ class AuditResult:
         if fail_on == "never":
             return False
         return any(SEVERITY_RANK[f.severity] >= SEVERITY_RANK[fail_on] for f in self.findings)
+
+    def fix(self, finding: Finding) -> str:
+        """How to fix `finding` on this engine, with its names (dayone.fixes)."""
+        from dayone.fixes import fix_text
+
+        return fix_text(finding, self.catalog.product)
 
     def section_of(self, finding: Finding) -> str:
         return FAMILIES[REGISTRY[finding.rule].family]

@@ -1,22 +1,25 @@
-"""Data flow rules: how rows are created, changed and deleted, and how they can be extracted."""
+"""Data flow rules: when rows are created and changed, and whether status changes leave a history.
+
+How rows are deleted is in flow_deletes, how tables can be extracted in flow_extraction, and which
+tables are history (changelog) tables in flow_history.
+"""
 
 from __future__ import annotations
 
 import re
 
 from dayone.catalog.model import Column, Schema, Table
-from dayone.profile.model import ROWID, TableProfile, TimeOrder
+from dayone.profile.model import TableProfile, TimeOrder
 from dayone.rules.context import AuditContext
+from dayone.rules.flow_history import APPEND_ONLY_BY_COUNTERS, append_only_history, histories, is_history_table
 from dayone.rules.naming import (
     created_columns,
-    is_append_only_name,
     is_created_name,
-    is_history_name,
     is_region_state,
     is_soft_delete_name,
     is_status_name,
     is_updated_name,
-    soft_delete_columns,
+    time_columns,
     updated_columns,
     words,
 )
@@ -35,12 +38,28 @@ def is_lookup_table(ctx: AuditContext, schema: Schema, table: Table) -> bool:
     return bool(ctx.references_to(schema, table)) and not table.foreign_keys and len(payload) <= 5 and labelled and small
 
 
-def event_time_columns(table: Table) -> list[Column]:
+def event_time_columns(ctx: AuditContext, schema: Schema, table: Table) -> list[Column]:
     """In an append-only table (history, log, events) each row is written once, so its time column
-    (changed_at, occurred_at, logged_at) is the creation time."""
-    if not is_append_only_name(table.name):
+    (changed_at, occurred_at, logged_at, a TEXT logged_at in SQLite) is the creation time."""
+    history = append_only_history(ctx, schema, table)
+    if history is None or history.kind == APPEND_ONLY_BY_COUNTERS:  # counters: last_update is no creation time
         return []
-    return [c for c in table.columns if c.normalized_type in ("timestamp", "timestamptz")]
+    return [c for c in time_columns(table) if c.normalized_type != "date"]
+
+
+def is_link_table(ctx: AuditContext, table: Table) -> bool:
+    """A table that only links rows of other tables (post_tags: post_id, tag_id): besides a key,
+    references and a creation time it holds nothing, so a row is inserted or deleted, never changed."""
+    key = set(table.primary_key.columns) if table.primary_key else set()
+    referencing = {c for fk in table.foreign_keys for c in fk.columns}
+    references = 0
+    for column in table.columns:
+        name = words(column.name)
+        if column.name in referencing or name.endswith("_id"):
+            references += 1
+        elif not (column.name in key or name == "id" or is_created_name(column.name)):
+            return False
+    return references >= 2
 
 
 def maintained_by(table: Table, column: Column) -> str | None:
@@ -85,7 +104,7 @@ def missing_created_at(ctx: AuditContext):
     Tables without a column such as created_at, inserted_at, create_date or date_created of a
     date/time type (or ISO-8601 text or epoch numbers, as SQLite and some applications store
     times). Small lookup tables are reported at info level; in append-only tables (history, log,
-    events) any timestamp column counts, since each row is written once.
+    events) any time column counts, since each row is written once.
 
     ## Why it matters for analytics
     "How many were created per day" is the first metric anyone asks for after a launch. Without a
@@ -98,14 +117,19 @@ def missing_created_at(ctx: AuditContext):
 
     ## How to fix
     `ALTER TABLE t ADD COLUMN created_at timestamptz NOT NULL DEFAULT now();`
+
+    ## What it leaves out
+    History, log and events tables (see changelog-found) with any time column: their rows are
+    written once, so changed_at or occurred_at is when the row was created. Text and numbers count
+    as times only by their name (logged_at TEXT, created_ts INTEGER): the catalog does not say
+    what text holds, and dayone does not read values to decide it.
     """
     this = REGISTRY["missing-created-at"]
     for schema, table in ctx.tables():
-        if created_columns(table) or event_time_columns(table):
+        if created_columns(table) or event_time_columns(ctx, schema, table):
             continue
         lookup = is_lookup_table(ctx, schema, table)
-        others = [c.name for c in table.columns if c.normalized_type in ("timestamp", "timestamptz", "date")
-                  and not is_updated_name(c.name)]  # fmt: skip
+        others = [c.name for c in time_columns(table) if not is_updated_name(c.name)]
         yield this.finding(
             ctx.located(schema, table),
             f"{table.name} has no creation timestamp"
@@ -131,9 +155,8 @@ def missing_updated_at(ctx: AuditContext):
 
     ## What it detects
     Tables without a column such as updated_at, modified_at or last_update of a date/time type (or
-    ISO-8601 text or epoch numbers named as a time, such as updated_at). Append-only tables (names
-    ending in history, log, events, audit...) are not flagged; small lookup tables are reported at
-    info level.
+    ISO-8601 text or epoch numbers named as a time, such as updated_at). Small lookup tables are
+    reported at info level.
 
     ## Why it matters for analytics
     A last-modified timestamp is the cursor of key-based incremental extraction: without one, an
@@ -147,24 +170,35 @@ def missing_updated_at(ctx: AuditContext):
     ## How to fix
     Add `updated_at timestamptz NOT NULL DEFAULT now()` and keep it current with a BEFORE UPDATE
     trigger (PostgreSQL) or `ON UPDATE CURRENT_TIMESTAMP` (MySQL/MariaDB).
+
+    ## What it leaves out
+    History tables (paper_trail `versions`, `*_versions`, `*_history`, `*_audit(s)`, `*_log(s)`,
+    `*_events` of an entity, rows keyed by (x_id, version); see changelog-found) and tables the
+    server counted many inserts but no update or delete on: their rows are written once, unless
+    the server counted updates. Link tables (only a key, references and a creation time, such as
+    post_tags): a link is inserted or deleted, never changed.
     """
     this = REGISTRY["missing-updated-at"]
     for schema, table in ctx.tables():
-        if updated_columns(table) or is_append_only_name(table.name):
+        if updated_columns(table) or append_only_history(ctx, schema, table) or is_link_table(ctx, table):
             continue
         lookup = is_lookup_table(ctx, schema, table)
+        # current_nodes.timestamp may be the time of the last edit: asked, not assumed
+        others = [c.name for c in time_columns(table) if not is_created_name(c.name) and c.normalized_type != "date"]
         yield this.finding(
             ctx.located(schema, table),
-            f"{table.name} has no last-modified timestamp" + (" (a small lookup table)" if lookup else ""),
+            f"{table.name} has no last-modified timestamp" + (" (a small lookup table)" if lookup else "")
+            + (f"; is {' or '.join(others)} the time of the last change?" if others else ""),
             f"Are rows of {table.name} updated after insert? If so, can it get an updated_at column the database maintains?",
             severity="info" if lookup else None,
             updates_counted_by_server=table.updates,
+            other_time_columns=others or None,
         )
 
 
 def _maintained_praise(ctx: AuditContext, found: list) -> str | None:
     """"updated_at is maintained by the database on 12 of 15 tables" when it is on some."""
-    with_column = [(t, updated_columns(t)) for _, t in ctx.tables() if not is_append_only_name(t.name)]
+    with_column = [(t, updated_columns(t)) for s, t in ctx.tables() if not append_only_history(ctx, s, t)]
     with_column = [(t, columns) for t, columns in with_column if columns]
     maintained = sum(1 for t, columns in with_column if any(maintained_by(t, c) for c in columns))
     if not maintained:
@@ -180,7 +214,7 @@ UPDATED_AT_NOT_MAINTAINED_ROLLUP = Rollup(
     asks="Does every code path that updates these tables set their last-modified column, including bulk updates, scripts, "
     "migrations and other services? Can the database maintain them (a trigger, ON UPDATE) instead?",
     total=lambda ctx, schema: sum(len(updated_columns(t)) for s, t in ctx.tables()
-                                  if s.name == schema and not is_append_only_name(t.name)),
+                                  if s.name == schema and not append_only_history(ctx, s, t)),
 )
 
 
@@ -209,11 +243,16 @@ def updated_at_not_maintained(ctx: AuditContext):
     ## How to fix
     A BEFORE UPDATE trigger that sets `NEW.updated_at = now()` (PostgreSQL), `ON UPDATE
     CURRENT_TIMESTAMP` (MySQL/MariaDB), or an AFTER UPDATE trigger (SQLite).
+
+    ## What it leaves out
+    History tables (see changelog-found) and tables append-only by the server's counters, unless
+    the server counted updates on them: a version row is written once, so its updated_at (Rails
+    writes one in every table) equals its created_at and keeps nothing current.
     """
     this = REGISTRY["updated-at-not-maintained"]
     for schema, table in ctx.tables():
-        if is_append_only_name(table.name):
-            continue  # changed_at in a history table is when the event happened, not a last-modified time
+        if append_only_history(ctx, schema, table):
+            continue  # a row written once: its updated_at is its creation time
         profile = ctx.table_profile(schema, table)
         for column in updated_columns(table):
             if maintained_by(table, column):
@@ -269,16 +308,63 @@ UNTRACKED_STATUS_CHANGES_ROLLUP = Rollup(
     "If not, can status history be added before go-live?",
 )
 
+# Not a lifecycle: an HTTP response code (webhooks.http_status) is a fact about one request, and the
+# state of a country or an address (country_state_id, shipping_state) is a place.
+_NOT_A_LIFECYCLE = re.compile(
+    r"(http_)?(response_)?status_code|http_status|response_status|response_code"
+    r"|(\w+_)?(country|region|province|county|address|billing|shipping|home|mailing)_state(_id|_code)?"
+)
 
-@rule(name="untracked-status-changes", code="DF204", family="flow", scope="column", severity="warning", rollup=UNTRACKED_STATUS_CHANGES_ROLLUP)
+
+def status_columns(ctx: AuditContext, schema: Schema, table: Table) -> list[Column]:
+    """Columns holding a row's lifecycle state: status, state, stage, phase (a reference to a
+    lookup of statuses included). The state of an address or a country and an HTTP status are not;
+    nor is anything in a history table, which records states."""
+    if is_history_table(ctx, schema, table):
+        return []
+    return [
+        column for column in table.columns
+        if is_status_name(column.name) and column.normalized_type in ("string", "text", "integer", "enum")
+        and not _NOT_A_LIFECYCLE.fullmatch(words(column.name)) and not is_region_state(table, column)
+    ]  # fmt: skip
+
+
+def _untracked_praise(ctx: AuditContext, found: list) -> str | None:
+    """Said only of trails the catalog shows: a changelog that may cover a table is not one."""
+    index = histories(ctx)
+    with_status = tracked = 0
+    for schema, table in ctx.tables():
+        if not status_columns(ctx, schema, table):
+            continue
+        with_status += 1
+        key = (schema.name, table.name)
+        if index.audit_triggers.get(key) or any(h.confirms(key) for h in index.changelogs_of(schema, table)) or (
+            len(_per_status_timestamps(table)) >= 2
+        ):
+            tracked += 1
+    if not tracked:
+        return None
+    return f"status changes leave a trail (a changelog, an audit trigger or per-status timestamps) on {tracked} of {with_status} tables with a status"
+
+
+def _per_status_timestamps(table: Table) -> list[str]:
+    return [
+        c.name for c in time_columns(table)
+        if words(c.name).endswith(("_at", "_on", "_date"))
+        and not (is_created_name(c.name) or is_updated_name(c.name) or is_soft_delete_name(c.name))
+    ]  # fmt: skip
+
+
+@rule(name="untracked-status-changes", code="DF204", family="flow", scope="column", severity="warning",
+      needs=("catalog", "statistics", "profile"), rollup=UNTRACKED_STATUS_CHANGES_ROLLUP, praise=_untracked_praise)  # fmt: skip
 def untracked_status_changes(ctx: AuditContext):
     """A status column whose changes leave no history.
 
     ## What it detects
-    Status, state or stage columns on tables with no history, audit or events table referring to
-    them, no trigger that writes an audit row on update, and no per-status timestamps (such as
-    received_at, graded_at, shipped_at). The state of an address (beside city or postal code) is
-    not a status.
+    Status, state or stage columns on tables that no changelog covers (no history, audit, versions
+    or events table of theirs, no paper_trail-like `versions` table, see changelog-found), with no
+    trigger that writes an audit row on update, and no per-status timestamps (such as received_at,
+    graded_at, shipped_at).
 
     ## Why it matters for analytics
     Funnel and turnaround metrics ("how long from received to graded") need the time of every
@@ -292,23 +378,27 @@ def untracked_status_changes(ctx: AuditContext):
     ## How to fix
     Add a `<table>_status_history` table (entity id, old and new status, changed_at), written by the
     application or an AFTER UPDATE trigger, or per-status timestamp columns.
+
+    ## What it leaves out
+    Tables a changelog covers: changelog-found reports the changelog once, names the status
+    columns whose history it may hold, and asks whether it records them; asking here again would
+    ask one question twice. A polymorphic changelog (paper_trail's item_type/item_id) covers any
+    table until a profile reads its type values: then only the tables they name. The state of an
+    address (beside a city or postal code) or of a country (country_state_id, shipping_state), an
+    HTTP status (http_status, status_code) and the columns of history tables are not statuses.
     """
     this = REGISTRY["untracked-status-changes"]
+    index = histories(ctx)
     for schema, table in ctx.tables():
-        status_columns = [c for c in table.columns if is_status_name(c.name) and c.normalized_type in ("string", "text", "integer", "enum")
-                          and not is_region_state(table, c)]  # fmt: skip
-        if not status_columns or is_history_name(table.name):
+        columns = status_columns(ctx, schema, table)
+        if not columns:
             continue
-        history = _history_tables(ctx, schema, table)
-        audit_triggers = [t.name for t in table.triggers if "UPDATE" in t.events and re.search(r"\binsert\s+into\b", t.body, re.I)]
-        stamps = [
-            c.name for c in table.columns
-            if c.normalized_type in ("timestamp", "timestamptz", "date") and words(c.name).endswith(("_at", "_on", "_date"))
-            and not (is_created_name(c.name) or is_updated_name(c.name) or is_soft_delete_name(c.name))
-        ]  # fmt: skip
-        if history or audit_triggers or len(stamps) >= 2:
+        if index.changelogs_of(schema, table) or index.audit_triggers.get((schema.name, table.name)):
             continue
-        for column in status_columns:
+        stamps = _per_status_timestamps(table)
+        if len(stamps) >= 2:
+            continue
+        for column in columns:
             yield this.finding(
                 ctx.located(schema, table, column),
                 f"changes of {table.name}.{column.name} leave no history: no history or audit table, no audit "
@@ -318,319 +408,3 @@ def untracked_status_changes(ctx: AuditContext):
                 per_status_timestamps=stamps or None,
                 updates_counted_by_server=table.updates,
             )
-
-
-def _history_tables(ctx: AuditContext, schema: Schema, table: Table) -> list[str]:
-    referring = [r.table.name for r in ctx.references_to(schema, table) if is_history_name(r.table.name)]
-    stem = words(table.name).rstrip("s")
-    named = [other.name for _, other, other_words in ctx.history_like_tables
-             if other is not table and other_words.startswith(stem)]  # fmt: skip
-    return referring + named
-
-
-SOFT_DELETE_COLUMN_ROLLUP = Rollup(
-    noun=("soft-delete marker", "soft-delete markers"),
-    says="{tables} tables in {where} mark deleted rows instead of deleting them ({n} markers): every model of them must filter it",
-    asks="What exactly does each marker mean (deleted by the user, by support, archived), can a marked row come back, "
-    "and are marked rows ever removed for good?",
-)
-
-
-@rule(name="soft-delete-column", code="DF205", family="flow", scope="column", severity="info", rollup=SOFT_DELETE_COLUMN_ROLLUP)
-def soft_delete_column(ctx: AuditContext):
-    """Rows are deleted by marking them: every model must filter them.
-
-    ## What it detects
-    Soft-delete markers such as deleted_at, is_deleted, deleted flag, discarded_at or archived_at.
-
-    ## Why it matters for analytics
-    Marked rows are still in the table and in every extract. Each model and metric has to exclude
-    them, consistently; one that forgets counts deleted submissions as live.
-
-    ## Question for the engineering team
-    What exactly does this marker mean (deleted by the user, by support, archived after a retention
-    period), can a marked row come back, and are marked rows ever removed for good?
-
-    ## How to fix
-    Nothing to fix in the database; filter the marker in the staging model of this table, and
-    document its meaning.
-    """
-    this = REGISTRY["soft-delete-column"]
-    for schema, table in ctx.tables():
-        for column in soft_delete_columns(table):
-            yield this.finding(
-                ctx.located(schema, table, column),
-                f"{table.name}.{column.name} marks deleted rows: every model of {table.name} must filter it",
-                f"What does {table.name}.{column.name} mean exactly, can a marked row come back, and are marked rows "
-                "ever removed for good?",
-                declared_type=column.declared_type,
-            )
-
-
-HARD_DELETES_ROLLUP = Rollup(
-    says="rows of {n} tables in {where} are deleted outright and nothing marks them",
-    asks="Why and when are rows of these tables deleted? Could they be soft-deleted, or is there a trail of deletions "
-    "(an audit table, change data capture)?",
-)
-
-
-@rule(name="hard-deletes", code="DF206", family="flow", scope="table", severity="warning",
-      needs=("catalog", "statistics", "profile"), rollup=HARD_DELETES_ROLLUP)  # fmt: skip
-def hard_deletes(ctx: AuditContext):
-    """Rows are deleted outright, and nothing marks them.
-
-    ## What it detects
-    Tables with no soft-delete marker where the server's counters show deleted rows (for a
-    partitioned table, on its partitions), or that a trigger deletes from (sakila's film.del_film
-    deletes film_text rows); rows removed by ON DELETE CASCADE are `cascade-delete`'s, asked once
-    there. With a profile, gaps in an increasing integer key count too: ids between the lowest and the highest
-    that no row holds. Only a full scan shows them exactly; a sample counts only when its ids span
-    at least twice the table's rows, both as the server estimates them and as the sample's share
-    of the table implies. SQLite's hidden rowid (a table without an INTEGER PRIMARY KEY) skips no
-    value, so its gaps are deleted rows; an identity or auto-increment key also skips values on failed inserts and upserts,
-    and an INTEGER PRIMARY KEY may be set by the application, so gaps in those alone are reported at
-    info level, and only when a tenth of the ids are missing.
-
-    ## Why it matters for analytics
-    Key-based incremental extraction only sees rows that still exist: deleted rows stay in the
-    warehouse as ghosts, counts drift upward, and nobody can say when or why a row disappeared.
-
-    ## Question for the engineering team
-    Why and when are rows of this table deleted? Could they be soft-deleted instead, or is there an
-    event or audit trail of deletions we can extract?
-
-    ## How to fix
-    Soft deletes (a deleted_at column) instead of DELETE, or log-based CDC, which carries deletes to
-    the warehouse.
-    """
-    this = REGISTRY["hard-deletes"]
-    deleters = _deleting_triggers(ctx)
-    for schema, table in ctx.tables():
-        if soft_delete_columns(table):
-            continue
-        deletes = _deleted_rows(ctx, schema, table)
-        # ON DELETE CASCADE is cascade-delete's finding, asked once there: not a reason here
-        triggers = deleters.get((schema.name, table.name), [])
-        gaps = key_gaps(ctx, schema, table)
-        if not (deletes or triggers or gaps):
-            continue
-        reasons = []
-        if deletes:
-            reasons.append(f"the server counted {deletes:,} deleted rows")
-        if triggers:
-            reasons.append(f"trigger {', '.join(triggers)} deletes rows")
-        if gaps:
-            read = (f"{gaps['rows']:,} rows hold a {gaps['key_column']} from {gaps['lowest']:,} to {gaps['highest']:,}"
-                    if gaps["exact"] else f"the server estimates {gaps['rows']:,} rows, yet the {gaps['key_column']} values "
-                    f"read run from {gaps['lowest']:,} to {gaps['highest']:,}")  # fmt: skip
-            reasons.append(f"{read}: {'' if gaps['exact'] else 'at least '}{gaps['missing_ids']:,} ids are missing, "
-                           + ("which a rowid never skips" if gaps["key_kind"] == "rowid"
-                              else "unless failed inserts, upserts or ids set by the application skipped them")
-                           + f" ({gaps['observed_in']})")  # fmt: skip
-        weak = gaps and gaps["key_kind"] != "rowid" and not (deletes or triggers)
-        yield this.finding(
-            ctx.located(schema, table),
-            f"rows of {table.name} are deleted outright and nothing marks them: {'; '.join(reasons)}",
-            f"Why and when are rows of {table.name} deleted? Could they be soft-deleted, or is there a trail of deletions?",
-            severity="info" if weak else None,
-            deletes_counted_by_server=deletes,
-            deleting_triggers=triggers or None,
-            key_gaps=gaps,
-        )
-
-
-MIN_KEY_ROWS = 20
-
-
-def key_gaps(ctx: AuditContext, schema: Schema, table: Table) -> dict | None:
-    """Ids missing from an increasing integer key (or SQLite's hidden rowid, when the profile read
-    it), when the profile shows clearly more than failed inserts would leave."""
-    profile = ctx.table_profile(schema, table)
-    if profile is None or profile.method not in ("full", "sample"):
-        return None
-    key = None
-    if table.primary_key is not None and len(table.primary_key.columns) == 1:
-        column = table.column(table.primary_key.columns[0])
-        if column is not None and column.normalized_type == "integer" and column.identity:
-            # an INTEGER PRIMARY KEY is the rowid, but the application may set it (ids kept from elsewhere)
-            key = column.name, "rowid alias" if column.identity == "rowid" else column.identity
-    if key is None and table.column(ROWID) is None and profile.column(ROWID) is not None:
-        key = ROWID, "rowid"
-    values = profile.column(key[0]) if key else None
-    lowest, highest = _integer(values.minimum if values else None), _integer(values.maximum if values else None)
-    if key is None or lowest is None or highest is None or values.non_null < MIN_KEY_ROWS:
-        return None
-    span = highest - lowest + 1
-    if profile.method == "full":
-        rows, exact = values.non_null, True
-    else:
-        # The sample's ids alone must span twice the table, by the server's row estimate and by what
-        # the sample read per share of the table: either alone may be stale or a guess.
-        sizes = [profile.rows_estimated, profile.rows_read / profile.pages_read_share if profile.pages_read_share else None]
-        rows = max((round(size) for size in sizes if size), default=0)
-        if not rows or span < 2 * rows:
-            return None
-        exact = False
-    missing = span - rows
-    # The hidden rowid takes max+1: a gap is a deleted row. Sequences and auto-increment counters
-    # also skip values (rolled back inserts, upserts, cached values), and any key the application
-    # may set (an INTEGER PRIMARY KEY) can hold gaps from elsewhere: only a large share counts there.
-    needed = max(3, 0.01 * span) if key[1] == "rowid" else max(10, 0.1 * span)
-    if missing < needed:
-        return None
-    return {"key_column": key[0], "key_kind": key[1], "lowest": lowest, "highest": highest, "rows": rows,
-            "missing_ids": missing, "exact": exact, "observed_in": profile.how}  # fmt: skip
-
-
-def _integer(text: str | None) -> int | None:
-    try:
-        return int(text) if text is not None else None
-    except ValueError:
-        return None
-
-
-def _deleted_rows(ctx: AuditContext, schema: Schema, table: Table) -> int | None:
-    """Deletes the server counted; a partitioned table's rows are counted on its partitions."""
-    counts = [t.deletes for t in (table, *ctx.partitions_of(schema, table)) if t.deletes is not None]
-    return sum(counts) if counts else None
-
-
-_DELETE_FROM = re.compile(r"\bdelete\s+from\s+(?:only\s+)?(?:[`\"]?([\w$]+)[`\"]?\s*\.\s*)?[`\"]?([\w$]+)", re.IGNORECASE)
-
-
-def _deleting_triggers(ctx: AuditContext) -> dict[tuple[str, str], list[str]]:
-    """(schema, table) -> the triggers ("film.del_film") whose body deletes rows of that table."""
-    found: dict[tuple[str, str], list[str]] = {}
-    for schema, table in ctx.catalog.tables():
-        for trigger in table.triggers:
-            for qualifier, name in _DELETE_FROM.findall(trigger.body):
-                deleted = ctx.find_table(qualifier or schema.name, name)
-                if deleted is not None:
-                    found.setdefault((deleted[0].name, deleted[1].name), []).append(f"{table.name}.{trigger.name}")
-    return found
-
-
-DELETION_POLICY_UNKNOWN_ROLLUP = Rollup(
-    says="nothing in the database says whether rows of {n} of {total} tables in {where} are ever deleted",
-    says_all="nothing in the database says whether rows of any of the {total} tables in {where} are ever deleted",
-    asks="Which of these tables ever have rows deleted (by users, support, cleanup jobs), and is there a retention "
-    "policy that drops or archives old rows?",
-    total=tables_in,
-)
-
-
-@rule(name="deletion-policy-unknown", code="DF207", family="flow", scope="table", severity="info", needs=("catalog", "statistics"), rollup=DELETION_POLICY_UNKNOWN_ROLLUP)
-def deletion_policy_unknown(ctx: AuditContext):
-    """Nothing tells whether rows of this table are ever deleted.
-
-    ## What it detects
-    Tables with no soft-delete marker, no cascade or trigger that removes their rows, and no deletes
-    counted by the server (or a server that keeps no such counter).
-
-    ## Why it matters for analytics
-    Whether rows can disappear decides how the table must be extracted (incremental by key, or with
-    deletes from CDC or full reloads) and whether historic metrics are stable.
-
-    ## Question for the engineering team
-    Are rows of this table ever deleted (by users, support, cleanup jobs)? Is there a retention
-    policy that drops or archives old rows?
-
-    ## How to fix
-    Nothing to fix; document the deletion and retention policy of the table.
-    """
-    this = REGISTRY["deletion-policy-unknown"]
-    deleters = _deleting_triggers(ctx)
-    for schema, table in ctx.tables():
-        deletes = _deleted_rows(ctx, schema, table)
-        if soft_delete_columns(table) or deletes or any(fk.on_delete == "CASCADE" for fk in table.foreign_keys):
-            continue
-        if (schema.name, table.name) in deleters or key_gaps(ctx, schema, table):
-            continue
-        yield this.finding(
-            ctx.located(schema, table),
-            f"nothing in the database says whether rows of {table.name} are ever deleted",
-            f"Are rows of {table.name} ever deleted, and is there a retention policy that drops or archives them?",
-            deletes_counted_by_server=deletes,
-        )
-
-
-EXTRACTION_METHOD_ROLLUP = Rollup(
-    by=lambda f: f"{f.location.schema}\0{f.evidence.get('method')}",
-    says="{n} tables in {where}: {key}",
-    asks="Can these tables be replicated with log-based change data capture? If not, is the cursor column set on every write?",
-)
-
-
-@rule(name="extraction-method", code="DF208", family="flow", scope="table", severity="info", needs=("catalog", "statistics"), rollup=EXTRACTION_METHOD_ROLLUP)
-def extraction_method(ctx: AuditContext):
-    """How an ELT tool (Airbyte, Fivetran, Stitch) can replicate this table, and why.
-
-    ## What it detects
-    For every table, the best replication method the database supports today: log-based change
-    data capture (needs a primary key and the server's log set up for it), key-based incremental
-    with a named cursor column (needs a last-modified column the database maintains, or an
-    append-only table with an increasing key), or a full-table copy.
-
-    ## Why it matters for analytics
-    The method decides cost, freshness and correctness: full copies get slower every day, and a
-    key-based cursor misses deletes and any update that forgets the cursor column.
-
-    ## Question for the engineering team
-    Can we use log-based replication on this database (a replication slot or binlog access)? If
-    not, is the named cursor column set on every write?
-
-    ## How to fix
-    Enable logical replication (PostgreSQL `wal_level=logical`; MySQL/MariaDB row-based binlog), give
-    every table a primary key and a maintained updated_at column.
-    """
-    this = REGISTRY["extraction-method"]
-    cdc_ready, cdc_why = _cdc_ready(ctx)
-    for schema, table in ctx.tables():
-        cursor = next((c for c in updated_columns(table) if maintained_by(table, c)), None)
-        append_key = _append_only_cursor(table)
-        if cdc_ready and table.primary_key:
-            method, why = "log-based CDC", f"{cdc_why} and the table has a primary key ({', '.join(table.primary_key.columns)})"
-        elif cursor is not None:
-            method = f"key-based incremental on {cursor.name}"
-            why = f"{cursor.name} is maintained by {maintained_by(table, cursor)}; deletes are not seen this way"
-        elif append_key is not None:
-            method = f"incremental append on {append_key.name}"
-            why = f"{table.name} looks append-only and {append_key.name} increases with every insert"
-        else:
-            method = "full table"
-            why = "no primary key for CDC" if cdc_ready else f"no maintained last-modified column; no log-based CDC: {cdc_why}"
-        yield this.finding(
-            ctx.located(schema, table),
-            f"{table.name}: {method} ({why})",
-            f"Can {table.name} be replicated with log-based CDC? If not, is the cursor set on every write?",
-            method=method,
-            reason=why,
-            log_based_cdc_available=cdc_ready,
-            primary_key=list(table.primary_key.columns) if table.primary_key else None,
-        )
-
-
-def _cdc_ready(ctx: AuditContext) -> tuple[bool, str]:
-    settings = {k.lower(): str(v).lower() for k, v in ctx.catalog.cdc_settings.items()}
-    if "wal_level" in settings:
-        return settings["wal_level"] == "logical", f"wal_level is {settings['wal_level']}"
-    if "log_bin" in settings:
-        ok = settings["log_bin"] in ("on", "1") and settings.get("binlog_format") == "row"
-        return ok, f"log_bin is {settings['log_bin']}, binlog_format {settings.get('binlog_format', 'unknown')}"
-    return False, "the server offers no change log"
-
-
-def _append_only_cursor(table: Table) -> Column | None:
-    """An increasing insert-time column of a table that is never updated."""
-    if not (is_append_only_name(table.name) or (table.inserts and table.updates == 0 and table.deletes == 0)):
-        return None
-    created = created_columns(table)
-    if created:
-        return created[0]
-    if table.primary_key and len(table.primary_key.columns) == 1:
-        key = table.column(table.primary_key.columns[0])
-        if key is not None and key.identity:
-            return key
-    written = event_time_columns(table)  # in a log, changed_at is when the row was inserted
-    return written[0] if written else None
-

@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import re
 
-from dayone.profile.accumulate import MAX_DISTINCT
 from dayone.rules.context import AuditContext
-from dayone.rules.evidence import json_schema, observed_values, varying_types
-from dayone.rules.naming import is_region_state, is_value_set_column, words
-from dayone.rules.references import reference_evidence, references_in
+from dayone.rules.evidence import json_schema, varying_types
+from dayone.rules.references import implicit_references, narrower_integer, reference_evidence
 from dayone.rules.registry import REGISTRY, rule
 from dayone.rules.rollup import Rollup, columns_in, tables_in
 
@@ -48,6 +46,11 @@ def missing_primary_key(ctx: AuditContext):
     ## How to fix
     Add a primary key (an identity/auto-increment column or the natural key):
     `ALTER TABLE t ADD PRIMARY KEY (id);`.
+
+    ## What it leaves out
+    Views, partitions (their parent stands for them) and framework tables. A unique index with a
+    WHERE clause, or over nullable columns, does not stand in for a key: it identifies only some
+    rows, and the finding stays an error.
     """
     this = REGISTRY["missing-primary-key"]
     no_identity = {(r.schema, r.table) for r in ((ctx.catalog.access.replica_identity or ()) if ctx.catalog.access else ())}
@@ -125,6 +128,13 @@ def timestamp_without_time_zone(ctx: AuditContext):
     ## How to fix
     Store instants: `timestamptz` on PostgreSQL (`ALTER COLUMN c TYPE timestamptz USING c AT TIME
     ZONE 'UTC'`), `TIMESTAMP` or UTC-only `DATETIME` on MySQL/MariaDB, ISO-8601 with an offset in SQLite.
+
+    ## What it leaves out
+    Columns that store instants (`timestamptz`, MySQL/MariaDB `TIMESTAMP`), dates and times of day
+    (a date has no instant to shift), and times kept as text or numbers, which have no declared
+    type to read (the data rules look at their values). Framework tables, which follow their
+    framework's convention. A schema that mixes the two kinds is asked about once more, as a whole,
+    by `mixed-timestamp-conventions`.
     """
     this = REGISTRY["timestamp-without-time-zone"]
     for schema, table, column in ctx.columns():
@@ -174,6 +184,10 @@ def undocumented_table(ctx: AuditContext):
     `COMMENT ON TABLE t IS '...'` (PostgreSQL), `ALTER TABLE t COMMENT = '...'` (MySQL/MariaDB),
     a `-- comment` after the opening parenthesis and after each column (SQLite), and the same for
     the columns whose meaning is not obvious.
+
+    ## What it leaves out
+    Views, partitions (their parent stands for them) and framework tables. Columns are not reported
+    one by one: the finding counts how many of the table's columns have a comment.
     """
     this = REGISTRY["undocumented-table"]
     if not ctx.capabilities.has_comments:
@@ -203,8 +217,9 @@ def undocumented_table(ctx: AuditContext):
 IMPLICIT_FOREIGN_KEY_ROLLUP = Rollup(
     noun=("column", "columns"),
     says="{n} columns of {tables} tables in {where} look like references to another table's key but have no foreign key",
-    asks="Do these columns always hold a key of the table their name points to? Are the foreign keys left out on "
-    "purpose (many frameworks do not declare them), and can they be declared, or should the warehouse test them?",
+    asks="Do these columns always hold a key of the table each finding names (for a role such as author_id: the table "
+    "of people)? Are the foreign keys left out on purpose (many frameworks do not declare them), and can they be "
+    "declared, or should the warehouse test them?",
 )
 
 
@@ -213,19 +228,39 @@ def _implicit_foreign_key_praise(ctx: AuditContext, found: list) -> str | None:
         else "every column named like a reference has a declared foreign key")
 
 
+# How each way of finding the table reads in a finding's message.
+_FOUND_BY = {
+    "name": "",
+    "prefix": ", the table of its own prefix,",
+    "family": ", the one table of a prefixed family its name fits,",
+    "self": ", another row of the same table,",
+    "tracked": ", as in the table whose history this is,",
+}
+
+
 @rule(name="implicit-foreign-key", code="DM104", family="model", scope="column", severity="warning", rollup=IMPLICIT_FOREIGN_KEY_ROLLUP, praise=_implicit_foreign_key_praise)
 def implicit_foreign_key(ctx: AuditContext):
     """A column refers to another table by name and type but has no foreign key.
 
     ## What it detects
-    Columns such as `submission_id` or `account_id` whose name matches another table (`submissions`,
-    `account`) whose single-column primary key has a compatible type, without a FOREIGN KEY
-    constraint on the column. A role may come first (`end_station_id` for `stations`), the table
-    may be the column's own (`parent_category_id` in `categories`), and the column may be its
-    table's key (a one-to-one extension such as `bike_specs.bike_id`). With a profile, up to 500
-    distinct values read of the column are looked up in the referenced key (one indexed lookup per
-    table): the finding gives the share of rows read whose value is a key there, and how many point
-    at no row (orphans in the sample).
+    Columns named `<table>_id` or `<table>_uuid` such as `submission_id` or `person_id` whose name
+    matches another table (`submissions`, `people`: irregular plurals resolve) whose single-column
+    primary key the column's type can hold, without a FOREIGN KEY constraint on the column. A role
+    may come first (`end_station_id` for `stations`); in a family of prefixed tables the column's
+    own prefix counts (`ci_builds.stage_id` for `ci_stages`), and so does the one table of a module
+    family that fits (`stage_id` for `ci_stages` when no other family has a `stages` table). A
+    column may point into its own table when its name says so (`parent_id`, `previous_*_id`,
+    `replaced_by_id`, `parent_category_id` in `categories`; in a history table such as
+    `post_versions`, `parent_id` is the tracked row's parent), and may be its table's key (a
+    one-to-one extension such as `bike_specs.bike_id`). Columns named by a person's role
+    (`author_id`, `created_by_id`, `merged_by_id`, `assignee_id`, `reviewer_id`, `owner_id`,
+    `updated_by`) are references to the one table of people, the table with logins (a password
+    hash beside an e-mail or user name) whatever it is called; the finding says it rests on the
+    role name (`found_by`: `role`). An integer column narrower than its key (an `integer` for a
+    `bigint` key) is still a reference, and the finding says the key's values may outgrow it. With a
+    profile, up to 500 distinct values read of the column are looked up in the referenced key (one
+    indexed lookup per table): the finding gives the share of rows read whose value is a key there,
+    and how many point at no row (orphans in the sample).
 
     ## Why it matters for analytics
     Without the constraint nothing guarantees the referenced row exists: joins silently drop or
@@ -239,165 +274,55 @@ def implicit_foreign_key(ctx: AuditContext):
     ## How to fix
     `ALTER TABLE child ADD FOREIGN KEY (parent_id) REFERENCES parent (id);` — or document why the
     link cannot be enforced, so the warehouse tests it instead.
+
+    ## What it leaves out
+    A type that cannot hold the key: a `varchar` does not refer to a `uuid` key (except text of a
+    uuid's length, `char(36)` / `varchar(36)`, which MySQL applications use for uuids), text does
+    not refer to an integer key. Names of codes and numbers (`tax_code`, `purchase_order_number`,
+    `invoice_no`): they are natural keys or labels, not ids. Ids of other systems: a name starting
+    with `external_`, `provider_`, `remote_`, `legacy_`, `gateway_` (`external_customer_id`,
+    `provider_payment_id`) is another system's id, not a reference to our table of that name. A
+    column named after its own table without a role (`reactions.reaction_id`, `stations.station_id`):
+    that names something else, or is the table's key. The `_id` half of a polymorphic pair
+    (`commentable_id` beside `commentable_type`), which `polymorphic-reference` asks about. A role
+    name when the database has no table of people, or more than one (`admins` and `customers` both
+    with logins): which one is meant cannot be told, so nothing is said; and a role done by no
+    person (`auto_canceled_by_id`). A name that fits two tables of different schemas equally.
     """
     this = REGISTRY["implicit-foreign-key"]
-    for found in references_in(ctx):
+    for found in implicit_references(ctx.catalog, ctx.scope, ctx):
         schema, table, column = found.schema, found.table, found.column
         ref_schema, ref_table, ref_key = found.ref_schema, found.ref_table, found.ref_column
         without, partitions = list(found.partitions_without), found.partitions
         where = f" (declared on {partitions - len(without)} of {partitions} partitions; missing on {', '.join(without)})" if partitions and len(without) < partitions else ""
+        narrower = narrower_integer(column, ref_key, ctx.catalog.product)
+        outgrow = f"; its type {column.declared_type} is narrower than the key's {ref_key.declared_type}" if narrower else ""
+        referred = f"{ctx.target(ref_schema, ref_table)}({ref_key.name})"
+        if found.found_by == "role":
+            message = (f"{table.name}.{column.name} is, by its role name, probably a user: a reference to {referred}, "
+                       f"the one table of people, with no foreign key{where}{outgrow}")  # fmt: skip
+            question = (f"Does {table.name}.{column.name} always hold the id of a row of {ref_table.name} (the person "
+                        "in that role)? Can the foreign key be declared, or why not?")  # fmt: skip
+        else:
+            how = "tracked" if found.found_by == "self" and ref_table is not table else found.found_by
+            message = (f"{table.name}.{column.name} looks like a reference to {referred}{_FOUND_BY[how]} "
+                       f"but has no foreign key{where}{outgrow}")  # fmt: skip
+            question = (f"Does {table.name}.{column.name} always refer to a row of {ref_table.name}? "
+                        "Can the foreign key be declared, or why not?")  # fmt: skip
         checked, data = reference_evidence(ctx, found)  # the rows read: their values found in the key, or not
         yield this.finding(
             ctx.located(schema, table, column),
-            f"{table.name}.{column.name} looks like a reference to {ctx.target(ref_schema, ref_table)}"
-            f"({ref_key.name}) but has no foreign key{where}{checked}",
-            f"Does {table.name}.{column.name} always refer to a row of {ref_table.name}? "
-            "Can the foreign key be declared, or why not?",
+            message + checked,
+            question,
             referred_table=ctx.target(ref_schema, ref_table),
             referred_column=ref_key.name,
             column_type=column.declared_type,
             referred_type=ref_key.declared_type,
+            found_by=found.found_by,
+            narrower_than_key=narrower or None,
             partitions_without_foreign_key=without or None,
             **data,
         )
-
-
-UNEXPLAINED_VALUE_SET_ROLLUP = Rollup(
-    noun=("code column", "code columns"),
-    says="{n} status, type and code columns of {tables} tables in {where} hold values nothing in the database explains "
-    "(no enum, CHECK list or lookup table)",
-    asks="Where are the values of these columns listed and explained (an enum in the code, a document, an API), and "
-    "how are new values announced?",
-)
-
-
-@rule(name="unexplained-value-set", code="DM105", family="model", scope="column", severity="warning",
-      needs=("catalog", "profile"), rollup=UNEXPLAINED_VALUE_SET_ROLLUP)  # fmt: skip
-def unexplained_value_set(ctx: AuditContext):
-    """A status, type or code column whose values are not explained in the database.
-
-    ## What it detects
-    Columns named like status, state, stage, type, kind, category, tier, source or code that are not
-    constrained by an enum type, a CHECK list of values or a foreign key to a lookup table. Where a
-    likely lookup table exists but is not linked, it is named. Identifiers and standard code lists
-    (postal codes, currencies, countries, the state of an address) are left out. With a profile, the
-    finding lists the values read and their counts, and checks them against the lookup table's keys
-    (when that table was profiled too): a small table whose keys cover every value read is named
-    even when its name does not match. A column in which profiling read more than 1,000 distinct
-    values is free text or an identifier, not a code list, and is left out.
-
-    ## Why it matters for analytics
-    Metrics are built on these values ("submitted", "graded", "shipped"). If their meaning lives
-    only in application code, analysts guess, new values appear unannounced after a release, and
-    dashboards silently drop them.
-
-    ## Question for the engineering team
-    What values can this column hold, what does each mean, and where is the authoritative list
-    (a lookup table, an enum in code, an API)?
-
-    ## How to fix
-    Add a lookup table with a foreign key, an enum type, or a CHECK (col IN (...)) constraint, and
-    document the meaning of each value.
-    """
-    this = REGISTRY["unexplained-value-set"]
-    keyed = _keyed_tables(ctx)
-    for schema, table, column in ctx.columns():
-        if not is_value_set_column(column) or column.enum_values or is_region_state(table, column):
-            continue
-        if ctx.foreign_key_of(table, column) is not None:
-            continue
-        if any(vs.column == column.name for ck in table.check_constraints for vs in ck.value_sets):
-            continue
-        if table.primary_key and column.name in table.primary_key.columns:
-            continue  # the key of a lookup table is the explanation, not the problem
-        found = ctx.column_profile(schema, table, column)
-        if found and found[0].method != "statistics" and found[1].distinct is None and found[1].non_null > MAX_DISTINCT:
-            continue  # more distinct values than any code list has: free text or identifiers, whatever the name
-        lookup = _likely_lookup(ctx, column.name, table)
-        values = observed_values(found[1]) if found else None
-        coverage = _lookup_coverage(keyed, lookup, values, table) if values else None
-        if coverage and (lookup is None or coverage["table"] is not lookup[1]):
-            lookup = coverage["schema"], coverage["table"]  # the table whose keys hold the values wins over the name
-        seen = ""
-        if found:
-            profile, column_profile = found
-            if values:
-                listed = ", ".join(f"{v} ({n:,})" for v, n in list(values.items())[:8]) + (", ..." if len(values) > 8 else "")
-                seen = f"; {profile.how}: {len(values)} values, {listed}"
-            elif column_profile.distinct is not None:
-                seen = f"; {profile.how}: {column_profile.distinct} distinct values"
-        if coverage and coverage["covers"]:
-            linked = f"; the keys of {coverage['table'].name}.{coverage['key']} cover every value read, but nothing links them"
-        elif coverage and coverage["missing"] is not None:
-            linked = (f"; {lookup[1].name} looks like its lookup table but lacks {', '.join(coverage['missing'][:5])}"
-                      + (", ..." if len(coverage["missing"]) > 5 else ""))  # fmt: skip
-        else:
-            linked = f"; {lookup[1].name} looks like its lookup table but is not linked" if lookup else ""
-        yield this.finding(
-            ctx.located(schema, table, column),
-            f"{table.name}.{column.name} holds coded values with no enum, CHECK list or lookup table{linked}{seen}",
-            f"What values can {table.name}.{column.name} hold, what does each mean, and where is the list kept?",
-            declared_type=column.declared_type,
-            candidate_lookup_table=ctx.target(*lookup) if lookup else None,
-            observed_in=found[0].how if found else None,
-            observed_values=values,
-            distinct_values=found[1].distinct if found and not values else None,
-            lookup_key_column=coverage["key"] if coverage else None,
-            lookup_covers_values=coverage["covers"] if coverage else None,
-            values_missing_from_lookup=coverage["missing"] or None if coverage else None,
-        )
-
-
-def _lookup_coverage(keyed: dict, lookup, values: dict[str, int], table) -> dict | None:
-    """How the values read compare with a lookup table's keys: the named candidate if it was profiled
-    with its keys, else any small profiled table whose single-column key covers every value."""
-    named = keyed.get(id(lookup[1])) if lookup else None
-    missing: list[str] = []
-    # without a name in common, only codes count: generated ids 1..n of any small table cover any small numbers
-    codes = len(values) >= 2 and not all(value.lstrip("-").isdigit() for value in values)
-    if named is not None:
-        missing = sorted(set(values) - named[3])
-        if not missing or len(values) < 2:
-            return {"schema": named[0], "table": named[1], "key": named[2], "covers": not missing, "missing": missing}
-    if codes:  # and a single value is covered by any table that happens to hold it
-        for schema, other, key, keys, generated in keyed.values():
-            if other is not table and not generated and set(values) <= keys:
-                return {"schema": schema, "table": other, "key": key, "covers": True, "missing": []}
-    if named is not None:
-        return {"schema": named[0], "table": named[1], "key": named[2], "covers": False, "missing": missing}
-    return None
-
-
-def _keyed_tables(ctx: AuditContext) -> dict[int, tuple]:
-    """Profiled tables with a one-column primary key whose values were all kept (small lookup
-    tables): id(table) -> (schema, table, key column, its values, whether the key is generated).
-    Built once per audit."""
-    found: dict[int, tuple] = {}
-    if ctx.profile is None:
-        return found
-    for schema, table in ctx.tables():
-        if table.primary_key is None or len(table.primary_key.columns) != 1:
-            continue
-        key = table.column(table.primary_key.columns[0])
-        profiled = ctx.column_profile(schema, table, key) if key is not None else None
-        if profiled is None or not profiled[1].top_values or profiled[1].distinct != len(profiled[1].top_values):
-            continue
-        found[id(table)] = (schema, table, key.name, {v.value for v in profiled[1].top_values}, bool(key.identity))
-    return found
-
-
-def _likely_lookup(ctx: AuditContext, column_name: str, table):
-    """A small table named after the column (submission_statuses for status): probably its lookup."""
-    name = words(column_name).removesuffix("_id").removesuffix("_code")
-    base = name.rsplit("_", 1)[-1]
-    plurals = {base, base + "s", base + "es", base[:-1] + "ies" if base.endswith("y") else base}
-    # Every table whose full name is name, name+s or name+es also ends with one of these words.
-    for schema, other, _ in ctx.tables_ending_with(plurals):
-        if other is table or other.kind not in ("table", "view"):
-            continue
-        if len(other.columns) <= 6:
-            return schema, other
-    return None
 
 
 JSON_WITHOUT_SCHEMA_ROLLUP = Rollup(
@@ -431,6 +356,10 @@ def json_without_schema(ctx: AuditContext):
     ## How to fix
     Document a JSON Schema for the column and validate it (a CHECK constraint or in the
     application); move keys that metrics depend on into real columns.
+
+    ## What it leaves out
+    JSON columns a CHECK constraint validates against a schema. Text columns when no row was read:
+    nothing but the values tells that they hold JSON.
     """
     this = REGISTRY["json-without-schema"]
     for schema, table, column in ctx.columns():
@@ -491,6 +420,11 @@ def cascade_delete(ctx: AuditContext):
     ## How to fix
     Prefer soft deletes on the parent, or ON DELETE RESTRICT / SET NULL; if cascading is intended,
     replicate with log-based CDC so deletes reach the warehouse.
+
+    ## What it leaves out
+    ON DELETE SET NULL, RESTRICT and NO ACTION (the child row stays), and ON UPDATE CASCADE (a key
+    that changes is carried along; no row disappears). A cascade is asked about here once, not
+    again as a way rows are deleted (`hard-deletes`).
     """
     this = REGISTRY["cascade-delete"]
     for schema, table in ctx.tables():
@@ -499,7 +433,7 @@ def cascade_delete(ctx: AuditContext):
                 continue
             # named as targets are (SQLite: the database file's stem), so a reader can look it up
             referred = ctx.find_table(fk.referred_schema, fk.referred_table)
-            parent = ctx.target(*referred) if referred else f"{fk.referred_schema}.{fk.referred_table}"
+            parent = ctx.target(*referred) if referred else ctx.target_of(fk.referred_schema, fk.referred_table)
             yield this.finding(
                 ctx.located(schema, table, table.column(fk.columns[0])),
                 f"rows of {table.name} are deleted when their {fk.referred_table} row is deleted "
@@ -509,3 +443,8 @@ def cascade_delete(ctx: AuditContext):
                 columns=list(fk.columns),
                 parent_table=parent,
             )
+
+
+# The rest of the family, in modules of their own; imported here so that registering the model
+# family registers all of it.
+from dayone.rules import model_refs, model_time, model_values  # noqa: E402, F401
