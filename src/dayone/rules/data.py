@@ -44,6 +44,12 @@ def json_in_text(ctx: AuditContext):
     ## How to fix
     Change the type to `jsonb` (PostgreSQL) or `JSON` (MySQL/MariaDB); in SQLite declare it JSON and
     add `CHECK (json_valid(col))`. Move the keys metrics depend on into real columns.
+
+    ## What it leaves out
+    Columns already of a JSON type (`json-without-schema` asks about their shape), text in which
+    fewer than half of the values read are JSON objects or arrays (free text that sometimes quotes
+    JSON), JSON scalars (a quoted string or a number parses as JSON but holds no document), and
+    columns whose rows were not read: the schema says only "text".
     """
     this = REGISTRY["json-in-text"]
     for schema, table, column in ctx.columns():
@@ -285,6 +291,12 @@ def test_data_in_production(ctx: AuditContext):
     ## How to fix
     Delete test data before go-live, or mark it (an is_test flag set by the tooling that creates it)
     so that models filter it with one predicate.
+
+    ## What it leaves out
+    A test flag no row read sets (`test-flag-unused` asks about it), text inside JSON documents,
+    test rows in tables that were not read, and names that merely contain a test word (`contest`,
+    `latest`, `Testa Rossa`). A value alone such as 'test' or 'foo' is reported at info level; only
+    test domains, plus-addressed QA logins, load-test accounts and set flags make it a warning.
     """
     this = REGISTRY["test-data-in-production"]
     sql = Sql(ctx)
@@ -450,6 +462,11 @@ def nullable_never_null(ctx: AuditContext):
     ## How to fix
     `ALTER TABLE t ALTER COLUMN c SET NOT NULL` (PostgreSQL), `MODIFY c <type> NOT NULL`
     (MySQL/MariaDB); or document when the column is empty, and test it in the warehouse.
+
+    ## What it leaves out
+    Columns with fewer than 100 rows read (too few to say anything), generated columns (the server
+    computes them), and columns already declared NOT NULL. A sample is reported as a hint, never as
+    a fact about the whole table.
     """
     this = REGISTRY["nullable-never-null"]
     for schema, table, column in ctx.columns():

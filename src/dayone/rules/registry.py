@@ -29,6 +29,7 @@ DOC_SECTIONS = (
     "Why it matters for analytics",
     "Question for the engineering team",
     "How to fix",
+    "What it leaves out",
 )
 FAMILIES = {
     # family -> the section of the data engineer's checklist it answers
