@@ -7,7 +7,6 @@ large table streams through it.
 
 from __future__ import annotations
 
-import ipaddress
 import json
 import re
 import zlib
@@ -27,6 +26,7 @@ from dayone.profile.model import (
     TimeOrder,
     ValueCount,
 )
+from dayone.profile.shapes import BOOLEAN_WORDS, EPOCH_AHEAD, EPOCH_FROM, IP_VALUES, TRUE_TEXT, text_shape
 
 MAX_DISTINCT = 1000  # distinct values tracked exactly per column
 LOW_CARDINALITY = 50  # at most this many distinct values: the column's value set is reported
@@ -41,20 +41,6 @@ SPIKE_MIN_SHARE = 0.2
 SAME_TIME = timedelta(seconds=1)  # created and updated this close were written by the same insert
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
-# Shapes of values that say more than the declared type: dates and times in text, epochs in numbers,
-# booleans in text, phone numbers and IP addresses. Each is counted; no value is kept.
-ISO_DATE_TIME = re.compile(r"(\d{4})-(\d\d)-(\d\d)(?:[T ](\d\d):(\d\d)(?::\d\d(?:[.,]\d{1,9})?)?\s?(Z|[+-]\d\d(?::?\d\d)?)?)?", re.I)
-SLASH_DATE = re.compile(r"(\d{1,2})([/.])(\d{1,2})\2(\d{4})(?:[ T]\d{1,2}:\d\d(?::\d\d)?(?:\s?[AP]M)?)?", re.I)
-IPV4 = re.compile(r"(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:/\d{1,2})?")
-IPV6 = re.compile(r"[0-9a-f:.]*:[0-9a-f:.]*:[0-9a-f:.]*(?:/\d{1,3})?", re.I)
-PHONE = re.compile(r"\+?\(?\d[\d\s().-]{5,22}\d")
-PHONE_PARTS = re.compile(r"[\s().-]+")
-BOOLEAN_WORDS = frozenset({"y", "n", "yes", "no", "true", "false", "t", "f"})
-TRUE_TEXT = frozenset({"1", "true", "t", "y", "yes"})
-EPOCH_FROM = 946_684_800  # 2000-01-01 UTC: Unix times a column may plausibly hold start here...
-EPOCH_AHEAD = timedelta(days=3653)  # ... and end ten years after the profile (expiry dates)
-_IP_VALUES = (ipaddress.IPv4Address, ipaddress.IPv6Address, ipaddress.IPv4Interface, ipaddress.IPv6Interface,
-              ipaddress.IPv4Network, ipaddress.IPv6Network)  # fmt: skip
 # Distinct values of a column looked up in the key it seems to reference: a bounded, uniform choice
 # (the values with the smallest hashes), the same from one run to the next.
 MAX_REFERENCE_VALUES = 500
@@ -224,12 +210,9 @@ class ColumnAccumulator:
         if "@" in value and EMAIL.match(value):
             self.email_like += 1
         first = value[:1]
-        if "0" <= first <= "9":
-            self._starts_with_digit(value)
-        elif first in ("+", "("):
-            self._phone(value)
-        elif ":" in value:
-            self._ipv6(value)
+        if "0" <= first <= "9" or first == "+" or first == "(" or ":" in value:  # most text has no shape: no call
+            for shape in text_shape(value, self.epoch_range):
+                self.shapes[shape] += 1
         matched = False
         for label, pattern in TEST_PATTERNS:
             if pattern.search(value):
@@ -242,68 +225,8 @@ class ColumnAccumulator:
             self.outside_list += 1
         if self.lookup is not None:
             self._collect(value)
-        if self.is_other and isinstance(value, _IP_VALUES):
+        if self.is_other and isinstance(value, IP_VALUES):
             self.shapes["ip_like"] += 1
-
-    def _starts_with_digit(self, value: str) -> None:
-        """Dates and times, epochs, '0'/'1', IP addresses and phone numbers: text that starts with a digit."""
-        shapes = self.shapes
-        if value == "0" or value == "1":
-            return  # a flag, counted from the value counts (_flags)
-        if len(value) >= 10 and value[4] == "-":
-            found = ISO_DATE_TIME.fullmatch(value)
-            if found and 1 <= int(found[2]) <= 12 and 1 <= int(found[3]) <= 31:
-                if found[4] is None:
-                    shapes["iso_dates"] += 1
-                elif int(found[4]) <= 24 and int(found[5]) <= 59:
-                    shapes["iso_datetimes"] += 1
-                    if found[6]:
-                        shapes["iso_offsets"] += 1
-                return
-        if value.isdigit():
-            if len(value) in (10, 13):
-                low, high, low_ms, high_ms = self.epoch_range
-                number = int(value)
-                if low <= number <= high or low_ms <= number <= high_ms:
-                    shapes["epoch_text"] += 1
-            return
-        if "/" in value or "." in value:
-            found = SLASH_DATE.fullmatch(value)
-            if found:
-                first, second = int(found[1]), int(found[3])
-                if 1 <= first <= 31 and 1 <= second <= 31 and (first <= 12 or second <= 12):
-                    shapes["slash_dates"] += 1
-                    if first > 12:
-                        shapes["day_first"] += 1
-                    elif second > 12:
-                        shapes["month_first"] += 1
-                return
-            found = IPV4.fullmatch(value)
-            if found:
-                if all(int(part) <= 255 for part in found.groups()):
-                    shapes["ip_like"] += 1
-                return
-        if ":" in value and self._ipv6(value):
-            return
-        self._phone(value)
-
-    def _ipv6(self, value: str) -> bool:
-        if len(value) > 49 or not IPV6.fullmatch(value):
-            return False
-        try:
-            ipaddress.ip_interface(value)
-        except ValueError:
-            return False
-        self.shapes["ip_like"] += 1
-        return True
-
-    def _phone(self, value: str) -> None:
-        """7 to 15 digits (E.164) after a + or an opening parenthesis, or in three groups or more."""
-        if len(value) > 25 or not PHONE.fullmatch(value):
-            return
-        digits = sum(c.isdigit() for c in value)
-        if 7 <= digits <= 15 and (value[0] in "+(" or len(PHONE_PARTS.split(value)) >= 3):
-            self.shapes["phone_like"] += 1
 
     def _epochs(self) -> None:
         """Numbers that are all plausible Unix times: known from the minimum and maximum, at no cost
