@@ -1,14 +1,155 @@
-"""Migrated rows beside new ones: where a marker tells them apart (legacy_id set, is_imported true),
-the profile counts every column among the marked rows too, and the two groups are compared."""
+"""Migrated rows: which rows came from another system (a marker column, a burst of creation times),
+and, where a marker tells them apart (legacy_id set, is_imported true), how they differ from the
+rows created since (the profile counts every column among the marked rows too)."""
 
 from __future__ import annotations
 
-from dayone.profile.model import ColumnProfile
+from dayone.catalog.model import Column, Table
+from dayone.profile.model import ColumnProfile, TableProfile
 from dayone.rules.context import AuditContext
+from dayone.rules.evidence import Sql, rows_seen, true_count
 from dayone.rules.markers import is_flag, marker_columns
+from dayone.rules.naming import created_columns
 from dayone.rules.personal import personal_by_values, personal_columns
 from dayone.rules.registry import REGISTRY, rule
 from dayone.rules.rollup import Rollup
+
+def _marked_rows(sql: Sql, column: Column, values: ColumnProfile | None) -> tuple[int | None, str | None]:
+    """(rows carrying the marker among those read, a predicate selecting them)."""
+    if is_flag(column):
+        return (true_count(values) if values else None), sql.is_set(column)
+    if values is not None and values.nulls == 0 and not column.nullable:
+        return None, None  # every row carries a value: which ones are migrated is in the values, not their presence
+    return (values.non_null if values else None), f"{sql.ident(column.name)} IS NOT NULL"
+
+
+MIGRATED_DATA_ROLLUP = Rollup(
+    says="{n} tables in {where} hold migrated or imported rows",
+    asks="Which rows were migrated or imported, from which system and when? Does their creation time hold the original "
+    "creation time or the time of the import?",
+)
+
+
+@rule(name="migrated-data", code="DD402", family="data", scope="table", severity="warning", needs=("catalog", "profile"), rollup=MIGRATED_DATA_ROLLUP)
+def migrated_data(ctx: AuditContext):
+    """Rows that came from another system: a migration or bulk import.
+
+    ## What it detects
+    Tables with legacy markers (columns such as legacy_source, legacy_user_id, migrated_at,
+    imported_from, import_batch, source_system) and, with a profile, how many rows carry them and
+    the values they hold; and tables where a large share of the rows read were created within the
+    same hour (a creation spike), with when. Each finding gives a SQL predicate that tells migrated
+    rows apart.
+
+    ## Why it matters for analytics
+    Migrated rows were not created by the new system: their creation time is the night of the
+    migration, not the customer's real signup or order, their ids and statuses may follow the old
+    system's rules, and counting them as new activity inflates launch metrics (signups on day 1).
+
+    ## Question for the engineering team
+    Which rows were migrated or imported, from which system, and when? Does created_at hold the
+    original creation time or the time of the import, and is the original kept anywhere?
+
+    ## How to fix
+    Keep a marker on every migrated row (source system, original id, original creation time) and
+    document it; analytics models then separate migrated rows from new activity with the predicate.
+
+    ## What it leaves out
+    Nothing is claimed about rows that were not read: for an empty table, a table not profiled or
+    an offline snapshot, the finding says so, rests on the marker columns alone and is asked as a
+    question (info); so is a table whose rows read carry none of its markers. A spike of creation
+    times needs at least 50 rows in an hour holding a fifth of the rows read; smaller imports are not
+    told from ordinary traffic. How migrated rows differ from new ones is `migrated-rows-differ`.
+    """
+    this = REGISTRY["migrated-data"]
+    sql = Sql(ctx)
+    for schema, table in ctx.tables():
+        profile = ctx.table_profile(schema, table)
+        markers = marker_columns(table)
+        spike = _creation_spike(profile, table)
+        if not markers and spike is None:
+            continue
+        if profile is not None and not rows_seen(profile)[0]:
+            profile = None  # an empty table (or none of its rows read): the schema alone speaks
+        legacy: dict[str, dict] = {}
+        parts: list[str] = []
+        carried: dict[int, list[str]] = {}  # rows -> the markers that many rows carry
+        unmarked: list[str] = []  # markers read that mark no row apart
+        predicate = None
+        for column in markers:
+            values = profile.column(column.name) if profile else None
+            rows, where = _marked_rows(sql, column, values)
+            seen = {v.value: v.count for v in values.top_values} if values and values.top_values else None
+            legacy[column.name] = {k: v for k, v in (("rows", rows), ("values", seen)) if v is not None}
+            listed = f" ({', '.join(f'{value} {count:,}' for value, count in list(seen.items())[:5])})" if seen else ""
+            if rows:
+                carried.setdefault(rows, []).append(f"{column.name}{listed}")
+            elif rows is None and seen and len(seen) > 1:
+                parts.append(f"{column.name} holds{listed}")  # rows from several sources
+            elif rows is None and seen:
+                legacy[column.name] = {"values": seen, "one_value": True}  # every row from one source: none apart
+                unmarked.append(f"{column.name} holds {next(iter(seen))} in every row read")
+            elif rows == 0:
+                unmarked.append(f"{column.name} is set on none of them")
+            if predicate is None and where and (profile is None or rows):
+                predicate = where
+        if carried:
+            total, unit = rows_seen(profile)
+            parts[:0] = [f"{rows:,} of {total:,} {unit} carry {' and '.join(names)}" for rows, names in carried.items()]
+        marked = any(facts.get("rows") or (facts.get("values") and not facts.get("one_value")) for facts in legacy.values())
+        if spike is not None:
+            created, burst = spike
+            parts.append(f"{burst.rows:,} rows ({burst.share:.0%} of those read) were created between "
+                         f"{burst.start[:16].replace('T', ' ')} and {burst.end[11:16]} UTC")  # fmt: skip
+            if predicate is None and burst.first and burst.last:
+                predicate = sql.between(created, burst.first, burst.last)
+        created_name = created_columns(table)[0].name if created_columns(table) else "their creation time"
+        names = ", ".join(c.name for c in markers)
+        columns = f"column{'s' if len(markers) > 1 else ''} {names}"
+        if marked or spike is not None:
+            message = f"{table.name} holds migrated or imported rows: {'; '.join(parts)}" + (f" ({profile.how})" if profile else "")
+            question = (f"Which rows of {table.name} were migrated or imported, from which system and when? Does "
+                        f"{created_name} hold the original creation time or the time of the import?")  # fmt: skip
+        elif profile is not None:  # rows were read, and none carries a marker
+            total, unit = rows_seen(profile)
+            message = (f"{table.name} has the migration marker {columns}, but none of {total:,} {unit} is marked apart: "
+                       f"{'; '.join(unmarked)} ({profile.how})")  # fmt: skip
+            question = (f"Are rows of {table.name} ever migrated or imported, and marked by {names} when they are? Does "
+                        f"{created_name} then hold the original creation time or the time of the import?")  # fmt: skip
+        else:  # the schema alone: nothing is known of the rows
+            empty = ctx.table_profile(schema, table) is not None  # read, and found empty
+            message = (f"{table.name} has the migration marker {columns}; "
+                       + ("it is empty" if empty else "its rows were not read")
+                       + ", so whether any of its rows came from another system rests on the schema alone")
+            question = (f"Will {table.name} hold migrated or imported rows? From which system, marked by {names}, and "
+                        f"will {created_name} keep their original creation time?")  # fmt: skip
+        yield this.finding(
+            ctx.located(schema, table),
+            message,
+            question,
+            severity=None if marked or spike is not None else "info",
+            observed_in=profile.how if profile else None,
+            rows_read=0 if profile is None and ctx.table_profile(schema, table) is not None else None,
+            legacy_columns=legacy or None,
+            creation_spike={"column": spike[0].name, "start": spike[1].start, "end": spike[1].end, "rows": spike[1].rows,
+                            "share": spike[1].share} if spike else None,  # fmt: skip
+            predicate=predicate,
+            query=sql.count_query(schema, table, predicate) if predicate else None,
+        )
+
+
+def _creation_spike(profile: TableProfile | None, table: Table):
+    if profile is None:
+        return None
+    for column in created_columns(table):
+        values = profile.column(column.name)
+        if values is not None and values.spike is not None:
+            return column, values.spike
+    return None
+
+
+
+# --- migrated rows beside new ones -------------------------------------------------------------
 
 MIN_GROUP_ROWS = 10  # fewer rows on either side say too little about how the groups differ
 FILL_GAP = 0.2  # fill rates this far apart (20 points) differ
