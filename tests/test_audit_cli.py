@@ -40,7 +40,7 @@ def test_every_rule_is_documented_in_every_section():
     assert len(REGISTRY) >= 15
     for rule in REGISTRY.values():
         assert re.fullmatch(r"[a-z]+(-[a-z]+)+", rule.name), rule.name
-        assert re.fullmatch(r"D[MFAD]\d{3}", rule.code), rule.code  # model, flow, access, data
+        assert re.fullmatch(r"D[MFADG]\d{3}", rule.code), rule.code  # model, flow, access, data, governance
         assert rule.summary, rule.name
         for section in DOC_SECTIONS:
             assert len(rule.docs.get(section, "")) > 20, f"{rule.name}: section {section!r} is missing or empty"

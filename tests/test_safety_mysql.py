@@ -446,3 +446,25 @@ def test_a_table_without_columns_was_changed_during_the_read():
         "checks": [], "indexes": [], "triggers": [],
     }  # fmt: skip
     assert _build(rows, mariadb=True)[0].tables[0].skipped == CHANGED_REASON
+
+
+def test_implicit_references_are_looked_up_in_one_read_per_table(mysql_db):
+    """Values of columns that look like references are looked up in the referenced primary key: one
+    statement per table that has such columns, the values escaped by the driver, nothing but reads."""
+    mysql_db.execute("CREATE TABLE customers (id INT PRIMARY KEY)")
+    mysql_db.execute("CREATE TABLE `plan%` (`id%` INT PRIMARY KEY)")  # names the driver's %s formatting must not touch
+    mysql_db.execute("CREATE TABLE invoices (id INT PRIMARY KEY, customer_id INT, `plan%_id` INT)")
+    mysql_db.execute("INSERT INTO customers VALUES " + ", ".join(f"({i})" for i in range(1, 51)))
+    mysql_db.execute("INSERT INTO `plan%` VALUES (1), (2)")
+    mysql_db.execute("INSERT INTO invoices VALUES " + ", ".join(f"({i}, {1 + i % 60}, {1 + i % 2})" for i in range(1, 301)))
+    with general_log() as log:
+        result = api.audit(mysql_db.url)
+        sessions = log.sessions([mysql_db.name])
+    statements = [s for session in sessions for s in session.statements]
+    lookups = [s for s in statements if "CAST(" in s and " IN (" in s]
+    assert len(lookups) == 1, statements
+    assert f"FROM `{mysql_db.name}`.`customers` WHERE `id` IN (" in lookups[0]
+    assert f"FROM `{mysql_db.name}`.`plan%` WHERE `id%` IN (" in lookups[0]
+    checks = {c.column: c for c in next(t for t in result.profile.tables if t.table == "invoices").reference_checks}
+    assert checks["customer_id"].values_missing == 10 and checks["plan%_id"].values_missing == 0
+    assert non_reads(statements, "mysql") == []

@@ -111,3 +111,29 @@ def test_checker_catches_a_write():
         "INSERT INTO t VALUES (1)",
         "WITH x AS (DELETE FROM t RETURNING *) SELECT * FROM x",
     ]
+
+
+def test_implicit_references_are_looked_up_in_one_read_per_table(logged_server):
+    """Values of columns that look like references are looked up in the referenced primary key: one
+    statement per table that has such columns, values as parameters, nothing but reads."""
+    from dayone.profile.options import ProfileOptions
+
+    logged_server.psql(
+        "CREATE SCHEMA refs;"
+        "CREATE TABLE refs.customers (id int PRIMARY KEY); CREATE TABLE refs.plans (id int PRIMARY KEY);"
+        "CREATE TABLE refs.invoices (id int PRIMARY KEY, customer_id int, plan_id int, note text);"
+        "INSERT INTO refs.customers SELECT generate_series(1, 50); INSERT INTO refs.plans VALUES (1), (2);"
+        "INSERT INTO refs.invoices SELECT g, 1 + g % 60, 1 + g % 2, 'x' FROM generate_series(1, 300) g;"
+    )
+    try:
+        before = logged_server.log.stat().st_size
+        result = api.audit(logged_server.get_uri(), schemas=["refs"], profile=ProfileOptions(page_budget=5))
+        statements = logged_since(logged_server, before)
+    finally:
+        logged_server.psql("DROP SCHEMA refs CASCADE;")
+    lookups = [s for s in statements if 'FROM "refs"."customers" WHERE' in s]
+    assert len(lookups) == 1, statements  # both references of invoices, in one statement
+    assert 'FROM "refs"."customers" WHERE "id" = ANY($1)' in lookups[0] and 'FROM "refs"."plans"' in lookups[0]
+    checks = {c.column: c for c in next(t for t in result.profile.tables if t.table == "invoices").reference_checks}
+    assert checks["customer_id"].values_missing == 10 and checks["plan_id"].values_missing == 0
+    assert non_reads(statements, "postgres") == []

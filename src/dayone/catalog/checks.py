@@ -109,3 +109,51 @@ def _parse(expression: str, dialect: str) -> tuple[ValueSet, ...]:
         if len(columns) == 1 and None not in columns and values and None not in values:
             found[columns.pop()] = values
     return tuple(ValueSet(column=c, values=tuple(dict.fromkeys(v))) for c, v in sorted(found.items()))
+
+
+def declared_lists(table, dialect: str) -> dict[str, tuple[str, ...]]:
+    """column -> the only values it may hold: its enum's (a SET's values combine, so not those), or a
+    CHECK constraint that is nothing but a list for it (`status IN ('a', 'b')`; not a list under NOT,
+    AND or OR with other conditions). Several lists for one column: the values all of them allow."""
+    found: dict[str, tuple[str, ...]] = {}
+
+    def narrow(column: str, values: tuple[str, ...]) -> None:
+        found[column] = tuple(v for v in found[column] if v in values) if column in found else values
+
+    for column in table.columns:
+        if column.enum_values and column.normalized_type == "enum":
+            narrow(column.name, column.enum_values)
+    for check in table.check_constraints:
+        if len(check.value_sets) == 1 and _only_a_list(check.expression, dialect):
+            narrow(check.value_sets[0].column, check.value_sets[0].values)
+    return found
+
+
+@lru_cache(maxsize=4096)
+def _only_a_list(expression: str, dialect: str) -> bool:
+    """The whole expression is one column's list of values, nothing around it."""
+    expression = CHECK_KEYWORD.sub("", expression)
+    if _canonical_list(expression) is not None:
+        return True
+    import sqlglot
+    from sqlglot import exp
+
+    try:
+        tree = sqlglot.parse_one(expression, read=dialect)
+    except Exception:  # noqa: BLE001 - unreadable: not known to be a list
+        return False
+    while isinstance(tree, exp.Paren):
+        tree = tree.this
+    if isinstance(tree, exp.In):
+        return True
+    if isinstance(tree, exp.EQ) and isinstance(tree.expression, exp.Any):
+        return True
+    return isinstance(tree, exp.Or) and all(isinstance(_unwrapped(node), exp.EQ) for node in tree.flatten())
+
+
+def _unwrapped(node):
+    from sqlglot import exp
+
+    while isinstance(node, exp.Paren):
+        node = node.this
+    return node

@@ -90,6 +90,8 @@ class CheckConstraint:
     name: str | None
     expression: str
     value_sets: tuple[ValueSet, ...] = ()
+    # False: the server has not checked the rows already there (PostgreSQL NOT VALID), only new ones
+    validated: bool = True
 
 
 @lean

@@ -6,7 +6,7 @@ Rules never look at an engine's name; they read the capability flags below.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, NamedTuple
 
 from dayone.catalog.model import Catalog, Schema, Table
 from dayone.connect.options import SessionOptions
@@ -30,6 +30,10 @@ class Dialect:
     has_comments: ClassVar[bool] = True  # tables and columns can carry comments
     url_database_is_schema: ClassVar[bool] = False  # MySQL: the URL's database is one of the schemas
     has_column_statistics: ClassVar[bool] = False  # server keeps per-column statistics (pg_stats, column_stats)
+    has_date_types: ClassVar[bool] = True  # dates and times have types of their own (SQLite: text or numbers)
+    # text compares without case or trailing spaces by default (MySQL/MariaDB collations): a CHECK or
+    # ENUM list accepts 'PAID ' for 'paid', and a key lookup finds it
+    text_ignores_case: ClassVar[bool] = False
 
     def connect(self, target: DatabaseTarget, options: SessionOptions) -> Session:
         """Open a read-only, time-bounded session, or raise ConnectError with one clear line."""
@@ -74,8 +78,24 @@ class Dialect:
         with the reason; the audit goes on."""
         raise NotImplementedError
 
+    def look_up_keys(self, session: Session, lookups: Sequence[KeyLookup]) -> list[set | None]:
+        """For each lookup, the values among `lookup.values` that are keys of its table (the key is
+        its primary key: an index lookup per value), in ONE read-only statement for them all, with
+        the values passed as parameters; None for a lookup that could not be answered (a table
+        locked, a statement timeout, a permission): nothing is known of it then."""
+        return [None] * len(lookups)
+
     def interrupt(self, session: Session) -> None:
         """Ctrl-C: stop what `session` is running on the server (best effort, never raises)."""
+
+
+class KeyLookup(NamedTuple):
+    """Which of `values` are values of `schema.table.column` (a primary key)?"""
+
+    schema: str
+    table: str
+    column: str
+    values: list
 
 
 def dialect_for(engine: str) -> Dialect:

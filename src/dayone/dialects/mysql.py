@@ -163,6 +163,7 @@ class MySQLDialect(Dialect):
     has_enum_types = False  # ENUM is a column type, not a named type
     has_row_change_counters = False
     has_column_statistics = True
+    text_ignores_case = True
     has_timestamp_with_time_zone = True  # TIMESTAMP is stored in UTC
     url_database_is_schema = True  # mysql://host/shop means the shop database, not the whole server
 
@@ -242,6 +243,11 @@ class MySQLDialect(Dialect):
         from dayone.dialects import mysql_profile
 
         return mysql_profile.profile_table(session, schema, table, request)
+
+    def look_up_keys(self, session, lookups):
+        from dayone.dialects import mysql_profile
+
+        return mysql_profile.look_up_keys(session, lookups)
 
     def interrupt(self, session):
         from dayone.dialects import mysql_profile

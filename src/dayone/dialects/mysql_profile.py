@@ -29,6 +29,7 @@ from decimal import Decimal, InvalidOperation
 
 from dayone.catalog.model import Schema, Table
 from dayone.connect.session import Session
+from dayone.dialects.base import KeyLookup
 from dayone.dialects.mysql_errors import LOCK_WAIT_TIMEOUT, PERMISSION_ERRORS, SERVER_GONE, SERVER_LOST, STATEMENT_TIMEOUT
 from dayone.dialects.mysql_rows import NO_LOCK_WAIT
 from dayone.dialects.mysql_rows import text as _text
@@ -261,6 +262,39 @@ def _key_ranges(columns: str, relation: str, table: Table, key: list[str], budge
     return " UNION ALL ".join(parts)
 
 
+def look_up_keys(session: Session, lookups: Sequence[KeyLookup]) -> list[set | None]:
+    """Which of each lookup's values are keys of its table: one statement, each part a primary-key
+    lookup of a bounded IN list whose values the driver escapes; keys returned as text."""
+    import pymysql
+
+    if not lookups:
+        return []
+    parts, params = [], []
+    for i, lookup in enumerate(lookups):
+        key = _quote(lookup.column).replace("%", "%%")  # the driver formats %s: a % in a name must not count
+        relation = f"{_quote(lookup.schema)}.{_quote(lookup.table)}".replace("%", "%%")
+        marks = ", ".join(["%s"] * len(lookup.values))
+        parts.append(f"SELECT {i}, CAST({key} AS CHAR) FROM {relation} WHERE {key} IN ({marks})")
+        params += list(lookup.values)
+    statement = " UNION ALL ".join(parts)
+    session.statements.append(statement)
+    cursor = session.connection.cursor()
+    try:
+        cursor.execute(statement, params)
+        rows = cursor.fetchall()
+    except pymysql.Error as exc:
+        code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+        if code in (SERVER_GONE, SERVER_LOST) or isinstance(exc, pymysql.err.InterfaceError):
+            raise DayoneError(f"the connection was lost while looking up keys: {exc}") from None
+        return [None] * len(lookups)  # locked, timed out, not allowed, collations that do not compare
+    finally:
+        _close(cursor)
+    found: list[set | None] = [set() for _ in lookups]
+    for position, key in rows:
+        found[int(position)].add(_text(key))
+    return found
+
+
 def interrupt(session: Session) -> None:
     """KILL QUERY for dayone's own statement, from a second, short-lived connection opened the way
     the first was (same login, TLS and guards; through the same tunnel end, if any): PyMySQL has no
@@ -329,4 +363,4 @@ def _json_text(value) -> str | None:
     return None if isinstance(parsed, dict | list) else str(parsed)
 
 
-__all__ = ["interrupt", "profile_table", "read_statistics", "table_sizes"]
+__all__ = ["interrupt", "look_up_keys", "profile_table", "read_statistics", "table_sizes"]

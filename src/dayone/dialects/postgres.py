@@ -163,7 +163,8 @@ SELECT co.conrelid, co.conname, co.contype,
                  JOIN pg_attribute a ON a.attrelid = co.confrelid AND a.attnum = k.attnum ORDER BY k.ord)::text[]
        END,
        co.confupdtype, co.confdeltype,
-       CASE WHEN co.contype = 'c' AND NOT co.conrelid = ANY(%(locked)s::oid[]) THEN pg_get_constraintdef(co.oid) END
+       CASE WHEN co.contype = 'c' AND NOT co.conrelid = ANY(%(locked)s::oid[]) THEN pg_get_constraintdef(co.oid) END,
+       co.convalidated
 FROM pg_constraint co
 JOIN pg_class c ON c.oid = co.conrelid
 JOIN pg_namespace n ON n.oid = c.relnamespace
@@ -293,6 +294,11 @@ class PostgresDialect(Dialect):
         from dayone.dialects import postgres_profile
 
         return postgres_profile.profile_table(session, schema, table, request)
+
+    def look_up_keys(self, session, lookups):
+        from dayone.dialects import postgres_profile
+
+        return postgres_profile.look_up_keys(session, lookups)
 
     def interrupt(self, session):
         from dayone.dialects import postgres_profile
@@ -440,7 +446,7 @@ class PostgresDialect(Dialect):
 
         constraints, access = second_half()
         keys: dict[int, dict] = defaultdict(lambda: {"pk": None, "uq": [], "fk": [], "ck": []})
-        for rel, name, kind, numbers, ref_schema, ref_table, ref_cols, on_update, on_delete, definition in constraints:
+        for rel, name, kind, numbers, ref_schema, ref_table, ref_cols, on_update, on_delete, definition, validated in constraints:
             cols = [column_names[(rel, number)] for number in numbers or () if (rel, number) in column_names]
             if kind == "p":
                 keys[rel]["pk"] = PrimaryKey(name=name, columns=tuple(cols))
@@ -465,6 +471,7 @@ class PostgresDialect(Dialect):
                         name=name,
                         expression=expression,
                         value_sets=value_sets(expression, "postgres") if definition else (),
+                        validated=validated,
                     )
                 )
         tables_of: dict[str, list[Table]] = defaultdict(list)

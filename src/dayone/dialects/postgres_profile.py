@@ -21,6 +21,7 @@ from decimal import Decimal, InvalidOperation
 
 from dayone.catalog.model import Schema, Table
 from dayone.connect.session import Session
+from dayone.dialects.base import KeyLookup
 from dayone.dialects.profiling import Unreadable, aggregate, batches, skipped, timeout_reason
 from dayone.errors import DayoneError
 from dayone.profile.accumulate import LOW_CARDINALITY, MAX_VALUE_LENGTH
@@ -273,6 +274,42 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
                 connection.autocommit = False
             except Exception:  # noqa: BLE001 - a closed connection: the error that closed it is on its way
                 pass
+
+
+def look_up_keys(session: Session, lookups: Sequence[KeyLookup]) -> list[set | None]:
+    """Which of each lookup's values are keys of its table: one statement, each part an index scan
+    of the primary key for a bounded list of values (an array parameter), keys returned as text."""
+    import psycopg
+    from psycopg import sql
+
+    if not lookups:
+        return []
+    parts = [
+        sql.SQL("SELECT {}::int, {}::text FROM {}.{} WHERE {} = ANY({})").format(
+            sql.Literal(i), sql.Identifier(lookup.column), sql.Identifier(lookup.schema), sql.Identifier(lookup.table),
+            sql.Identifier(lookup.column), sql.Placeholder(),
+        )
+        for i, lookup in enumerate(lookups)
+    ]  # fmt: skip
+    connection = session.connection
+    text = sql.SQL(" UNION ALL ").join(parts).as_string(connection)
+    session.statements.append(text)
+    connection.autocommit = True  # one statement: no transaction left open
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(text, [list(lookup.values) for lookup in lookups])
+            rows = cursor.fetchall()
+    except psycopg.Error as exc:
+        if connection.closed or connection.broken:
+            raise DayoneError(f"the connection was lost while looking up keys: {_first_line(exc)}") from None
+        return [None] * len(lookups)  # locked, timed out, not allowed: nothing is known of these references
+    finally:
+        if not connection.closed:
+            connection.autocommit = False
+    found: list[set | None] = [set() for _ in lookups]
+    for position, key in rows:
+        found[position].add(key)
+    return found
 
 
 def interrupt(session: Session) -> None:

@@ -62,6 +62,11 @@ def aggregate(
         rows_estimated=rows_estimated,
         pages_read_share=round(pages_read_share, 6) if pages_read_share is not None else None,
         key_columns=table.primary_key.columns if table.primary_key else (),
+        private_columns=request.private_columns,
+        value_lists=dict(request.value_lists),
+        fold_case=request.fold_case,
+        marker=request.marker,
+        lookup_columns=request.lookup_columns,
     )
     return replace(profile, note=note, seconds=round(time.monotonic() - started, 3))
 

@@ -67,6 +67,7 @@ _ONE_OBJECT = "(SELECT type, name FROM sqlite_master WHERE name = ?) AS m"
 class SQLiteDialect(Dialect):
     engine = "sqlite"
     sqlglot_dialect = "sqlite"
+    has_date_types = False
     has_schemas = False
     has_enum_types = False
     has_row_change_counters = False
@@ -121,6 +122,11 @@ class SQLiteDialect(Dialect):
             raise
         check_unchanged(session.connection, path)
         return profile
+
+    def look_up_keys(self, session, lookups):
+        from dayone.dialects import sqlite_profile
+
+        return sqlite_profile.look_up_keys(session, lookups)
 
     def read_catalog(self, session: Session, schemas: Sequence[str] | None = None) -> Catalog:
         path = Path(session.target.database or "")

@@ -20,6 +20,7 @@ from collections.abc import Sequence
 from dayone.catalog.model import Column, Schema, Table
 from dayone.connect.session import Session
 from dayone.dialects import sqlite_ddl
+from dayone.dialects.base import KeyLookup
 from dayone.dialects.profiling import aggregate, batches, skipped, timeout_reason
 from dayone.profile.model import ROWID, TableProfile
 from dayone.profile.options import TableRequest, TableSize
@@ -138,6 +139,31 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
     if method == "sample" and share is None and profile.rows_read < budget_rows:
         profile = _with(profile, method="full", pages_read_share=1.0, note=None)  # the plain scan reached the end
     return profile
+
+
+def look_up_keys(session: Session, lookups: Sequence[KeyLookup]) -> list[set | None]:
+    """Which of each lookup's values are keys of its table: one statement, each part a primary-key
+    lookup of a bounded IN list of parameters."""
+    if not lookups:
+        return []
+    parts, params = [], []
+    for i, lookup in enumerate(lookups):
+        key = _quote(lookup.column)
+        parts.append(f"SELECT {i}, {key} FROM {_quote(lookup.table)} WHERE {key} IN ({', '.join('?' * len(lookup.values))})")
+        params += list(lookup.values)
+    statement = " UNION ALL ".join(parts)
+    session.statements.append(statement)
+    started = time.monotonic()
+    try:
+        rows = session.connection.execute(statement, params).fetchall()
+    except sqlite3.OperationalError as exc:
+        if "interrupted" in str(exc) and time.monotonic() - started < session.options.statement_timeout - 0.05:
+            raise KeyboardInterrupt from None  # Ctrl-C, as in profile_table
+        return [None] * len(lookups)  # locked, too many values for an old SQLite, timed out
+    found: list[set | None] = [set() for _ in lookups]
+    for position, key in rows:
+        found[position].add(str(key))
+    return found
 
 
 def _key_ranges(columns: str, relation: str, key: str, low: int, high: int, budget_rows: int, seed: int) -> tuple[str, list]:

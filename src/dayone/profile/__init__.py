@@ -11,7 +11,8 @@ from typing import Any
 
 _WHERE = {
     "profile_rows": "dayone.profile.accumulate",
-    **{name: "dayone.profile.model" for name in ("ColumnProfile", "CreationSpike", "JsonPath", "JsonShape", "Profile", "TableProfile", "ValueCount")},
+    **{name: "dayone.profile.model" for name in ("ColumnProfile", "CreationSpike", "JsonPath", "JsonShape", "MarkedRows", "Profile", "ReferenceCheck",
+                                                     "TableProfile", "ValueCount")},
 }
 
 __all__ = sorted(_WHERE)

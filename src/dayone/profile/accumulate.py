@@ -9,13 +9,24 @@ from __future__ import annotations
 
 import json
 import re
+import zlib
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 
 from dayone.catalog.model import Column
-from dayone.profile.model import ColumnProfile, CreationSpike, JsonPath, JsonShape, TableProfile, TimeOrder, ValueCount
+from dayone.profile.model import (
+    ColumnProfile,
+    CreationSpike,
+    JsonPath,
+    JsonShape,
+    MarkedRows,
+    TableProfile,
+    TimeOrder,
+    ValueCount,
+)
+from dayone.profile.shapes import BOOLEAN_WORDS, EPOCH_AHEAD, EPOCH_FROM, IP_VALUES, TRUE_TEXT, text_shape
 
 MAX_DISTINCT = 1000  # distinct values tracked exactly per column
 LOW_CARDINALITY = 50  # at most this many distinct values: the column's value set is reported
@@ -30,6 +41,9 @@ SPIKE_MIN_SHARE = 0.2
 SAME_TIME = timedelta(seconds=1)  # created and updated this close were written by the same insert
 
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[a-z]{2,}$", re.IGNORECASE)
+# Distinct values of a column looked up in the key it seems to reference: a bounded, uniform choice
+# (the values with the smallest hashes), the same from one run to the next.
+MAX_REFERENCE_VALUES = 500
 # Test and dummy data, as it shows up in production: reserved and disposable domains, plus-addressed
 # QA logins, load-test accounts, placeholder names. Each pattern has a label that is reported
 # (never the matching values) and a SQL predicate that filters it.
@@ -82,11 +96,25 @@ def _json_type(value) -> str:
 class ColumnAccumulator:
     """One column's running aggregates."""
 
-    def __init__(self, column: Column, now: datetime, keep_values: bool, track_spike: bool, is_key: bool = False):
+    def __init__(self, column: Column, now: datetime, keep_values: bool, track_spike: bool, is_key: bool = False,
+                 private: bool = False, allowed: Iterable[str] | None = None, fold_case: bool = False,
+                 collect: bool = False):  # fmt: skip
         self.column = column
         self.now = now
         self.keep_values = keep_values
         self.is_key = is_key  # a key's values are all distinct: kept only when the table is small
+        self.private = private  # personal data: no value of it is kept (no value set, no minimum or maximum)
+        # the declared list (enum, CHECK IN) the values must be in; compared as the server compares
+        # text (MySQL/MariaDB collations ignore case and trailing spaces)
+        self.fold_case = fold_case
+        self.allowed = frozenset(self._folded(v) for v in allowed) if allowed is not None else None
+        self.outside_list = 0
+        # distinct values to look up in a referenced key: value -> [hash, rows]; values hashing above
+        # the bound are not collected
+        self.lookup: dict | None = {} if collect else None
+        self.lookup_bound = 0xFFFFFFFF
+        self.marked_rows = self.marked_nulls = 0
+        self.marked_counts: Counter[str] | None = Counter()
         self.nulls = 0
         self.non_null = 0
         self.counts: Counter[str] | None = Counter()  # None once MAX_DISTINCT is passed
@@ -110,6 +138,16 @@ class ColumnAccumulator:
         self.email_like = 0
         self.test_like = 0
         self.test_labels: Counter[str] = Counter()
+        self.is_number = kind in ("integer", "decimal", "float")
+        self.numbers = 0  # values that are numbers or times (SQLite lets text into any column)
+        self.is_float = kind == "float"
+        self.is_boolean = kind == "boolean"
+        self.is_other = kind == "other"  # PostgreSQL inet and cidr among them
+        ahead = (now + EPOCH_AHEAD).timestamp()
+        self.epoch_range = (EPOCH_FROM, ahead, EPOCH_FROM * 1000, ahead * 1000)
+        self.shapes: Counter[str] = Counter()  # shape -> values (see ColumnProfile: iso_dates, phone_like...)
+        # work only some columns need, behind one test per value
+        self.extras = self.allowed is not None or self.lookup is not None or self.is_other
 
     def add(self, value) -> None:
         if value is None:
@@ -124,12 +162,17 @@ class ColumnAccumulator:
                 self.counts[key] += 1
                 if len(self.counts) > MAX_DISTINCT:
                     self.counts = None
+        if self.extras:
+            self._extras(value)
         # NaN (float, numeric 'NaN') is neither a minimum nor a maximum: comparing it would fail
         if isinstance(value, int | float | Decimal | datetime | date) and not isinstance(value, bool) and value == value:
             if self.minimum is None or value < self.minimum:
                 self.minimum = value
             if self.maximum is None or value > self.maximum:
                 self.maximum = value
+            self.numbers += 1
+            if self.is_float and isinstance(value, float) and value != round(value, 2):
+                self.shapes["beyond_cents"] += 1
         if self.is_time:
             moment = _as_datetime(value)
             if moment is not None:
@@ -166,12 +209,89 @@ class ColumnAccumulator:
                 self._json(parsed)
         if "@" in value and EMAIL.match(value):
             self.email_like += 1
+        first = value[:1]
+        if "0" <= first <= "9" or first == "+" or first == "(" or ":" in value:  # most text has no shape: no call
+            for shape in text_shape(value, self.epoch_range):
+                self.shapes[shape] += 1
         matched = False
         for label, pattern in TEST_PATTERNS:
             if pattern.search(value):
                 self.test_labels[label] += 1
                 matched = True
         self.test_like += matched
+
+    def _extras(self, value) -> None:
+        if self.allowed is not None and not isinstance(value, dict | list) and self._folded(_text(value)) not in self.allowed:
+            self.outside_list += 1
+        if self.lookup is not None:
+            self._collect(value)
+        if self.is_other and isinstance(value, IP_VALUES):
+            self.shapes["ip_like"] += 1
+
+    def _epochs(self) -> None:
+        """Numbers that are all plausible Unix times: known from the minimum and maximum, at no cost
+        per value (a column partly in the range is no column of times)."""
+        if not self.is_number or self.minimum is None or isinstance(self.minimum, datetime | date) or self.numbers != self.non_null:
+            return
+        low, high, low_ms, high_ms = self.epoch_range
+        if low <= self.minimum and self.maximum <= high:
+            self.shapes["epoch_seconds"] = self.non_null
+        elif low_ms <= self.minimum and self.maximum <= high_ms:
+            self.shapes["epoch_millis"] = self.non_null
+
+    def _flags(self) -> None:
+        """Booleans' true values and yes/no text, from the value counts (a column of flags has a few
+        distinct values; past MAX_DISTINCT it is no column of flags)."""
+        if self.counts is None:
+            return
+        for text, count in self.counts.items():
+            word = text.lower()
+            if self.is_boolean:
+                if word.strip() in TRUE_TEXT:
+                    self.shapes["trues"] += count
+            elif self.is_text and len(text) <= 5:
+                if text == "0" or text == "1":
+                    self.shapes["boolean_digits"] += count
+                elif word in BOOLEAN_WORDS:
+                    self.shapes["boolean_words"] += count
+
+    def _folded(self, text: str) -> str:
+        return text.casefold().rstrip(" ") if self.fold_case else text
+
+    def _collect(self, value) -> None:
+        if isinstance(value, dict | list | bytes | bytearray | memoryview):
+            return
+        found = self.lookup.get(value)
+        if found is not None:
+            found[1] += 1
+            return
+        if isinstance(value, int):  # the usual key: a multiplicative hash, no text made of it
+            hashed = (value * 2654435761) & 0xFFFFFFFF
+        else:
+            hashed = zlib.crc32((value if isinstance(value, str) else _text(value)).encode("utf-8", "replace"))
+        if hashed > self.lookup_bound:
+            return
+        self.lookup[value] = [hashed, 1]
+        if len(self.lookup) > 2 * MAX_REFERENCE_VALUES:  # keep the smallest hashes, lower the bound
+            kept = sorted(self.lookup.items(), key=lambda item: item[1][0])[:MAX_REFERENCE_VALUES]
+            self.lookup = dict(kept)
+            self.lookup_bound = kept[-1][1][0]
+
+    def lookup_values(self) -> dict:
+        """The distinct values collected for a key lookup (at most MAX_REFERENCE_VALUES), with their rows."""
+        kept = sorted(self.lookup.items(), key=lambda item: item[1][0])[:MAX_REFERENCE_VALUES] if self.lookup else []
+        return {value: rows for value, (_, rows) in kept}
+
+    def add_marked(self, value) -> None:
+        """`value` is also that of a row carrying the table's migration marker."""
+        self.marked_rows += 1
+        if value is None:
+            self.marked_nulls += 1
+        elif self.marked_counts is not None:
+            if self.counts is None or isinstance(value, dict | list):
+                self.marked_counts = None
+            else:
+                self.marked_counts[_text(value)] += 1
 
     def _parse(self, text):
         try:
@@ -210,10 +330,20 @@ class ColumnAccumulator:
     def result(self) -> ColumnProfile:
         distinct = len(self.counts) if self.counts is not None else None
         top: tuple[ValueCount, ...] = ()
-        if (self.keep_values and self.counts and distinct is not None and distinct <= LOW_CARDINALITY
+        self._epochs()
+        self._flags()
+        shapes = self.shapes
+        # personal by its name, or by its values: no value of it is kept
+        private = self.private or (self.non_null and self.email_like + shapes["phone_like"] + shapes["ip_like"] >= self.non_null / 2)
+        if (self.keep_values and not private and self.counts and distinct is not None and distinct <= LOW_CARDINALITY
                 and (distinct < self.non_null or self.is_key) and not self.is_json
                 and all(len(v) <= MAX_VALUE_LENGTH for v in self.counts)):  # fmt: skip
             top = tuple(ValueCount(v, c) for v, c in sorted(self.counts.items(), key=lambda kv: (-kv[1], kv[0])))
+        marked = None
+        if self.marked_rows:
+            kept = self.marked_counts if top and self.marked_counts is not None else {}
+            marked = MarkedRows(self.marked_rows, self.marked_nulls,
+                                tuple(ValueCount(v, c) for v, c in sorted(kept.items(), key=lambda kv: (-kv[1], kv[0]))))  # fmt: skip
         json_shape = None
         if self.json_docs and (self.is_json or self.json_docs >= max(1, self.non_null // 2)):
             paths = tuple(JsonPath(path, present, dict(sorted(types.items())))
@@ -225,8 +355,8 @@ class ColumnAccumulator:
             non_null=self.non_null,
             nulls=self.nulls,
             distinct=distinct,
-            minimum=_text(self.minimum) if self.minimum is not None else None,
-            maximum=_text(self.maximum) if self.maximum is not None else None,
+            minimum=_text(self.minimum) if self.minimum is not None and not private else None,
+            maximum=_text(self.maximum) if self.maximum is not None and not private else None,
             min_length=self.min_length,
             max_length=self.max_length,
             top_values=top,
@@ -236,6 +366,9 @@ class ColumnAccumulator:
             email_like=self.email_like,
             test_like=self.test_like,
             test_examples=tuple(label for label, _ in self.test_labels.most_common()),
+            outside_list=self.outside_list,
+            marked=marked,
+            **{shape: shapes[shape] for shape in SHAPES if shapes[shape]},
         )
 
     def _bucket_of(self, moment: datetime) -> datetime:
@@ -293,6 +426,9 @@ class ColumnAccumulator:
 
 
 _INVALID = object()
+SHAPES = ("iso_dates", "iso_datetimes", "iso_offsets", "slash_dates", "day_first", "month_first", "epoch_text",
+          "boolean_words", "boolean_digits", "phone_like", "ip_like", "epoch_seconds", "epoch_millis", "beyond_cents",
+          "trues")  # fmt: skip
 
 
 def _moment(value) -> datetime | float | None:
@@ -353,20 +489,37 @@ def profile_rows(
     pages_read_share: float | None = None,
     key_columns: Iterable[str] = (),
     compare_times: Iterable[tuple[str, str]] | None = None,
+    private_columns: Iterable[str] = (),
+    value_lists: Mapping[str, Iterable[str]] | None = None,
+    fold_case: bool = False,
+    marker: tuple[str, bool] | None = None,
+    lookup_columns: Iterable[str] = (),
 ) -> TableProfile:
     """Aggregate `rows` (tuples in the order of `columns`) into a TableProfile, in one pass.
 
     `key_columns` (the primary key) keep their values like a value set although each is unique,
     when there are few of them: the codes of a lookup table, which value sets elsewhere are checked
     against. `compare_times` pairs (created, updated) columns compared row by row; by default the
-    columns named like created_at and updated_at.
+    columns named like created_at and updated_at. `private_columns` (personal data) keep no value at
+    all. `value_lists` (column -> its declared values) count the values outside the list, comparing
+    text as the server does (`fold_case`: ignoring case and trailing spaces). `marker` (column, is a
+    flag) counts every column again among the rows the marker marks (a flag: rows where it is true;
+    else rows where it is set). `lookup_columns` collect a bounded set of their distinct values, for
+    the profiler to look up in the keys they seem to reference (TableProfile.lookup_values).
     """
     spiky = set(spike_columns)
     keys = set(key_columns)
-    accumulators = [ColumnAccumulator(c, now, keep_values, c.name in spiky, c.name in keys) for c in columns]
+    private = set(private_columns)
+    lists = value_lists or {}
+    collected = set(lookup_columns)
+    accumulators = [ColumnAccumulator(c, now, keep_values, c.name in spiky, c.name in keys, private=c.name in private,
+                                      allowed=lists.get(c.name), fold_case=fold_case, collect=c.name in collected)
+                    for c in columns]  # fmt: skip
     positions = {c.name: i for i, c in enumerate(columns)}
     pairs = time_pairs(columns) if compare_times is None else list(compare_times)
     orders = [TimeOrderAccumulator(positions[a], positions[b], (a, b)) for a, b in pairs if a in positions and b in positions]
+    marked_at = positions.get(marker[0]) if marker else None
+    flag = bool(marker and marker[1])
     count = 0
     for row in rows:
         count += 1
@@ -374,6 +527,10 @@ def profile_rows(
             accumulator.add(value)
         for order in orders:
             order.add(row)
+        if marked_at is not None and _marks(row[marked_at], flag):
+            for accumulator, value in zip(accumulators, row, strict=False):
+                accumulator.add_marked(value)
+    lookups = {a.column.name: a.lookup_values() for a in accumulators if a.lookup is not None}
     return TableProfile(
         schema=schema,
         table=table,
@@ -383,4 +540,15 @@ def profile_rows(
         pages_read_share=pages_read_share,
         columns=tuple(a.result() for a in accumulators),
         time_orders=tuple(o.result() for o in orders),
+        marker=marker[0] if marked_at is not None else None,
+        lookup_values={name: values for name, values in lookups.items() if values} or None,
     )
+
+
+def _marks(value, flag: bool) -> bool:
+    """Whether a marker's value marks its row: a flag when true, any other marker when set."""
+    if value is None:
+        return False
+    if not flag:
+        return True
+    return value is True or value == 1 or (isinstance(value, str) and value.strip().lower() in TRUE_TEXT)

@@ -51,6 +51,17 @@ class CreationSpike:
 
 
 @dataclass(frozen=True)
+class MarkedRows:
+    """One column among the rows that carry a migration marker (legacy_id set, is_imported true), for
+    comparing them with the other rows read (TableProfile.marker says which column marks them)."""
+
+    rows: int  # marked rows read
+    nulls: int  # of them, rows where this column is NULL
+    # the value set among the marked rows, when the column's whole value set was kept (top_values)
+    top_values: tuple[ValueCount, ...] = ()
+
+
+@dataclass(frozen=True)
 class ColumnProfile:
     name: str
     non_null: int = 0  # among the rows read
@@ -68,6 +79,28 @@ class ColumnProfile:
     email_like: int = 0  # values that look like e-mail addresses
     test_like: int = 0  # values that look like test or dummy data (test domains, qa+n@, 'test' names)
     test_examples: tuple[str, ...] = ()  # which patterns matched (e.g. "@example.com"), never the values
+    # What the values look like, counted (no value kept): what the rows say that the declared type hides.
+    # Text:
+    iso_dates: int = 0  # YYYY-MM-DD
+    iso_datetimes: int = 0  # ISO-8601 date-times, YYYY-MM-DD[T ]hh:mm[:ss[.fff]], with or without an offset
+    iso_offsets: int = 0  # ... of which carry an offset (Z, +02:00)
+    slash_dates: int = 0  # D/M/YYYY or M/D/YYYY (or with dots), with or without a time
+    day_first: int = 0  # ... of which the first number is above 12: day first (European)
+    month_first: int = 0  # ... of which the second number is above 12: month first (US)
+    epoch_text: int = 0  # digits that read as a plausible Unix time (seconds or milliseconds)
+    boolean_words: int = 0  # y/n, yes/no, true/false, t/f, in any case
+    boolean_digits: int = 0  # '0' and '1'
+    phone_like: int = 0  # +44 20 7946 0958, (555) 123-4567: 7 to 15 digits with separators or a leading +
+    ip_like: int = 0  # IPv4 or IPv6 addresses (text, or PostgreSQL inet/cidr)
+    # Numbers:
+    epoch_seconds: int = 0  # plausible Unix times in seconds (2000-01-01 to ten years from now)
+    epoch_millis: int = 0  # ... in milliseconds
+    beyond_cents: int = 0  # floating-point values with more than two decimals (0.30000000000000004)
+    # Booleans: values that are true (the value set says it too, unless values are not kept)
+    trues: int = 0
+    # Values outside the column's declared list (an enum, CHECK (col IN (...))): rows the server let in
+    outside_list: int = 0
+    marked: MarkedRows | None = None  # among rows that carry the table's migration marker
 
     @property
     def rows(self) -> int:
@@ -76,6 +109,12 @@ class ColumnProfile:
     @property
     def null_share(self) -> float | None:
         return self.nulls / self.rows if self.rows else None
+
+    @property
+    def holds_iso_datetimes(self) -> bool:
+        """Text whose values read are ISO-8601 date-times (nine in ten at least): a timestamp in all
+        but its declared type, as SQLite applications store them."""
+        return self.non_null > 0 and self.iso_datetimes >= 0.9 * self.non_null
 
 
 @dataclass(frozen=True)
@@ -88,6 +127,25 @@ class TimeOrder:
     later: int  # updated more than a second after created: the row was changed after it was inserted
     same: int  # within a second of each other
     earlier: int  # updated before created: clocks, zones or a backfill disagree
+
+
+@dataclass(frozen=True)
+class ReferenceCheck:
+    """The values of a column that looks like a reference (no foreign key), read by the profile, looked
+    up in the key of the table it seems to point at: how many are there."""
+
+    column: str
+    referenced_schema: str
+    referenced_table: str
+    referenced_column: str
+    values_checked: int  # distinct values looked up (at most MAX_REFERENCE_VALUES of those read)
+    values_missing: int  # of them, not in the referenced key
+    rows_checked: int  # rows read that hold one of the values looked up
+    rows_missing: int  # of them, rows whose value is not in the referenced key: orphans in the sample
+
+    @property
+    def match_share(self) -> float | None:
+        return (self.rows_checked - self.rows_missing) / self.rows_checked if self.rows_checked else None
 
 
 @dataclass(frozen=True)
@@ -107,6 +165,12 @@ class TableProfile:
     time_orders: tuple[TimeOrder, ...] = ()  # created vs last-modified, compared in the same pass
     # `columns` may hold one the catalog does not list: SQLite's hidden `rowid` (ROWID below), when the
     # sampler reads it for a table without an INTEGER PRIMARY KEY; its range shows deleted rows.
+    marker: str | None = None  # the column whose value marks migrated rows: ColumnProfile.marked counts them
+    reference_checks: tuple[ReferenceCheck, ...] = ()  # implicit references' values looked up in their key
+    # In transit from the dialect to the profiler, never in a finished profile: the distinct values
+    # read of the columns the profiler asked for (TableRequest.reference_columns), column -> {value:
+    # rows}. The profiler looks them up in the referenced keys and drops them.
+    lookup_values: dict[str, dict] | None = field(default=None, repr=False, compare=False)
 
     def column(self, name: str) -> ColumnProfile | None:
         return next((c for c in self.columns if c.name == name), None)

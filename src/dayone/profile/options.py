@@ -77,3 +77,8 @@ class TableRequest:
     spike_columns: tuple[str, ...] = ()
     size: TableSize | None = None
     seed: int = 0  # the same table gives the same sample from one run to the next
+    private_columns: tuple[str, ...] = ()  # personal data: no value of them is kept
+    value_lists: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (column, the values it is declared to hold)
+    fold_case: bool = False  # text compares as the server's collation does: without case or trailing spaces
+    marker: tuple[str, bool] | None = None  # (column, is a flag) that marks migrated rows: counted apart
+    lookup_columns: tuple[str, ...] = ()  # implicit references: some of their values are looked up afterwards

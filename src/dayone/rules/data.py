@@ -1,5 +1,6 @@
-"""Data rules: what only the rows show. Each needs a profile and stays silent without one (an
-offline snapshot), except where the schema alone already tells part of the story (legacy columns)."""
+"""Data rules: what only the rows show (JSON in text, test data, unused test flags, columns never
+NULL). Each needs a profile and stays silent without one (an offline snapshot). Migrated rows are in
+data_migrated, what the values say of their declared types in data_types."""
 
 from __future__ import annotations
 
@@ -7,10 +8,10 @@ import re
 from functools import lru_cache
 
 from dayone.catalog.model import Column, Table
-from dayone.profile.model import ColumnProfile, TableProfile
+from dayone.profile.model import ColumnProfile
 from dayone.rules.context import AuditContext
 from dayone.rules.evidence import TRUE_TEXT, Sql, any_of, rows_seen, share, true_count
-from dayone.rules.naming import created_columns, words
+from dayone.rules.naming import words
 from dayone.rules.registry import REGISTRY, rule
 from dayone.rules.rollup import Rollup
 
@@ -43,6 +44,12 @@ def json_in_text(ctx: AuditContext):
     ## How to fix
     Change the type to `jsonb` (PostgreSQL) or `JSON` (MySQL/MariaDB); in SQLite declare it JSON and
     add `CHECK (json_valid(col))`. Move the keys metrics depend on into real columns.
+
+    ## What it leaves out
+    Columns already of a JSON type (`json-without-schema` asks about their shape), text in which
+    fewer than half of the values read are JSON objects or arrays (free text that sometimes quotes
+    JSON), JSON scalars (a quoted string or a number parses as JSON but holds no document), and
+    columns whose rows were not read: the schema says only "text".
     """
     this = REGISTRY["json-in-text"]
     for schema, table, column in ctx.columns():
@@ -68,130 +75,6 @@ def json_in_text(ctx: AuditContext):
             non_null_values=values.non_null,
             top_level_keys=[p.path[2:] for p in top_level] or None,
         )
-
-
-# --- migrated data ----------------------------------------------------------------------------
-
-_MARKER = re.compile(
-    r"(\w+_)?(legacy|migrated|migration|imported)(_\w+)?"
-    r"|import_(batch|batch_id|id|source|job|job_id|run|run_id|file|key|ref|system|date|at|ts)"
-    r"|(source|origin|origin_system|old|previous|external)_system(_\w+)?|source_system_id"
-)
-
-
-def marker_columns(table: Table) -> list[Column]:
-    """Columns that say a row came from another system: legacy_source, migrated_at, import_batch."""
-    return [c for c in table.columns if _is_marker(c.name)]
-
-
-@lru_cache(maxsize=1 << 16)  # asked of every column; names repeat from table to table
-def _is_marker(name: str) -> bool:
-    return _MARKER.fullmatch(words(name)) is not None
-
-
-def _marked_rows(sql: Sql, column: Column, values: ColumnProfile | None) -> tuple[int | None, str | None]:
-    """(rows carrying the marker among those read, a predicate selecting them)."""
-    if column.normalized_type == "boolean" or (column.normalized_type == "integer" and re.fullmatch(
-            r"(is_|was_)?(legacy|migrated|imported)", words(column.name))):  # fmt: skip
-        return (true_count(values) if values else None), sql.is_set(column)
-    if values is not None and values.nulls == 0 and not column.nullable:
-        return None, None  # every row carries a value: which ones are migrated is in the values, not their presence
-    return (values.non_null if values else None), f"{sql.ident(column.name)} IS NOT NULL"
-
-
-MIGRATED_DATA_ROLLUP = Rollup(
-    says="{n} tables in {where} hold migrated or imported rows",
-    asks="Which rows were migrated or imported, from which system and when? Does their creation time hold the original "
-    "creation time or the time of the import?",
-)
-
-
-@rule(name="migrated-data", code="DD402", family="data", scope="table", severity="warning", needs=("catalog", "profile"), rollup=MIGRATED_DATA_ROLLUP)
-def migrated_data(ctx: AuditContext):
-    """Rows that came from another system: a migration or bulk import.
-
-    ## What it detects
-    Tables with legacy markers (columns such as legacy_source, legacy_user_id, migrated_at,
-    imported_from, import_batch, source_system) and, with a profile, how many rows carry them and
-    the values they hold; and tables where a large share of the rows read were created within the
-    same hour (a creation spike), with when. Each finding gives a SQL predicate that tells migrated
-    rows apart.
-
-    ## Why it matters for analytics
-    Migrated rows were not created by the new system: their creation time is the night of the
-    migration, not the customer's real signup or order, their ids and statuses may follow the old
-    system's rules, and counting them as new activity inflates launch metrics (signups on day 1).
-
-    ## Question for the engineering team
-    Which rows were migrated or imported, from which system, and when? Does created_at hold the
-    original creation time or the time of the import, and is the original kept anywhere?
-
-    ## How to fix
-    Keep a marker on every migrated row (source system, original id, original creation time) and
-    document it; analytics models then separate migrated rows from new activity with the predicate.
-    """
-    this = REGISTRY["migrated-data"]
-    sql = Sql(ctx)
-    for schema, table in ctx.tables():
-        profile = ctx.table_profile(schema, table)
-        markers = marker_columns(table)
-        spike = _creation_spike(profile, table)
-        if not markers and spike is None:
-            continue
-        legacy: dict[str, dict] = {}
-        parts: list[str] = []
-        carried: dict[int, list[str]] = {}  # rows -> the markers that many rows carry
-        predicate = None
-        for column in markers:
-            values = profile.column(column.name) if profile else None
-            rows, where = _marked_rows(sql, column, values)
-            seen = {v.value: v.count for v in values.top_values} if values and values.top_values else None
-            legacy[column.name] = {k: v for k, v in (("rows", rows), ("values", seen)) if v is not None}
-            listed = f" ({', '.join(f'{value} {count:,}' for value, count in list(seen.items())[:5])})" if seen else ""
-            if rows:
-                carried.setdefault(rows, []).append(f"{column.name}{listed}")
-            elif rows is None and seen:
-                parts.append(f"{column.name} holds{listed}")
-            if predicate is None and where and (profile is None or rows):
-                predicate = where
-        if carried:
-            total, unit = rows_seen(profile)
-            parts[:0] = [f"{rows:,} of {total:,} {unit} carry {' and '.join(names)}" for rows, names in carried.items()]
-        marked = any(facts.get("rows") or facts.get("values") for facts in legacy.values())
-        if markers and not marked:
-            names = ", ".join(c.name for c in markers)
-            parts.append(f"no row read carries {names}" if profile else f"legacy column{'s' if len(markers) > 1 else ''} {names}")
-        if spike is not None:
-            created, burst = spike
-            parts.append(f"{burst.rows:,} rows ({burst.share:.0%} of those read) were created between "
-                         f"{burst.start[:16].replace('T', ' ')} and {burst.end[11:16]} UTC")  # fmt: skip
-            if predicate is None and burst.first and burst.last:
-                predicate = sql.between(created, burst.first, burst.last)
-        created_name = created_columns(table)[0].name if created_columns(table) else "their creation time"
-        yield this.finding(
-            ctx.located(schema, table),
-            f"{table.name} holds migrated or imported rows: {'; '.join(parts)}"
-            + (f" ({profile.how})" if profile else ""),
-            f"Which rows of {table.name} were migrated or imported, from which system and when? Does {created_name} "
-            "hold the original creation time or the time of the import?",
-            severity="info" if profile is not None and not marked and spike is None else None,
-            observed_in=profile.how if profile else None,
-            legacy_columns=legacy or None,
-            creation_spike={"column": spike[0].name, "start": spike[1].start, "end": spike[1].end, "rows": spike[1].rows,
-                            "share": spike[1].share} if spike else None,  # fmt: skip
-            predicate=predicate,
-            query=sql.count_query(schema, table, predicate) if predicate else None,
-        )
-
-
-def _creation_spike(profile: TableProfile | None, table: Table):
-    if profile is None:
-        return None
-    for column in created_columns(table):
-        values = profile.column(column.name)
-        if values is not None and values.spike is not None:
-            return column, values.spike
-    return None
 
 
 # --- test data ----------------------------------------------------------------------------------
@@ -234,7 +117,12 @@ _FLAG = re.compile(
 
 def test_flags(table: Table) -> list[Column]:
     """is_test, is_dummy, test_account: columns that mark a row as test data."""
-    return [c for c in table.columns if _FLAG.fullmatch(words(c.name)) and c.normalized_type in ("boolean", "integer", "string")]
+    return [c for c in table.columns if _is_test_flag(c.name) and c.normalized_type in ("boolean", "integer", "string")]
+
+
+@lru_cache(maxsize=1 << 16)  # asked of every column by two rules; names repeat from table to table
+def _is_test_flag(name: str) -> bool:
+    return _FLAG.fullmatch(words(name)) is not None
 
 
 TEST_DATA_IN_PRODUCTION_ROLLUP = Rollup(
@@ -267,6 +155,12 @@ def test_data_in_production(ctx: AuditContext):
     ## How to fix
     Delete test data before go-live, or mark it (an is_test flag set by the tooling that creates it)
     so that models filter it with one predicate.
+
+    ## What it leaves out
+    A test flag no row read sets (`test-flag-unused` asks about it), text inside JSON documents,
+    test rows in tables that were not read, and names that merely contain a test word (`contest`,
+    `latest`, `Testa Rossa`). A value alone such as 'test' or 'foo' is reported at info level; only
+    test domains, plus-addressed QA logins, load-test accounts and set flags make it a warning.
     """
     this = REGISTRY["test-data-in-production"]
     sql = Sql(ctx)
@@ -321,6 +215,87 @@ def test_data_in_production(ctx: AuditContext):
         )
 
 
+TEST_FLAG_UNUSED_ROLLUP = Rollup(
+    noun=("flag", "flags"),
+    says="{n} test-data flags of {tables} tables in {where} are set on no row read",
+    asks="Are these test flags still used? How are test rows marked today, and will the flags be set (or dropped) "
+    "before go-live?",
+)
+
+
+@rule(name="test-flag-unused", code="DD408", family="data", scope="column", severity="info",
+      needs=("catalog", "profile"), rollup=TEST_FLAG_UNUSED_ROLLUP)  # fmt: skip
+def test_flag_unused(ctx: AuditContext):
+    """A column that marks test data exists, but no row read sets it.
+
+    ## What it detects
+    Flags such as is_test, test_account, is_dummy or is_sandbox (boolean, integer or text) that are
+    false (or empty) in every row profiling read, or in every row the server's statistics describe
+    (PostgreSQL's most common values). Needs rows: an empty table, or one not read, says nothing.
+
+    ## Why it matters for analytics
+    A flag nobody sets looks like a filter that works: models exclude `is_test` rows and believe test
+    data is gone, while QA accounts are created without it. Either the flag is dead (and can go) or
+    the tooling that creates test rows does not set it (and test rows are counted as real ones).
+
+    ## Question for the engineering team
+    Is this flag still used? How are test rows marked today, and will the flag be set by whatever
+    creates them (or dropped) before go-live?
+
+    ## How to fix
+    Have the tooling that creates test accounts and orders set the flag, and filter on it in every
+    model; or drop the column so that nobody relies on it.
+
+    ## What it leaves out
+    Flags that are set on some row read: that is `test-data-in-production`. Tables with no row read
+    (empty, or not profiled), and text flags whose values were not kept (`--no-values`): what they
+    hold is unknown.
+    """
+    this = REGISTRY["test-flag-unused"]
+    for schema, table in ctx.tables():
+        flags = test_flags(table)
+        profile = ctx.table_profile(schema, table) if flags else None
+        if profile is None:
+            continue
+        total, unit = rows_seen(profile)
+        if not total:
+            continue  # no row read: nothing to say about what the rows hold
+        for column in flags:
+            values = profile.column(column.name)
+            if values is None or values.rows == 0:
+                continue
+            flagged = _flag_set_count(column, values, profile.method)
+            if flagged != 0:
+                continue
+            yield this.finding(
+                ctx.located(schema, table, column),
+                f"{table.name}.{column.name} marks test data, but it is set on none of {total:,} {unit} ({profile.how})",
+                f"Is {table.name}.{column.name} still used? How are test rows of {table.name} marked today, and will the "
+                "flag be set (or dropped) before go-live?",
+                observed_in=profile.how,
+                rows_read=None if profile.method == "statistics" else profile.rows_read,
+                rows_estimated=total if profile.method == "statistics" else None,
+                rows_flagged=0,
+            )
+
+
+def _flag_set_count(column: Column, values: ColumnProfile, method: str) -> int | None:
+    """Rows whose flag is set, among those read; None when unknown."""
+    if values.non_null == 0:
+        return 0  # NULL everywhere: never set
+    if method == "statistics":
+        # the most common values leave out rare ones: only a column of one value is known never set
+        one_value = values.distinct_estimate is not None and values.distinct_estimate <= 1
+        return true_count(values) if values.top_values and one_value else None
+    if values.top_values:
+        return true_count(values)
+    if column.normalized_type == "boolean":
+        return values.trues
+    if column.normalized_type == "integer" and values.minimum is not None:
+        return 0 if values.minimum == values.maximum == "0" else None
+    return None
+
+
 # --- nullable, never null ---------------------------------------------------------------------
 
 
@@ -351,6 +326,11 @@ def nullable_never_null(ctx: AuditContext):
     ## How to fix
     `ALTER TABLE t ALTER COLUMN c SET NOT NULL` (PostgreSQL), `MODIFY c <type> NOT NULL`
     (MySQL/MariaDB); or document when the column is empty, and test it in the warehouse.
+
+    ## What it leaves out
+    Columns with fewer than 100 rows read (too few to say anything), generated columns (the server
+    computes them), and columns already declared NOT NULL. A sample is reported as a hint, never as
+    a fact about the whole table.
     """
     this = REGISTRY["nullable-never-null"]
     for schema, table, column in ctx.columns():

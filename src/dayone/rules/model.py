@@ -6,7 +6,7 @@ import re
 
 from dayone.rules.context import AuditContext
 from dayone.rules.evidence import json_schema, varying_types
-from dayone.rules.references import implicit_references, narrower_integer
+from dayone.rules.references import implicit_references, narrower_integer, reference_evidence
 from dayone.rules.registry import REGISTRY, rule
 from dayone.rules.rollup import Rollup, columns_in, tables_in
 
@@ -257,7 +257,10 @@ def implicit_foreign_key(ctx: AuditContext):
     `updated_by`) are references to the one table of people, the table with logins (a password
     hash beside an e-mail or user name) whatever it is called; the finding says it rests on the
     role name (`found_by`: `role`). An integer column narrower than its key (an `integer` for a
-    `bigint` key) is still a reference, and the finding says the key's values may outgrow it.
+    `bigint` key) is still a reference, and the finding says the key's values may outgrow it. With a
+    profile, up to 500 distinct values read of the column are looked up in the referenced key (one
+    indexed lookup per table): the finding gives the share of rows read whose value is a key there,
+    and how many point at no row (orphans in the sample).
 
     ## Why it matters for analytics
     Without the constraint nothing guarantees the referenced row exists: joins silently drop or
@@ -306,9 +309,10 @@ def implicit_foreign_key(ctx: AuditContext):
                        f"but has no foreign key{where}{outgrow}")  # fmt: skip
             question = (f"Does {table.name}.{column.name} always refer to a row of {ref_table.name}? "
                         "Can the foreign key be declared, or why not?")  # fmt: skip
+        checked, data = reference_evidence(ctx, found)  # the rows read: their values found in the key, or not
         yield this.finding(
             ctx.located(schema, table, column),
-            message,
+            message + checked,
             question,
             referred_table=ctx.target(ref_schema, ref_table),
             referred_column=ref_key.name,
@@ -317,6 +321,7 @@ def implicit_foreign_key(ctx: AuditContext):
             found_by=found.found_by,
             narrower_than_key=narrower or None,
             partitions_without_foreign_key=without or None,
+            **data,
         )
 
 

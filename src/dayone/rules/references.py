@@ -261,3 +261,24 @@ def implicit_references(catalog: Catalog, scope: AuditScope = EVERYTHING, ctx: A
             continue
         found.append(Candidate(schema, table, column, ref_schema, ref_table, ref_key, len(partitions), tuple(without), how))
     return found
+
+
+def reference_evidence(ctx, candidate: Candidate) -> tuple[str, dict]:
+    """What the rows read say of an implicit reference (the profile looked a bounded set of its values
+    up in the referenced key): a clause for the finding's message and its evidence; ("", {}) when
+    its values were not looked up."""
+    profile = ctx.table_profile(candidate.schema, candidate.table)
+    check = next((c for c in profile.reference_checks if c.column == candidate.column.name), None) if profile else None
+    if check is None or not check.rows_checked:
+        return "", {}
+    share = check.match_share
+    said = f"{share:.0%}" if not check.rows_missing or share < 0.995 else "over 99%"  # never "100%" beside orphans
+    clause = (f"; of {check.rows_checked:,} values read and looked up ({check.values_checked:,} distinct), {said} "
+              f"are keys of {candidate.ref_table.name}" + (f" and {check.rows_missing:,} point at no row" if check.rows_missing else "")
+              + f" ({profile.how})")  # fmt: skip
+    return clause, {
+        "referenced_match_share": round(share, 4),
+        "orphans_in_sample": check.rows_missing,
+        "reference_values_checked": check.values_checked,
+        "reference_checked_in": profile.how,
+    }

@@ -29,6 +29,7 @@ DOC_SECTIONS = (
     "Why it matters for analytics",
     "Question for the engineering team",
     "How to fix",
+    "What it leaves out",
 )
 FAMILIES = {
     # family -> the section of the data engineer's checklist it answers
@@ -36,6 +37,7 @@ FAMILIES = {
     "flow": "Application and data flow",
     "access": "Infrastructure and access",
     "data": "What the data shows",  # rules that need a profile: only the rows tell
+    "governance": "Governance: personal data",  # what may be copied to the warehouse, masked, kept
 }
 Scope = Literal["source", "table", "column"]
 
