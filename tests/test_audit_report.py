@@ -52,7 +52,8 @@ def test_a_convention_is_one_group_with_one_question_and_every_target_kept(pg_db
     assert set(group["finding_ids"]) == {f.id for f in naive}
     assert {g["id"] for g in document["groups"]} == {g.id for g in build_report(api.audit(pg_db.url)).groups}  # stable
     sections = {s["section"]: s for s in document["sections"]}
-    assert list(sections) == ["Infrastructure and access", "Data model", "Application and data flow", "What the data shows"]
+    assert list(sections) == ["Infrastructure and access", "Data model", "Application and data flow", "What the data shows",
+                              "Governance: personal data"]
     assert sections["What the data shows"]["status"] == "not read"  # every table is empty
     assert any("every table is empty" in line for line in document["not_read"])
 

@@ -98,7 +98,6 @@ def test_the_written_reports_hold_no_personal_value(tmp_path):
             assert value not in written, (form, value)
 
 
-@pytest.mark.xfail(strict=True, reason="dayone.groups.SECTION_ORDER lists the report's sections and not yet 'governance'")
 def test_the_text_and_markdown_reports_ask_about_personal_data(tmp_path):
     for form in ("text", "markdown"):
         written = _written(tmp_path, form)

@@ -22,7 +22,7 @@ from dayone.rules.rollup import RollupFacts
 
 # The data engineer's checklist in its order: access first, then what the data means, how the
 # application moves it, and what the rows show.
-SECTION_ORDER = ("access", "model", "flow", "data")
+SECTION_ORDER = ("access", "model", "flow", "data", "governance")
 
 
 @dataclass(frozen=True)
