@@ -749,6 +749,30 @@ def test_pg_partman_table_prompts_the_retention_question(pg_db):
     assert not [f for f in findings if f.rule == POLICY_UNKNOWN and f.target == "public.enriched_events"]
 
 
+@pytest.mark.postgres
+def test_a_snapshot_without_partition_keys_still_finds_time_partitions_by_their_bounds(pg_db):
+    """Snapshots taken before dayone read partition keys have none: the partitions' bounds decide."""
+    import json
+
+    from dayone import api
+    from dayone.catalog import snapshot
+    from dayone.rules import run_rules, select_rules
+
+    pg_db.execute("""
+        CREATE TABLE readings (taken_on date NOT NULL) PARTITION BY RANGE (taken_on);
+        CREATE TABLE readings_2024 PARTITION OF readings FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        CREATE TABLE spans (started_at timestamptz NOT NULL) PARTITION BY RANGE (started_at);
+    """)
+    document = json.loads(snapshot.to_json(api.read_catalog(pg_db.url)))
+    tables = document["catalog"]["schemas"][0]["tables"]
+    assert all(t.pop("partitioning", None) for t in tables if t["name"] in ("readings", "spans"))
+    old = snapshot.from_json(json.dumps(document))
+    assert old.schema("public").table("readings").partitioning is None
+    found = {f.target: f for f in run_rules(old, select_rules(["flow"])).findings if f.rule == RETENTION}
+    assert list(found) == ["public.readings"]  # spans: no key and no partition say it is split by time
+    assert (found["public.readings"].evidence.get("partition_key"), found["public.readings"].evidence["partitions"]) == (None, 1)
+
+
 def test_paper_trail_covers_the_tables_its_item_types_name(tmp_path):
     import sqlite3
 
