@@ -1,10 +1,10 @@
 """PostgreSQL: guarded sessions and the whole catalog in ten bulk queries.
 
 Several catalog functions (pg_get_expr with a table, pg_get_constraintdef, pg_get_indexdef,
-pg_get_viewdef) take an ACCESS SHARE lock on the table they describe, so a table another session
-holds in ACCESS EXCLUSIVE mode would make them wait. We first ask pg_locks which relations are
-locked (or have such a lock queued), and skip those functions for them: the table is reported as
-skipped, with every fact the system catalogs give without a lock.
+pg_get_viewdef, pg_get_partkeydef) take an ACCESS SHARE lock on the table they describe, so a table
+another session holds in ACCESS EXCLUSIVE mode would make them wait. We first ask pg_locks which
+relations are locked (or have such a lock queued), and skip those functions for them: the table is
+reported as skipped, with every fact the system catalogs give without a lock.
 
 A big catalog (SECOND_SESSION_FROM) is read on two connections: the constraints, whose CHECK
 expressions the server deparses one by one, and the access facts on the second, in the snapshot the
