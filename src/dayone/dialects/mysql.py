@@ -356,7 +356,8 @@ class MySQLDialect(Dialect):
                 "checks": self._checks(second, mariadb, version, bulk),
             }
             # PARTITIONS opens every table it describes: only the partitioned ones are asked (none: no
-            # query). On this connection, which has the fewer queries; TABLES is read by now as a rule.
+            # query). It runs on this connection, the one with the lighter half, which by now has
+            # mostly no need to wait for the first to have read TABLES.
             tables_read.wait()
             partitioned = [(row[0], row[1]) for row in rows.get("tables", ()) if _kind(row[2], row[8]) == "partitioned table"]
             half["partitions"] = bulk(second, PARTITIONS_SQL, only=partitioned)
