@@ -11,6 +11,7 @@ import uuid
 import pytest
 
 from dayone import api
+from dayone.catalog import snapshot
 from dayone.catalog.model import ValueSet
 from dayone.catalog.snapshot import to_json
 from dayone.connect.options import SessionOptions
@@ -265,6 +266,13 @@ def _catalog_statements(db: MySQLDatabase):
         session.close()
 
 
+def _make_partitioned_tables(db: MySQLDatabase, start: int, stop: int) -> None:
+    with db.connect() as conn, conn.cursor() as cur:
+        for i in range(start, stop):
+            cur.execute(f"CREATE TABLE log{i} (at DATE NOT NULL, id INT NOT NULL) PARTITION BY RANGE COLUMNS (at) "
+                        "(PARTITION p1 VALUES LESS THAN ('2025-01-01'), PARTITION p2 VALUES LESS THAN ('2026-01-01'))")  # fmt: skip
+
+
 def test_query_count_does_not_grow_with_tables(mysql_db):
     _make_tables(mysql_db, 0, 5)
     small, catalog = _catalog_statements(mysql_db)
@@ -275,8 +283,19 @@ def test_query_count_does_not_grow_with_tables(mysql_db):
     assert len(tables) == 120
     t42 = catalog.schemas[0].table("t42")
     assert [fk.name for fk in t42.foreign_keys] == ["fk_t42"] and t42.triggers[0].name == "trg_t42"
-    assert len(large) == len(small) <= 21  # fifteen for the catalog (MariaDB counts the tables first), five for access facts
+    # sixteen for the catalog (MariaDB counts the tables first; views' columns are asked apart, and a database
+    # with partitioned tables asks PARTITIONS too, below), five for access facts
+    assert len(large) == len(small) <= 21
     assert [s for s in small + large if not ALLOWED.match(s)] == []
+
+    # partitions: one more query, asked only of partitioned tables, however many there are
+    _make_partitioned_tables(mysql_db, 0, 2)
+    few, catalog = _catalog_statements(mysql_db)
+    _make_partitioned_tables(mysql_db, 2, 40)
+    many, catalog = _catalog_statements(mysql_db)
+    assert len(few) == len(many) == len(small) + 1
+    assert [s for s in few if "information_schema.PARTITIONS" in s] != []
+    assert [p.name for p in catalog.schemas[0].table("log39").partitioning.partitions] == ["p1", "p2"]
 
 
 def test_session_is_read_only_and_time_bounded(mysql_db):
@@ -374,6 +393,43 @@ def test_json_check_value_sets_generated_and_defaults(mysql_db):
     kind = table.column("kind")
     assert kind.enum_values == ("x'y", "a,b", "back\\slash", "")
     assert kind.comment == "the kind" and table.column("id").comment is None
+
+
+def test_partitions_are_read_as_the_server_declares_them(mysql_db):
+    with mysql_db.connect() as conn, conn.cursor() as cur:
+        for statement in (
+            "CREATE TABLE readings (taken_on DATE NOT NULL, id INT NOT NULL, PRIMARY KEY (taken_on, id))"
+            " PARTITION BY RANGE COLUMNS (taken_on, id) (PARTITION p2024 VALUES LESS THAN ('2025-01-01', 0),"
+            " PARTITION `p'max` VALUES LESS THAN (MAXVALUE, MAXVALUE))",
+            "CREATE TABLE visits (at DATETIME NOT NULL) PARTITION BY RANGE (TO_DAYS(at))"
+            " (PARTITION p1 VALUES LESS THAN (TO_DAYS('2025-01-01')), PARTITION p0 VALUES LESS THAN MAXVALUE)",
+            "CREATE TABLE kinds (kind INT NOT NULL) PARTITION BY LIST (kind) (PARTITION a VALUES IN (1, 2), PARTITION b VALUES IN (3))",
+            "CREATE TABLE `odd``name` (`a,b` INT NOT NULL PRIMARY KEY, c INT NOT NULL) PARTITION BY LINEAR KEY (`a,b`) PARTITIONS 2",
+            "CREATE TABLE by_key (id INT PRIMARY KEY) PARTITION BY KEY () PARTITIONS 2",
+            "CREATE TABLE yearly (at DATE NOT NULL, id INT NOT NULL) PARTITION BY RANGE (YEAR(at))"
+            " SUBPARTITION BY HASH (id) SUBPARTITIONS 3 (PARTITION y2024 VALUES LESS THAN (2025), PARTITION y2025 VALUES LESS THAN (2026))",
+            "CREATE TABLE plain (id INT PRIMARY KEY)",
+        ):
+            cur.execute(statement)
+    catalog = read(mysql_db)
+    schema = catalog.schema(mysql_db.name)
+
+    def described(name):
+        found = schema.table(name).partitioning
+        return found.strategy, found.key, found.columns, [(p.name, p.bound) for p in found.partitions]
+
+    assert schema.table("readings").kind == "partitioned table"
+    assert described("readings") == ("RANGE COLUMNS", "`taken_on`,`id`", ("taken_on", "id"),
+                                     [("p2024", "'2025-01-01',0"), ("p'max", "MAXVALUE,MAXVALUE")])  # fmt: skip
+    assert described("visits") == ("RANGE", "to_days(`at`)", ("to_days(`at`)",), [("p1", "739617"), ("p0", "MAXVALUE")])
+    assert described("kinds") == ("LIST", "`kind`", ("kind",), [("a", "1,2"), ("b", "3")])
+    assert described("odd`name") == ("LINEAR KEY", "`a,b`", ("a,b",), [("p0", None), ("p1", None)])
+    assert described("by_key") == ("KEY", None, (), [("p0", None), ("p1", None)])  # the primary key's columns
+    assert described("yearly") == ("RANGE", "year(`at`)", ("year(`at`)",), [("y2024", "2025"), ("y2025", "2026")])
+    assert schema.table("plain").partitioning is None
+    text = to_json(catalog)
+    assert text.count('"partitioning"') == 6
+    assert to_json(snapshot.from_json(text)) == text
 
 
 # --- connection errors ------------------------------------------------------------------------------

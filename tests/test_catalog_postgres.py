@@ -8,6 +8,7 @@ import time
 import pytest
 
 from dayone import api
+from dayone.catalog import snapshot
 from dayone.catalog.snapshot import to_json
 from dayone.connect.options import SessionOptions
 from dayone.connect.target import parse_target
@@ -81,6 +82,9 @@ def test_pagila_constraints_triggers_and_enums_are_complete(pagila):
     assert (lang_fk.referred_table, lang_fk.on_delete, lang_fk.on_update) == ("language", "RESTRICT", "CASCADE")
     assert public.table("payment_p2022_01").partition_of == "payment"
     assert "FOR VALUES FROM" in public.table("payment_p2022_01").partition_bound
+    payment = public.table("payment").partitioning
+    assert (payment.strategy, payment.key, payment.columns) == ("RANGE", "payment_date", ("payment_date",))
+    assert public.table("payment_p2022_01").partitioning is None and film.partitioning is None
     assert "SELECT" in public.table("film_list").view_definition.upper()
 
 
@@ -214,6 +218,36 @@ def test_index_columns_expressions_and_defaults_are_read_as_postgresql_prints_th
     assert table.column("slug").generated == "lower(email)"
 
 
+def test_partition_keys_are_read_as_postgresql_prints_them(pg_db):
+    pg_db.execute(
+        """
+        CREATE TABLE events (gone int, at timestamp NOT NULL, id int, "kind, sort" text)
+            PARTITION BY RANGE (date_trunc('day', at), id, ("kind, sort" || ','));
+        ALTER TABLE events DROP COLUMN gone;  -- column numbers no longer start at 1
+        CREATE TABLE events_default PARTITION OF events DEFAULT;
+        CREATE TABLE tags (label text) PARTITION BY LIST (label COLLATE "C");
+        CREATE TABLE shards (id int) PARTITION BY HASH (id);
+        CREATE TABLE shards_0 PARTITION OF shards FOR VALUES WITH (MODULUS 2, REMAINDER 0) PARTITION BY RANGE (id);
+        CREATE TABLE plain (id int);
+        """
+    )
+    catalog = api.read_catalog(pg_db.url)
+    public = catalog.schema("public")
+    events = public.table("events").partitioning
+    assert events.strategy == "RANGE"
+    assert events.key == "date_trunc('day'::text, at), id, ((\"kind, sort\" || ','::text))"
+    assert events.columns == ("date_trunc('day'::text, at)", "id", "((\"kind, sort\" || ','::text))")
+    tags = public.table("tags").partitioning
+    assert (tags.strategy, tags.key, tags.columns) == ("LIST", 'label COLLATE "C"', ("label",))
+    assert public.table("shards").partitioning.strategy == "HASH"
+    sub = public.table("shards_0")
+    assert (sub.kind, sub.partition_of, sub.partitioning.strategy, sub.partitioning.columns) == ("partition", "shards", "RANGE", ("id",))
+    assert public.table("events_default").partitioning is None and public.table("plain").partitioning is None
+    text = to_json(catalog)
+    assert text.count('"partitioning"') == 4  # only partitioned tables carry one
+    assert to_json(snapshot.from_json(text)) == text
+
+
 def test_objects_an_extension_installs_are_not_the_applications(pg_db):
     pg_db.execute("CREATE EXTENSION IF NOT EXISTS pg_buffercache; CREATE TABLE orders (id int PRIMARY KEY)")
     catalog = api.read_catalog(pg_db.url)
@@ -269,10 +303,11 @@ def test_locked_table_is_skipped_and_reported_not_waited_on(pg_db):
         "CREATE TABLE busy (id int PRIMARY KEY DEFAULT 1, n int CHECK (n > 0));"
         "CREATE VIEW busy_view AS SELECT * FROM busy;"
         "CREATE TABLE calm (id int PRIMARY KEY, n int DEFAULT 42 CHECK (n > 0));"
+        "CREATE TABLE busy_log (at timestamp NOT NULL, id int) PARTITION BY RANGE (date_trunc('day', at), id);"
     )
     holder = pg_db.connect()
     holder.autocommit = False
-    holder.execute("LOCK TABLE busy IN ACCESS EXCLUSIVE MODE")
+    holder.execute("LOCK TABLE busy, busy_log IN ACCESS EXCLUSIVE MODE")
     try:
         started = time.perf_counter()
         catalog = api.read_catalog(pg_db.url, options=SessionOptions(lock_timeout=30))
@@ -285,6 +320,10 @@ def test_locked_table_is_skipped_and_reported_not_waited_on(pg_db):
     assert "locked by another session" in public.table("busy").skipped
     assert "locked by another session" in public.table("busy_view").skipped
     assert [c.name for c in public.table("busy").columns] == ["id", "n"]  # lock-free facts still read
+    busy_log = public.table("busy_log")  # the strategy and key columns come without a lock, the expression not
+    assert "partition keys" in busy_log.skipped and busy_log.partitioning.key is None
+    assert busy_log.partitioning.strategy == "RANGE"
+    assert busy_log.partitioning.columns == ("(expression not read: table locked)", "id")
     calm = public.table("calm")
     assert calm.skipped is None and calm.column("n").default == "42"
     assert calm.check_constraints[0].expression == "(n > 0)"

@@ -506,18 +506,41 @@ CASES = [
             CREATE TABLE shards_1 PARTITION OF shards FOR VALUES FROM (1) TO (1000);
             CREATE TABLE spans (started_at timestamptz NOT NULL, id bigint) PARTITION BY RANGE (started_at);
         """},
-        present=[(RETENTION, "readings"), (CHANGELOG, "activities"), (UNTRACKED, "ci_stages.status")],
+        present=[(RETENTION, "readings"), (CHANGELOG, "activities"), (UNTRACKED, "ci_stages.status"),
+                 (RETENTION, "spans")],  # no partition yet, but its key is a timestamp
         absent=[
             (RETENTION, "activities"), (RETENTION, "shards"),  # by type, by id: nothing ages out
-            (RETENTION, "spans"),  # no partition yet: the catalog does not say by what it is split
             (RETENTION, "readings_2024h1"), (POLICY_UNKNOWN, "readings"),  # retention is asked once, by partition-retention
             (UNTRACKED, "merge_requests.status"),  # activities holds MergeRequest rows
         ],  # fmt: skip
         expect={
             (RETENTION, "readings"): {"partitions": 2, "oldest_bound": "2024-01-01", "newest_bound": "2025-01-01",
-                                      "default_partition": True, "template": None, "severity": "warning"},
+                                      "default_partition": True, "template": None, "severity": "warning",
+                                      "partition_key": "RANGE (taken_on)"},
+            (RETENTION, "spans"): {"partitions": 0, "oldest_bound": None, "default_partition": False},
             (CHANGELOG, "activities"): {"type_values": ["Issue", "MergeRequest"], "type_values_from": "partitions",
                                         "status_columns": ["merge_requests.status"]},
+        },  # fmt: skip
+    ),
+    case(
+        "partitions-by-key",  # the key decides, before any partition but the default exists (Lago's enriched_events)
+        {"postgresql": """
+            CREATE TABLE events (id bigint NOT NULL, created_at timestamptz NOT NULL) PARTITION BY RANGE (created_at);
+            CREATE TABLE events_default PARTITION OF events DEFAULT;
+            CREATE TABLE ledger (id bigint NOT NULL, amount numeric, created_at timestamptz) PARTITION BY RANGE (id);
+            CREATE TABLE ledger_default PARTITION OF ledger DEFAULT;
+            CREATE TABLE monthly (at timestamp NOT NULL) PARTITION BY RANGE (date_trunc('month', at));
+            CREATE TABLE monthly_2024_01 PARTITION OF monthly FOR VALUES FROM ('2024-01-01') TO ('2024-02-01');
+            CREATE TABLE tenants (tenant_id integer NOT NULL, at timestamp NOT NULL) PARTITION BY HASH (tenant_id);
+            CREATE TABLE tenants_0 PARTITION OF tenants FOR VALUES WITH (MODULUS 2, REMAINDER 0);
+        """},
+        present=[(RETENTION, "events"), (RETENTION, "monthly")],  # an expression key: its bounds are dates
+        absent=[(RETENTION, "ledger"), (RETENTION, "tenants"), (POLICY_UNKNOWN, "events")],
+        expect={
+            (RETENTION, "events"): {"partitions": 0, "default_partition": True, "partition_key": "RANGE (created_at)",
+                                    "oldest_bound": None, "template": None},
+            (RETENTION, "monthly"): {"partitions": 1, "oldest_bound": "2024-01-01 00:00:00",
+                                     "newest_bound": "2024-02-01 00:00:00"},
         },  # fmt: skip
     ),
     case(
@@ -527,9 +550,43 @@ CASES = [
                 PARTITION BY RANGE COLUMNS (taken_on) (
                     PARTITION p2024h1 VALUES LESS THAN ('2024-07-01'),
                     PARTITION p2024h2 VALUES LESS THAN ('2025-01-01'));
+            CREATE TABLE visits (visited_at DATETIME NOT NULL, id integer NOT NULL)
+                PARTITION BY RANGE (TO_DAYS(visited_at)) (
+                    PARTITION p202401 VALUES LESS THAN (TO_DAYS('2024-02-01')),
+                    PARTITION p202402 VALUES LESS THAN (TO_DAYS('2024-03-01')),
+                    PARTITION pfuture VALUES LESS THAN MAXVALUE);
+            CREATE TABLE yearly (on_day DATE NOT NULL) PARTITION BY RANGE (YEAR(on_day)) (
+                PARTITION y2024 VALUES LESS THAN (2025));
+            CREATE TABLE stamps (at TIMESTAMP NOT NULL) PARTITION BY RANGE (UNIX_TIMESTAMP(at)) (
+                PARTITION p2023 VALUES LESS THAN (1704067200));
         """},
-        present=[(RETENTION, "readings")],
-        gap="the MySQL/MariaDB catalog does not read partition definitions (information_schema.PARTITIONS)",
+        present=[(RETENTION, "readings"), (RETENTION, "visits"), (RETENTION, "yearly"), (RETENTION, "stamps")],
+        absent=[(POLICY_UNKNOWN, "readings"), (POLICY_UNKNOWN, "visits")],
+        expect={
+            (RETENTION, "readings"): {"partitions": 2, "oldest_bound": "MINVALUE", "newest_bound": "2025-01-01",
+                                      "oldest_date": "2024-07-01", "newest_date": "2025-01-01",
+                                      "default_partition": False, "partition_key": "RANGE COLUMNS (`taken_on`)"},
+            (RETENTION, "visits"): {"partitions": 3, "oldest_bound": "MINVALUE", "newest_bound": "MAXVALUE",
+                                    "oldest_date": "2024-02-01", "newest_date": "2024-03-01",
+                                    "partition_key": "RANGE (to_days(`visited_at`))"},
+            (RETENTION, "yearly"): {"partitions": 1, "newest_bound": "2025-01-01"},
+            (RETENTION, "stamps"): {"partitions": 1, "newest_bound": "2024-01-01 00:00:00+00"},
+        },  # fmt: skip
+    ),
+    case(
+        "partitions-mysql-not-by-time",  # nothing ages out of these, or the key does not say it is a time
+        {"mysql": """
+            CREATE TABLE kinds (kind integer NOT NULL, created_at DATETIME) PARTITION BY LIST (kind) (
+                PARTITION a VALUES IN (1, 2), PARTITION b VALUES IN (3));
+            CREATE TABLE shards (id integer NOT NULL, created_at DATETIME) PARTITION BY HASH (id) PARTITIONS 4;
+            CREATE TABLE days (on_day DATE NOT NULL) PARTITION BY HASH (TO_DAYS(on_day)) PARTITIONS 4;
+            CREATE TABLE keyed (id integer PRIMARY KEY, created_at DATETIME) PARTITION BY KEY () PARTITIONS 2;
+            CREATE TABLE ids (id integer NOT NULL) PARTITION BY RANGE (id) (
+                PARTITION p0 VALUES LESS THAN (1000), PARTITION p1 VALUES LESS THAN MAXVALUE);
+            CREATE TABLE months (on_day DATE NOT NULL) PARTITION BY RANGE (YEAR(on_day) * 100 + MONTH(on_day)) (
+                PARTITION p202401 VALUES LESS THAN (202402));
+        """},
+        absent=[(RETENTION, name) for name in ("kinds", "shards", "days", "keyed", "ids", "months")],
     ),
     case(
         "hard-deletes-cascade",
@@ -678,14 +735,42 @@ def test_pg_partman_table_prompts_the_retention_question(pg_db):
                                              enriched_at timestamp NOT NULL) PARTITION BY RANGE ("timestamp");
         CREATE TABLE public.enriched_events_default PARTITION OF public.enriched_events DEFAULT;
         CREATE TABLE partman.template_public_enriched_events (id uuid NOT NULL, "timestamp" timestamp NOT NULL);
+        CREATE TABLE public.ledger_entries (id bigint NOT NULL, amount numeric) PARTITION BY RANGE (id);
+        CREATE TABLE public.ledger_entries_default PARTITION OF public.ledger_entries DEFAULT;
+        CREATE TABLE partman.template_public_ledger_entries (id bigint NOT NULL);
     """)
     findings = api.audit(pg_db.url, profile=None).findings
-    found = next(f for f in findings if f.rule == RETENTION)
+    [found] = [f for f in findings if f.rule == RETENTION]  # not ledger_entries: pg_partman splits it by id
     assert found.target == "public.enriched_events"
     assert (found.evidence["template"], found.evidence["partitions"], found.evidence["default_partition"]) == (
         "partman.template_public_enriched_events", 0, True)
+    assert found.evidence["partition_key"] == 'RANGE ("timestamp")'
     assert "pg_partman's retention setting" in found.question
     assert not [f for f in findings if f.rule == POLICY_UNKNOWN and f.target == "public.enriched_events"]
+
+
+@pytest.mark.postgres
+def test_a_snapshot_without_partition_keys_still_finds_time_partitions_by_their_bounds(pg_db):
+    """Snapshots taken before dayone read partition keys have none: the partitions' bounds decide."""
+    import json
+
+    from dayone import api
+    from dayone.catalog import snapshot
+    from dayone.rules import run_rules, select_rules
+
+    pg_db.execute("""
+        CREATE TABLE readings (taken_on date NOT NULL) PARTITION BY RANGE (taken_on);
+        CREATE TABLE readings_2024 PARTITION OF readings FOR VALUES FROM ('2024-01-01') TO ('2025-01-01');
+        CREATE TABLE spans (started_at timestamptz NOT NULL) PARTITION BY RANGE (started_at);
+    """)
+    document = json.loads(snapshot.to_json(api.read_catalog(pg_db.url)))
+    tables = document["catalog"]["schemas"][0]["tables"]
+    assert all(t.pop("partitioning", None) for t in tables if t["name"] in ("readings", "spans"))
+    old = snapshot.from_json(json.dumps(document))
+    assert old.schema("public").table("readings").partitioning is None
+    found = {f.target: f for f in run_rules(old, select_rules(["flow"])).findings if f.rule == RETENTION}
+    assert list(found) == ["public.readings"]  # spans: no key and no partition say it is split by time
+    assert (found["public.readings"].evidence.get("partition_key"), found["public.readings"].evidence["partitions"]) == (None, 1)
 
 
 def test_paper_trail_covers_the_tables_its_item_types_name(tmp_path):

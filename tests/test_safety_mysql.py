@@ -52,6 +52,8 @@ def _make_schema(db: MySQLDatabase) -> None:
         "CREATE TABLE `it's a ``name``` (id INT PRIMARY KEY)",
         "CREATE TRIGGER orders_status BEFORE INSERT ON orders FOR EACH ROW SET NEW.status = COALESCE(NEW.status, 'new')",
         "CREATE VIEW open_orders AS SELECT id, customer_id FROM orders WHERE status = 'new'",
+        "CREATE TABLE visits (day DATE NOT NULL, id INT NOT NULL, PRIMARY KEY (day, id)) PARTITION BY RANGE COLUMNS (day)"
+        " (PARTITION p2024 VALUES LESS THAN ('2025-01-01'), PARTITION pmax VALUES LESS THAN (MAXVALUE))",
         "INSERT INTO customers VALUES (1, 'a@example.com', 'pro')",
         "INSERT INTO orders (id, customer_id) VALUES (1, 1)",
     ]
@@ -140,7 +142,7 @@ def test_catalog_read_sends_only_reads(mysql_db, sakila):
         sessions = log.sessions([mysql_db.name, sakila.name])
 
     schema = catalog.schema(mysql_db.name)
-    assert {t.name for t in schema.tables} == {"customers", "orders", "it's a `name`", "open_orders"}
+    assert {t.name for t in schema.tables} == {"customers", "orders", "it's a `name`", "open_orders", "visits"}
     assert schema.table("orders").foreign_keys[0].name == "fk_customer"
     assert schema.table("orders").triggers[0].name == "orders_status"
     assert len(sakila_catalog.schema(sakila.name).tables) == 23
@@ -155,6 +157,8 @@ def test_catalog_read_sends_only_reads(mysql_db, sakila):
         # the log captured dayone's catalog queries, not just a login
         for view in CATALOG_QUERIES:
             assert any(f"information_schema.{view} " in s for s in statements), (view, statements)
+        # PARTITIONS is asked only where a table is partitioned (sakila has none)
+        assert any("information_schema.PARTITIONS" in s for s in statements) == (session.database == mysql_db.name)
         assert "START TRANSACTION READ ONLY" in statements and statements.count("COMMIT") == 1
         # read-only and time-bounded before the first catalog query
         first_read = next(i for i, s in enumerate(statements) if "information_schema" in s)
@@ -194,8 +198,10 @@ def test_big_catalog_read_on_two_connections_sends_only_reads(mysql_db, monkeypa
         assert any(s.startswith("SET SESSION max_statement_time") for s in statements[:first_read])
         assert non_reads(statements, "mysql") == []
         queried |= {view for view in CATALOG_QUERIES for s in statements if f"information_schema.{view} " in s}
-    assert queried == set(CATALOG_QUERIES)
-    assert all(any("information_schema.STATISTICS" in s for s in session.statements) == (i == 1) for i, session in enumerate(sessions))
+        queried |= {"PARTITIONS"} if any("information_schema.PARTITIONS" in s for s in statements) else set()
+    assert queried == {*CATALOG_QUERIES, "PARTITIONS"}
+    for view in ("STATISTICS", "PARTITIONS"):  # the second connection's half
+        assert all(any(f"information_schema.{view}" in s for s in session.statements) == (i == 1) for i, session in enumerate(sessions))
 
 
 @pytest.mark.parametrize("tier", ["statistics", "sample", "full"])
@@ -347,6 +353,8 @@ def _assert_complete(schema) -> None:
     customers = schema.table("customers")
     assert customers.skipped is None and customers.check_constraints[0].value_sets[0].values == ("free", "pro")
     assert schema.table("open_orders").skipped is None and len(schema.table("open_orders").columns) == 2
+    visits = schema.table("visits").partitioning
+    assert [(p.name, p.bound) for p in visits.partitions] == [("p2024", "'2025-01-01'"), ("pmax", "MAXVALUE")]
 
 
 @pytest.mark.parametrize("connections", [1, 2])
@@ -361,11 +369,11 @@ def test_a_table_being_replaced_is_skipped_at_once(mysql_db, monkeypatch, connec
 
         monkeypatch.setattr(mysql, "SECOND_SESSION_FROM", 0)
     _make_schema(mysql_db)
-    mysql_db.execute("CREATE TABLE daily_report (day DATE PRIMARY KEY, total INT)")
+    mysql_db.execute("CREATE TABLE daily_report (day DATE PRIMARY KEY, total INT) PARTITION BY KEY () PARTITIONS 2")
     mysql_db.execute("CREATE VIEW report_view AS SELECT day FROM daily_report")
     options = SessionOptions(lock_timeout=2.0)
     with other_clients(mysql_db, 1) as (admin, (etl,)):
-        etl.start("CREATE OR REPLACE TABLE daily_report (day DATE PRIMARY KEY, total INT) "
+        etl.start("CREATE OR REPLACE TABLE daily_report (day DATE PRIMARY KEY, total INT) PARTITION BY KEY () PARTITIONS 2 "
                   "SELECT CURRENT_DATE AS day, SLEEP(60) AS total")  # fmt: skip
         etl.wait_for_state(admin, "User sleep")
 
@@ -443,7 +451,7 @@ def test_a_table_without_columns_was_changed_during_the_read():
     table = ("db", "t", "BASE TABLE", "InnoDB", "", 0, 16384, 0, "")
     rows = {
         "schemas": ["db"], "tables": [table], "views": [], "columns": [], "keys": [], "fk_rules": [],
-        "checks": [], "indexes": [], "triggers": [],
+        "checks": [], "indexes": [], "triggers": [], "partitions": [],
     }  # fmt: skip
     assert _build(rows, mariadb=True)[0].tables[0].skipped == CHANGED_REASON
 

@@ -116,6 +116,33 @@ class Trigger:
 
 
 @lean
+class PartitionBound:
+    """One partition of a MySQL/MariaDB table and the values it takes, as the server prints them
+    (information_schema.PARTITIONS.PARTITION_DESCRIPTION): "'2024-07-01'" or "739433" for VALUES LESS
+    THAN, "MAXVALUE", "1,2" for VALUES IN; None for HASH and KEY partitions. (PostgreSQL partitions
+    are tables of their own, with partition_of and partition_bound.)"""
+
+    name: str
+    bound: str | None = None
+
+
+@lean
+class Partitioning:
+    """How a partitioned table splits its rows, as the server declares it."""
+
+    # PostgreSQL: RANGE, LIST, HASH; MySQL/MariaDB: PARTITION_METHOD, e.g. RANGE COLUMNS, LINEAR KEY,
+    # MariaDB's SYSTEM_TIME
+    strategy: str
+    # the key as the server prints it, without the strategy: "created_at", "to_days(`taken_on`)",
+    # "`taken_on`,`id`"; None when it could not be read (PostgreSQL: the table was locked)
+    key: str | None = None
+    # the key's parts in order: a column name, or an expression as the server prints it (as Index.columns)
+    columns: tuple[str, ...] = ()
+    # MySQL/MariaDB: each partition in the order of its bounds (not by name: RANGE bounds ascend)
+    partitions: tuple[PartitionBound, ...] = ()
+
+
+@lean
 class Table:
     name: str
     kind: TableKind = "table"
@@ -136,6 +163,7 @@ class Table:
     view_definition: str | None = None
     partition_of: str | None = None  # parent table name, for a partition
     partition_bound: str | None = None
+    partitioning: Partitioning | None = None  # for a partitioned table: its strategy and key
     # Why some facts could not be read (e.g. the table was locked by another session).
     skipped: str | None = None
 

@@ -1,8 +1,9 @@
 """MySQL 5.7+/8 and MariaDB 10.5+: guarded sessions and the whole catalog from information_schema.
 
 In MySQL and MariaDB a catalog "schema" is a database. The catalog is read with a constant number
-of bulk information_schema queries (about a dozen, whatever the number of tables); rows are joined
-in Python on the exact names, because information_schema compares names case-insensitively.
+of bulk information_schema queries (about a dozen, whatever the number of tables; PARTITIONS only
+where a table is partitioned); rows are joined in Python on the exact names, because
+information_schema compares names case-insensitively.
 
 Differences between the two servers handled here:
 - MariaDB prints COLUMN_DEFAULT as an SQL expression ('text' quoted, NULL for DEFAULT NULL,
@@ -31,6 +32,7 @@ from __future__ import annotations
 import math
 import os
 import re
+import threading
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from contextlib import ExitStack
@@ -59,6 +61,7 @@ from dayone.dialects.alongside import alongside
 from dayone.dialects.base import Dialect
 from dayone.dialects.mysql_access import read_access
 from dayone.dialects.mysql_errors import LOCK_WAIT_TIMEOUT, STATEMENT_TIMEOUT, catalog_error, connect_error, guard_error, where
+from dayone.dialects.mysql_partitions import PARTITIONS_SQL, partitionings
 from dayone.dialects.mysql_rows import NO_LOCK_WAIT
 from dayone.dialects.mysql_rows import rows as _rows
 from dayone.dialects.mysql_rows import numeric_version as _numeric_version
@@ -336,6 +339,7 @@ class MySQLDialect(Dialect):
             names_in: tuple[str, str] = ("TABLE_SCHEMA", "TABLE_NAME"),
             leave_out: Sequence[tuple[str, str]] = (),
             only: Sequence[tuple[str, str]] | None = None,
+            aggregate: bool = True,
             **fmt: str,
         ) -> list[tuple]:
             # MariaDB: every query looks at a table being changed once, without waiting, and skips it
@@ -345,16 +349,25 @@ class MySQLDialect(Dialect):
                 if pairs:
                     sql += f" AND (CAST({names_in[0]} AS BINARY), CAST({names_in[1]} AS BINARY)) {test} ({', '.join(['(%s, %s)'] * len(pairs))})"
                     params += [name for pair in pairs for name in pair]
-            if only is not None:
-                return _rows(session, sql, params) if only else []
-            return _aggregated(session, sql, params, mariadb)
+            if only is not None and not only:
+                return []
+            return _aggregated(session, sql, params, mariadb) if aggregate else _rows(session, sql, params)
+
+        tables_read = threading.Event()  # set once TABLES has named the partitioned and the locked tables
 
         def second_half(second: Session) -> dict[str, list[tuple]]:
             expression_indexes = not mariadb and _version_tuple(version) >= (8, 0, 13)
-            return {
+            half = {
                 "indexes": bulk(second, INDEXES_SQL, expression="EXPRESSION" if expression_indexes else "NULL"),
                 "checks": self._checks(second, mariadb, version, bulk),
             }
+            # PARTITIONS opens every table it describes: only the partitioned ones are asked (none: no
+            # query). It runs on this connection, the one with the lighter half, which by now has
+            # mostly no need to wait for the first to have read TABLES.
+            tables_read.wait()
+            partitioned = [(row[0], row[1]) for row in rows.get("tables", ()) if _kind(row[2], row[8]) == "partitioned table"]
+            half["partitions"] = bulk(second, PARTITIONS_SQL, only=partitioned)
+            return half
 
         # information_schema opens every table it describes, for every query: from SECOND_SESSION_FROM
         # tables, the second connection opens them for the slowest queries (STATISTICS above all)
@@ -364,14 +377,17 @@ class MySQLDialect(Dialect):
             pending = None
             if mariadb and session.query(_in(TABLE_COUNT_SQL, names), names)[0][0] >= SECOND_SESSION_FROM:
                 pending = stack.enter_context(alongside(session, second_half))
-            rows["tables"] = bulk(session, TABLES_SQL)
-            locked.extend((row[0], row[1]) for row in rows["tables"] if _locked(row[2], row[3], row[4]))
+            try:
+                rows["tables"] = bulk(session, TABLES_SQL)
+                locked.extend((row[0], row[1]) for row in rows["tables"] if _locked(row[2], row[3], row[4]))
+            finally:
+                tables_read.set()  # also after an error: the second half must not wait for ever
             if pending is None and not mariadb and len(rows["tables"]) >= SECOND_SESSION_FROM:
                 pending = stack.enter_context(alongside(session, second_half))
             # A view's columns are typed by evaluating the view, and the type of a GROUP_CONCAT column
             # follows group_concat_max_len, which MariaDB's aggregate raises: views are read row by row.
             views = [(row[0], row[1]) for row in rows["tables"] if row[2] == "VIEW"]
-            rows["columns"] = bulk(session, COLUMNS_SQL, leave_out=views) + bulk(session, COLUMNS_SQL, only=views)
+            rows["columns"] = bulk(session, COLUMNS_SQL, leave_out=views) + bulk(session, COLUMNS_SQL, only=views, aggregate=False)
             rows["keys"] = bulk(session, KEYS_SQL)
             rows["fk_rules"] = bulk(session, FK_RULES_SQL, ("CONSTRAINT_SCHEMA", "TABLE_NAME"))
             rows["views"] = bulk(session, VIEWS_SQL)
@@ -481,6 +497,8 @@ def _build(rows: dict, mariadb: bool) -> tuple[Schema, ...]:
             )
         )
 
+    partitioning = partitionings(rows["partitions"], lookup.key)
+
     trigger_rows: dict[tuple, list[tuple]] = defaultdict(list)
     for schema, table, name, timing, event, orientation, body in rows["triggers"]:
         key = lookup.key(schema, table)
@@ -529,6 +547,7 @@ def _build(rows: dict, mariadb: bool) -> tuple[Schema, ...]:
                 indexes=_by_name(indexes.get(key, ())),
                 triggers=_by_name(triggers.get(key, ())),
                 view_definition=(views.get(key) or None) if kind == "view" else None,  # empty without SHOW VIEW
+                partitioning=partitioning.get(key),
                 skipped=skipped,
             )
         )

@@ -1,10 +1,10 @@
 """PostgreSQL: guarded sessions and the whole catalog in ten bulk queries.
 
 Several catalog functions (pg_get_expr with a table, pg_get_constraintdef, pg_get_indexdef,
-pg_get_viewdef) take an ACCESS SHARE lock on the table they describe, so a table another session
-holds in ACCESS EXCLUSIVE mode would make them wait. We first ask pg_locks which relations are
-locked (or have such a lock queued), and skip those functions for them: the table is reported as
-skipped, with every fact the system catalogs give without a lock.
+pg_get_viewdef, pg_get_partkeydef) take an ACCESS SHARE lock on the table they describe, so a table
+another session holds in ACCESS EXCLUSIVE mode would make them wait. We first ask pg_locks which
+relations are locked (or have such a lock queued), and skip those functions for them: the table is
+reported as skipped, with every fact the system catalogs give without a lock.
 
 A big catalog (SECOND_SESSION_FROM) is read on two connections: the constraints, whose CHECK
 expressions the server deparses one by one, and the access facts on the second, in the snapshot the
@@ -28,6 +28,7 @@ from dayone.catalog.model import (
     EnumType,
     ForeignKey,
     Index,
+    Partitioning,
     PrimaryKey,
     Schema,
     Table,
@@ -61,6 +62,7 @@ NOT_EXTENSION_MEMBER = """
                           WHERE e.refclassid = 'pg_extension'::regclass AND e.deptype = 'e'
                             AND e.classid = 'pg_class'::regclass))
 """
+PARTITION_STRATEGIES = {"r": "RANGE", "l": "LIST", "h": "HASH"}
 RELKINDS = {"r": "table", "p": "partitioned table", "v": "view", "m": "materialized view", "f": "foreign table"}
 FK_ACTIONS = {"a": "NO ACTION", "r": "RESTRICT", "c": "CASCADE", "n": "SET NULL", "d": "SET DEFAULT"}
 TYPE_FAMILIES = {
@@ -119,7 +121,11 @@ SELECT c.oid, n.nspname, c.relname, c.relkind, ds.description,
        CASE WHEN c.relkind IN ('r', 'm', 'p') THEN pg_stat_get_tuples_deleted(c.oid) END,
        parent.relname,
        CASE WHEN c.relispartition AND NOT c.oid = ANY(%(locked)s::oid[]) THEN pg_get_expr(c.relpartbound, c.oid) END,
-       CASE WHEN c.relkind IN ('v', 'm') AND NOT c.oid = ANY(%(locked)s::oid[]) THEN pg_get_viewdef(c.oid) END
+       CASE WHEN c.relkind IN ('v', 'm') AND NOT c.oid = ANY(%(locked)s::oid[]) THEN pg_get_viewdef(c.oid) END,
+       -- a partitioned table's strategy and key columns (numbers, named from the columns query; 0 marks
+       -- an expression) come without a lock; pg_get_partkeydef waits for one, like pg_get_expr
+       pt.partstrat, pt.partattrs::int2[],
+       CASE WHEN pt.partrelid IS NOT NULL AND NOT c.oid = ANY(%(locked)s::oid[]) THEN pg_get_partkeydef(c.oid) END
 FROM pg_class c
 JOIN pg_namespace n ON n.oid = c.relnamespace
 LEFT JOIN pg_description ds ON ds.objoid = c.oid AND ds.classoid = 'pg_class'::regclass AND ds.objsubid = 0
@@ -128,6 +134,7 @@ LEFT JOIN (SELECT x.indrelid, sum(xc.relpages) AS pages FROM pg_index x JOIN pg_
            GROUP BY x.indrelid) ix ON ix.indrelid = c.oid
 LEFT JOIN pg_inherits i ON c.relispartition AND i.inhrelid = c.oid
 LEFT JOIN pg_class parent ON parent.oid = i.inhparent
+LEFT JOIN pg_partitioned_table pt ON pt.partrelid = c.oid
 WHERE c.relkind IN ('r', 'p', 'v', 'm', 'f') AND {SYSTEM_SCHEMA_FILTER} AND {NOT_EXTENSION_MEMBER}
 """
 
@@ -476,7 +483,7 @@ class PostgresDialect(Dialect):
                 )
         tables_of: dict[str, list[Table]] = defaultdict(list)
         for row in relations:
-            oid, schema, name, relkind, comment, rows, size, ins, upd, dele, parent, bound, view_sql = row
+            oid, schema, name, relkind, comment, rows, size, ins, upd, dele, parent, bound, view_sql, strategy, key_numbers, key = row
             k = keys.get(oid, {"pk": None, "uq": [], "fk": [], "ck": []})
             tables_of[schema].append(
                 Table(
@@ -498,6 +505,7 @@ class PostgresDialect(Dialect):
                     view_definition=view_sql.strip() if view_sql else None,
                     partition_of=parent,
                     partition_bound=bound,
+                    partitioning=_partitioning(oid, strategy, key_numbers, key, column_names) if strategy else None,
                     skipped=_locked_reason(locked[oid]) if oid in locked else None,
                 )
             )
@@ -552,6 +560,47 @@ def _index_columns(rel: int, numbers, expressions, column_names: dict) -> tuple[
     return tuple(columns)
 
 
+def _partitioning(rel: int, strategy: str, numbers, definition: str | None, column_names: dict) -> Partitioning:
+    """The partition key: 'RANGE (created_at)' -> strategy RANGE, key 'created_at', columns
+    ('created_at',). Key columns are named from their numbers; an expression is taken from the text
+    pg_get_partkeydef printed (not read when the table was locked)."""
+    name = PARTITION_STRATEGIES.get(strategy, strategy)
+    key = definition
+    if definition is not None and definition.startswith(f"{name} (") and definition.endswith(")"):
+        key = definition[len(name) + 2 : -1]
+    printed = _top_level_parts(key) if key is not None else []
+    if len(printed) != len(numbers or ()):
+        printed = []  # not the shape pg_get_partkeydef prints: name columns, leave expressions unread
+    columns = []
+    for position, number in enumerate(numbers or ()):
+        if number != 0:
+            columns.append(column_names.get((rel, number), f"(column {number})"))
+        else:
+            columns.append(printed[position] if printed else "(expression not read: table locked)")
+    return Partitioning(strategy=name, key=key, columns=tuple(columns))
+
+
+def _top_level_parts(text: str) -> list[str]:
+    """'date_trunc('day'::text, at), id' -> ["date_trunc('day'::text, at)", 'id']: split on the commas
+    outside parentheses, string literals and quoted names."""
+    parts, depth, start, quote = [], 0, 0, None
+    for i, ch in enumerate(text):
+        if quote:
+            if ch == quote:
+                quote = None  # a doubled quote closes and reopens: the same result
+        elif ch in "'\"":
+            quote = ch
+        elif ch == "(":
+            depth += 1
+        elif ch == ")":
+            depth -= 1
+        elif ch == "," and depth == 0:
+            parts.append(text[start:i].strip())
+            start = i + 1
+    parts.append(text[start:].strip())
+    return parts
+
+
 def _strip_check(definition: str) -> str:
     """'CHECK ((x > 0)) NOT VALID' -> '(x > 0)': the expression alone, as other engines give it."""
     return definition.removesuffix(" NOT VALID").removeprefix("CHECK (").removesuffix(")")
@@ -575,5 +624,5 @@ def _trigger(name: str, tgtype: int, function: str, body: str, arguments: tuple[
 def _locked_reason(pid: int) -> str:
     return (
         f"locked by another session (ACCESS EXCLUSIVE lock, pid {pid}): generated columns' expressions, "
-        "check expressions, index expressions and view text were not read"
+        "check expressions, index expressions, partition keys and view text were not read"
     )

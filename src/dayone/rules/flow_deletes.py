@@ -12,6 +12,7 @@ from dayone.rules.flow_history import histories, is_history_table, marked_column
 from dayone.rules.naming import deleted_status_values
 from dayone.rules.registry import REGISTRY, rule
 from dayone.rules.rollup import Rollup, tables_in
+from dayone.rules.time_partitions import time_partitioning
 
 SOFT_DELETE_COLUMN_ROLLUP = Rollup(
     noun=("soft-delete marker", "soft-delete markers"),
@@ -307,10 +308,14 @@ def partition_retention(ctx: AuditContext):
     """A table partitioned by time, whose old partitions may be dropped.
 
     ## What it detects
-    PostgreSQL tables partitioned by RANGE on dates or timestamps (the partitions' bounds are
-    dates), with the range of partitions present: how many, the oldest and the newest bound, and
-    whether a default partition exists; and tables pg_partman manages (its template table
-    `template_<schema>_<table>` exists), even when only a default partition is there yet.
+    Tables partitioned by RANGE on a date or timestamp column (PostgreSQL RANGE, MySQL/MariaDB
+    RANGE COLUMNS), or on MySQL/MariaDB's TO_DAYS, TO_SECONDS, YEAR or UNIX_TIMESTAMP of one, with
+    the range of partitions present: how many, the oldest and the newest bound (those functions'
+    bounds read back as dates), and whether a default partition exists; also while there is no
+    partition, or only a default one, yet. Where the key is an expression dayone does not judge
+    (PostgreSQL `date_trunc('month', created_at)`) or a text column, partitions bounded by dates
+    count. And tables pg_partman manages (its template table `template_<schema>_<table>` exists),
+    unless their key is a number.
 
     ## Why it matters for analytics
     Time partitions exist so that old data can be removed cheaply, by detaching or dropping a whole
@@ -327,85 +332,52 @@ def partition_retention(ctx: AuditContext):
     warehouse table that is never fully refreshed.
 
     ## What it leaves out
-    LIST and HASH partitions (by tenant or by type: nothing ages out), RANGE partitions on numbers
-    (ids or epoch seconds: the bounds do not say they are times), a partitioned table with only a
-    default partition and no pg_partman template (the key is not in the catalog dayone reads),
-    inheritance-based partitions, and MySQL/MariaDB partitions (their definitions are not read yet).
+    LIST, HASH and KEY partitions (by tenant or by type: nothing ages out). RANGE on a number: ids,
+    epoch seconds, a yyyymm integer or `YEAR(d) * 100 + MONTH(d)` (neither the key nor the bounds
+    say they are times), also under pg_partman, whose retention then drops ranges of ids. A
+    PostgreSQL expression key with no partition bounded by dates yet. MariaDB's SYSTEM_TIME
+    partitions, which hold a system-versioned table's history rows, not its current ones. Time
+    partitions below a LIST or HASH parent (sub-partitions), and inheritance-based partitions.
+    MySQL/MariaDB has no default partition: a last partition `VALUES LESS THAN MAXVALUE` shows as
+    the newest bound MAXVALUE, and the first partition's oldest bound is MINVALUE.
     """
     this = REGISTRY["partition-retention"]
     for schema, table in ctx.tables():
         found = time_partitioning(ctx, schema, table)
         if found is None:
             continue
+        key, template = found["partition_key"], found["template"]
+        by_time = f"partitioned by time ({key})" if key else "partitioned by time"
         if found["partitions"]:
-            said = (f"{table.name} is partitioned by time: {found['partitions']} partition{'s' if found['partitions'] > 1 else ''} "
-                    f"from {found['oldest_bound']} to {found['newest_bound']}")  # fmt: skip
+            said = (f"{table.name} is {by_time}: {found['partitions']} partition{'s' if found['partitions'] > 1 else ''} "
+                    + _partition_range(found) + (", and a default partition" if found["default_partition"] else ""))  # fmt: skip
         else:
-            said = f"{table.name} is partitioned, by pg_partman (template {found['template']}): no time partition yet"
-        if found["default_partition"]:
-            said += ", and a default partition"
-        if found["partitions"] and found.get("template"):
-            said += f"; managed by pg_partman (template {found['template']})"
+            holds = "only a default partition" if found["default_partition"] else "no partition"
+            said = (f"{table.name} is {by_time}, with {holds} yet" if key
+                    else f"{table.name} is partitioned, by pg_partman (template {template}): {holds}, no time partition yet")  # fmt: skip
+        if template and (key or found["partitions"]):
+            said += f"; managed by pg_partman (template {template})"
         yield this.finding(
             ctx.located(schema, table),
             said,
             f"Are old partitions of {table.name} detached or dropped, and after how long"
-            + (" (pg_partman's retention setting)" if found.get("template") else "")
+            + (" (pg_partman's retention setting)" if template else "")
             + "? The warehouse must keep its own copy of what is dropped.",
             **found,
         )
 
 
-_RANGE_BOUND = re.compile(r"FOR\s+VALUES\s+FROM\s*\((.*)\)\s*TO\s*\((.*)\)\s*$", re.IGNORECASE | re.DOTALL)
-_DATE_VALUE = re.compile(r"'(\d{4}-\d{2}-\d{2}(?:[ T][0-9:.+\-]*)?)'(?:::[\w ]+)?")
-_OPEN_BOUND = ("MINVALUE", "MAXVALUE")
-
-
-def time_partitioning(ctx: AuditContext, schema: Schema, table: Table) -> dict | None:
-    """How a partitioned table is split by time: partitions, oldest and newest bound, a default
-    partition, pg_partman's template; None when it is not partitioned by time (as far as the
-    catalog shows)."""
-    if table.kind != "partitioned table":
-        return None
-    bounds, default = [], False
-    for partition in ctx.partitions_of(schema, table):
-        bound = (partition.partition_bound or "").strip()
-        if bound.upper() == "DEFAULT":
-            default = True
-            continue
-        found = _RANGE_BOUND.match(bound)
-        low, high = (_first_value(found.group(1)), _first_value(found.group(2))) if found else (None, None)
-        if low is None or high is None:
-            return None  # LIST, HASH, or a range of numbers: not by time
-        bounds.append((low, high))
-    template = _partman_template(ctx, schema, table)
-    dated = [b for pair in bounds for b in pair if b not in _OPEN_BOUND]
-    if not dated and template is None:
-        return None
-    lows = [low for low, _ in bounds]
-    highs = [high for _, high in bounds]
-    return {
-        "partitions": len(bounds),
-        "oldest_bound": ("MINVALUE" if "MINVALUE" in lows else min(lows)) if lows else None,
-        "newest_bound": ("MAXVALUE" if "MAXVALUE" in highs else max(highs)) if highs else None,
-        "default_partition": default,
-        "template": template,
-    }
-
-
-def _first_value(values: str) -> str | None:
-    """The first value of a bound ("'2024-01-01', 5" -> '2024-01-01'): a date, MINVALUE/MAXVALUE, or None."""
-    first = values.split(",", 1)[0].strip()
-    if first.upper() in _OPEN_BOUND:
-        return first.upper()
-    found = _DATE_VALUE.fullmatch(first)
-    return found.group(1).strip() if found else None
-
-
-def _partman_template(ctx: AuditContext, schema: Schema, table: Table) -> str | None:
-    """pg_partman's template table for this parent (partman.template_public_events), if any."""
-    name = f"template_{schema.name}_{table.name}"
-    for other in ctx.catalog.schemas:
-        if ctx.find_table(other.name, name) is not None:
-            return f"{other.name}.{name}"
-    return None
+def _partition_range(found: dict) -> str:
+    """'from 2024-01-01 to 2025-01-01', or where partitions are open-ended (MySQL's first partition,
+    VALUES LESS THAN MAXVALUE) the dates that bound them and which ends are open."""
+    oldest, newest, first, last = found["oldest_bound"], found["newest_bound"], found["oldest_date"], found["newest_date"]
+    if oldest != "MINVALUE" and newest != "MAXVALUE":
+        return f"from {oldest} to {newest}"
+    if first is None:
+        return "without a date bound yet"
+    said = f"bounded by {first}" if first == last else f"bounded by dates from {first} to {last}"
+    if found["partitions"] == 1:
+        return said + f" (it holds everything {'older' if oldest == 'MINVALUE' else 'newer'})"
+    open_ends = (["the first holds everything older"] if oldest == "MINVALUE" else []) + (
+        ["the last everything newer"] if newest == "MAXVALUE" else [])  # fmt: skip
+    return said + f" ({', '.join(open_ends)})"
