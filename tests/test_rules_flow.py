@@ -861,13 +861,9 @@ def test_key_gaps_of_a_table_read_whole(engine, request, tmp_path):
     assert gaps["key_kind"] == KEY_KIND[engine]
 
 
-SQLITE_SAMPLE_GAP = ("the SQLite sampler reads LIMIT rows from each key range and reports the share of the key span it asked "
-                     "for, so rows read / share is the span, not the row count: sqlite_profile must report the share of "
-                     "keys its ranges covered")  # fmt: skip
-
 
 @pytest.mark.parametrize("engine", [
-    pytest.param(e, marks=MARKS[e] + ([pytest.mark.xfail(strict=True, reason=SQLITE_SAMPLE_GAP)] if e == "sqlite" else []))
+    pytest.param(e, marks=MARKS[e])
     for e in ENGINES
 ])  # fmt: skip
 def test_key_gaps_of_a_sampled_table(engine, request, tmp_path):

@@ -102,13 +102,14 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
     columns = ", ".join(selected) or "NULL"
     statement, params = f"SELECT {columns} FROM {relation}", []
     method, share, note = "full", 1.0, None
+    ranges: list[tuple[int, int, int]] = []  # a range sample's (start, end, row limit) per range
     span = size.high - size.low + 1 if size.low is not None and size.high is not None else None  # bounds the rows
     if request.tier == "sample":
         if size.key is not None and (span or 0) <= budget_rows:
             pass  # no more keys than the budget's rows (or none at all): read whole
         elif size.key is not None and span is not None:
-            statement, params = _key_ranges(columns, relation, size.key, size.low, size.high, budget_rows, request.seed)
-            method, share = "sample", min(1.0, budget_rows / span)
+            statement, params, ranges = _key_ranges(columns, relation, size.key, size.low, size.high, budget_rows, request.seed)
+            method, share = "sample", min(1.0, budget_rows / span)  # until the rows say which keys they covered
             what = "rowids" if size.key in ROWID_NAMES else "primary keys"
             note = f"{RANGES} ranges of consecutive {what} from random starting points"
         else:
@@ -120,9 +121,15 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
         cursor = session.connection.cursor()
         session.statements.append(statement)
         cursor.execute(statement, params)
-        profile = aggregate(schema, table, batches(cursor.fetchmany), request, method=method, rows_estimated=size.rows,
+        rows = batches(cursor.fetchmany)
+        if ranges:
+            coverage = _Coverage(ranges)
+            rows = coverage.rows(rows)
+        profile = aggregate(schema, table, rows, request, method=method, rows_estimated=size.rows,
                             pages_read_share=share, note=note, started=started, columns=read)  # fmt: skip
         cursor.close()
+        if ranges:
+            profile = _with(profile, pages_read_share=coverage.share(span))
     except sqlite3.OperationalError as exc:
         elapsed = time.monotonic() - started
         timeout = session.options.statement_timeout
@@ -166,17 +173,48 @@ def look_up_keys(session: Session, lookups: Sequence[KeyLookup]) -> list[set | N
     return found
 
 
-def _key_ranges(columns: str, relation: str, key: str, low: int, high: int, budget_rows: int, seed: int) -> tuple[str, list]:
+def _key_ranges(columns: str, relation: str, key: str, low: int, high: int, budget_rows: int,
+                seed: int) -> tuple[str, list, list[tuple[int, int, int]]]:  # fmt: skip
+    """RANGES slices of consecutive keys from random starting points, each row followed by its key
+    and its slice's number, and each slice's (start, end, row limit)."""
     per_range = max(1, math.ceil(budget_rows / RANGES))
     draw = random.Random(seed)
     span = high - low + 1
-    parts, params = [], []
+    parts, params, ranges = [], [], []
     for i in range(RANGES):
         start = low + int(span * (i + draw.random() * 0.5) / RANGES)
-        end = low + int(span * (i + 1) / RANGES)
-        parts.append(f"SELECT * FROM (SELECT {columns} FROM {relation} WHERE {key} >= ? AND {key} < ? ORDER BY {key} LIMIT ?)")
-        params += [start, end if i + 1 < RANGES else high + 1, per_range]
-    return " UNION ALL ".join(parts), params
+        end = low + int(span * (i + 1) / RANGES) if i + 1 < RANGES else high + 1
+        parts.append(f"SELECT *, {i} FROM (SELECT {columns}, {key} FROM {relation} WHERE {key} >= ? AND {key} < ? "
+                     f"ORDER BY {key} LIMIT ?)")
+        params += [start, end, per_range]
+        ranges.append((start, end, per_range))
+    return " UNION ALL ".join(parts), params, ranges
+
+
+class _Coverage:
+    """Which keys a range sample covered: a slice that reached its row limit covered its keys up to
+    the last one read, one that did not covered its whole range. Rows read over the keys covered is
+    then the density of the table, so rows read / share estimates its rows (the evidence of deleted
+    rows in key gaps), where the share of keys asked for would give back the span."""
+
+    def __init__(self, ranges: list[tuple[int, int, int]]):
+        self.ranges = ranges
+        self.read = [0] * len(ranges)
+        self.last: list[int | None] = [None] * len(ranges)
+
+    def rows(self, rows):
+        """The rows without their key and range number, counted per range as they pass."""
+        for row in rows:
+            index = row[-1]
+            self.read[index] += 1
+            self.last[index] = row[-2]
+            yield row[:-2]
+
+    def share(self, span: int) -> float:
+        covered = 0
+        for (start, end, limit), read, last in zip(self.ranges, self.read, self.last):
+            covered += (last - start + 1) if read >= limit and isinstance(last, int) else end - start
+        return min(1.0, max(covered, 1) / span)
 
 
 def _with(profile: TableProfile, **changes) -> TableProfile:
