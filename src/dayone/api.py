@@ -24,12 +24,12 @@ if TYPE_CHECKING:  # rules load on first audit, not for a snapshot
     from dayone.rules.engine import AuditResult
 
 
-# Set by the CLI, a short-lived process of its own: see _collector_paused.
+# Set by the CLI, a short-lived process of its own: see collector_paused.
 FREEZE_AFTER_READ = False
 
 
 @contextmanager
-def _collector_paused() -> Iterator[None]:
+def collector_paused() -> Iterator[None]:
     """A catalog is a tree of frozen dataclasses with no reference cycles, yet building one allocates
     enough objects (100k for 5,000 tables) to set off the cycle collector again and again: pausing it
     makes reading a big catalog a fifth faster.
@@ -154,11 +154,11 @@ def _read(
     if isinstance(target, SnapshotTarget):
         if options is not None and options.ssh is not None:
             raise DayoneError(f"--ssh reaches database servers; {target.display} is a snapshot file, read here: drop --ssh")
-        with _collector_paused():
+        with collector_paused():
             return _checked(_narrow(snapshot_file.read(target.path), schemas), asked), None
     dialect = dialect_for(target.engine)
     with open_session(target, options) as session:
-        with _collector_paused():
+        with collector_paused():
             catalog = _checked(dialect.read_catalog(session, dialect.schemas_to_read(target, schemas)), asked)
         if profile is None:
             return catalog, None
@@ -234,7 +234,7 @@ def audit(
 
         catalog, found = _read(target, schemas, options, profile, progress, skip)
     scope = decided[0] if decided else audit_scope(catalog, exclude, include_framework)
-    with _collector_paused():
+    with collector_paused():
         return run_rules(catalog, rules, found, scope)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from functools import cached_property
+from functools import cached_property, lru_cache
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -18,6 +18,7 @@ SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
 _NEEDS_QUOTES = re.compile('[."\\s\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]')
 
 
+@lru_cache(maxsize=1 << 16)  # every finding spells its target; names repeat from rule to rule
 def quoted_name(name: str) -> str:
     """`name` as a part of a target: as it is when plain (so targets and finding ids of ordinary
     names never change), in SQL-style double quotes with inner quotes doubled otherwise, as in

@@ -116,12 +116,19 @@ class Report:
         return sum(len(s.blockers) + len(s.questions) for s in self.sections)
 
 
+def _context(result: AuditResult) -> AuditContext:
+    return result.context or AuditContext(result.catalog, result.profile, result.scope)
+
+
 def build_report(result: AuditResult) -> Report:
-    ctx = AuditContext(result.catalog, result.profile, result.scope)
+    ctx = _context(result)
     groups = group_findings(result, ctx)
     by_section: dict[str, list[Group]] = {}
     for group in groups:
         by_section.setdefault(group.section, []).append(group)
+    by_rule: dict[str, list[Finding]] = {}  # what is good is judged on every finding, those a baseline accepted too
+    for finding in result.findings + result.accepted_findings:
+        by_rule.setdefault(finding.rule, []).append(finding)
     sections = []
     for family in SECTION_ORDER:
         section = FAMILIES[family]
@@ -133,8 +140,7 @@ def build_report(result: AuditResult) -> Report:
             blockers=tuple(g for g in found if g.severity == "error"),
             questions=tuple(g for g in found if g.severity == "warning"),
             notes=tuple(g for g in found if g.severity == "info"),
-            # what is good is judged on every finding, those a baseline accepted too
-            good=tuple(_praise(ctx, rules, result.findings + result.accepted_findings)),
+            good=tuple(_praise(ctx, rules, by_rule)),
             unread=all("profile" in r.needs for r in rules) and not _rows_seen(ctx),
             accepted=sum(1 for f in result.accepted_findings if REGISTRY[f.rule].family == family),
         ))  # fmt: skip
@@ -148,7 +154,7 @@ def _rows_seen(ctx: AuditContext) -> bool:
 
 def group_findings(result: AuditResult, ctx: AuditContext | None = None) -> list[Group]:
     """Every finding in exactly one group; groups worst first, then biggest first."""
-    ctx = ctx or AuditContext(result.catalog, result.profile, result.scope)
+    ctx = ctx or _context(result)
     buckets: dict[tuple[str, str], list[Finding]] = {}
     for finding in result.findings:
         rollup = REGISTRY[finding.rule].rollup
@@ -191,10 +197,7 @@ def _group(rule: Rule, key: str, findings: list[Finding], ctx: AuditContext) -> 
     )  # fmt: skip
 
 
-def _praise(ctx: AuditContext, rules: list[Rule], findings: tuple[Finding, ...]) -> list[str]:
-    by_rule: dict[str, list[Finding]] = {}
-    for finding in findings:
-        by_rule.setdefault(finding.rule, []).append(finding)
+def _praise(ctx: AuditContext, rules: list[Rule], by_rule: dict[str, list[Finding]]) -> list[str]:
     said = []
     for rule in rules:
         if rule.praise is not None and (sentence := rule.praise(ctx, by_rule.get(rule.name, []))):

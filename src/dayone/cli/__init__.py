@@ -38,7 +38,7 @@ cli.add_command(check)
 def main() -> None:
     from dayone import api
 
-    api.FREEZE_AFTER_READ = True  # this process ends with the command: see api._collector_paused
+    api.FREEZE_AFTER_READ = True  # this process ends with the command: see api.collector_paused
     code, result = _run()  # noqa: F841 - `result` is held on purpose, see below
     # Leave without the interpreter's finalization, which frees every module and object one by one:
     # after reading a big catalog that took 0.06-0.1 s, a tenth of `dayone snapshot`, for nothing the

@@ -70,20 +70,23 @@ def audit(target, schemas, options, output_format, output, select, ignore, fail_
         click.echo(f"wrote {write_baseline}: {count:,} findings accepted", err=True)
     if accepted is not None:
         result = baseline.apply(result, accepted, baseline_file)
-    if output_format == "text" and output is None:
-        with standard_output():
-            print_audit(result, show_info=show_info, expand=expand)
-    else:
-        if output_format == "text":
-            import io
-
-            buffer = io.StringIO()
-            print_audit(result, show_info=show_info, expand=expand, file=buffer, width=120)
-            text = buffer.getvalue()
+    # a report of 30,000 findings allocates as many short-lived objects, none in a cycle: without the
+    # collector walking the heap each time they add up (0.1-0.2 s for a 5,000-table schema)
+    with api.collector_paused():
+        if output_format == "text" and output is None:
+            with standard_output():
+                print_audit(result, show_info=show_info, expand=expand)
         else:
-            text = {"json": audit_formats.to_json, "markdown": lambda r: audit_formats.to_markdown(r, expand),
-                    "sarif": audit_formats.to_sarif}[output_format](result)  # fmt: skip
-        write_report(text, output)
+            if output_format == "text":
+                import io
+
+                buffer = io.StringIO()
+                print_audit(result, show_info=show_info, expand=expand, file=buffer, width=120)
+                text = buffer.getvalue()
+            else:
+                text = {"json": audit_formats.to_json, "markdown": lambda r: audit_formats.to_markdown(r, expand),
+                        "sarif": audit_formats.to_sarif}[output_format](result)  # fmt: skip
+            write_report(text, output)
     sys.exit(1 if result.reaches(fail_on) else 0)
 
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import orjson
 
-from dayone.findings import Finding
 from dayone.render import profile_summary
 from dayone.render.escape import json_text, markdown_code, markdown_text, sarif_text
 from dayone.rules.engine import AuditResult

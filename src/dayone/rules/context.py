@@ -9,6 +9,7 @@ from functools import cached_property
 
 from dayone.catalog.model import Catalog, Column, ForeignKey, Schema, Table
 from dayone.findings import Location
+from dayone.rules import naming
 from dayone.dialects.base import Dialect, dialect_for_product
 from dayone.findings import target_name
 from dayone.profile.model import ColumnProfile, Profile, TableProfile
@@ -152,6 +153,25 @@ class AuditContext:
         from dayone.rules.flow_history import build_histories
 
         return build_histories(self)
+
+    # What several rules (and the report's verdict) ask of each table, worked out once per audit.
+    def updated_columns(self, table: Table) -> list[Column]:
+        return self.per_table("updated", table, naming.updated_columns)
+
+    def created_columns(self, table: Table) -> list[Column]:
+        return self.per_table("created", table, naming.created_columns)
+
+    def per_table(self, fact: str, table: Table, compute) -> list:
+        """compute(table), asked once per table and audit whoever asks."""
+        key = (fact, id(table))  # the catalog keeps every table alive as long as this context
+        found = self._facts.get(key)
+        if found is None:
+            found = self._facts[key] = compute(table)
+        return found
+
+    @cached_property
+    def _facts(self) -> dict:
+        return {}
 
     def foreign_key_of(self, table: Table, column: Column) -> ForeignKey | None:
         return next((fk for fk in table.foreign_keys if column.name in fk.columns), None)

@@ -103,7 +103,7 @@ def migrated_data(ctx: AuditContext):
                          f"{burst.start[:16].replace('T', ' ')} and {burst.end[11:16]} UTC")  # fmt: skip
             if predicate is None and burst.first and burst.last:
                 predicate = sql.between(created, burst.first, burst.last)
-        created_name = created_columns(table)[0].name if created_columns(table) else "their creation time"
+        created_name = ctx.created_columns(table)[0].name if ctx.created_columns(table) else "their creation time"
         names = ", ".join(c.name for c in markers)
         columns = f"column{'s' if len(markers) > 1 else ''} {names}"
         if marked or spike is not None:

@@ -4,6 +4,8 @@ Values of personal columns are never quoted: only counts and shapes."""
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import re
 from datetime import datetime, timezone
 
@@ -227,7 +229,12 @@ _MONEY = re.compile(
 
 
 def is_money_name(column: Column) -> bool:
-    return _MONEY.fullmatch(words(column.name)) is not None
+    return _is_money_word(column.name)
+
+
+@lru_cache(maxsize=1 << 16)  # every column of a big schema is asked, by the rule and its praise
+def _is_money_word(name: str) -> bool:
+    return _MONEY.fullmatch(words(name)) is not None
 
 
 MONEY_IN_FLOAT_ROLLUP = Rollup(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from operator import attrgetter
 
 from dayone.catalog.model import Catalog
@@ -25,6 +25,8 @@ class AuditResult:
     # --baseline: the findings it accepted are not in `findings`, they are here
     accepted_findings: tuple[Finding, ...] = ()
     baseline: str | None = None
+    # the rules' context, its lookups built: the report's groups and verdict reuse them
+    context: AuditContext | None = field(default=None, compare=False, repr=False)
 
     @property
     def accepted(self) -> int:
@@ -60,4 +62,4 @@ def run_rules(catalog: Catalog, rules: Iterable[Rule], profile: Profile | None =
     # worst first, then by target and rule: two stable sorts, the first on attributes read in C
     findings.sort(key=attrgetter("target", "rule"))
     findings.sort(key=lambda f: SEVERITY_RANK[f.severity], reverse=True)
-    return AuditResult(catalog=catalog, rules=rules, findings=tuple(findings), profile=profile, scope=scope)
+    return AuditResult(catalog=catalog, rules=rules, findings=tuple(findings), profile=profile, scope=scope, context=context)

@@ -13,14 +13,12 @@ from dayone.profile.model import TableProfile, TimeOrder
 from dayone.rules.context import AuditContext
 from dayone.rules.flow_history import APPEND_ONLY_BY_COUNTERS, append_only_history, histories, is_history_table
 from dayone.rules.naming import (
-    created_columns,
     is_created_name,
     is_region_state,
     is_soft_delete_name,
     is_status_name,
     is_updated_name,
     time_columns,
-    updated_columns,
     words,
 )
 from dayone.rules.registry import REGISTRY, rule
@@ -126,7 +124,7 @@ def missing_created_at(ctx: AuditContext):
     """
     this = REGISTRY["missing-created-at"]
     for schema, table in ctx.tables():
-        if created_columns(table) or event_time_columns(ctx, schema, table):
+        if ctx.created_columns(table) or event_time_columns(ctx, schema, table):
             continue
         lookup = is_lookup_table(ctx, schema, table)
         others = [c.name for c in time_columns(table) if not is_updated_name(c.name)]
@@ -180,7 +178,7 @@ def missing_updated_at(ctx: AuditContext):
     """
     this = REGISTRY["missing-updated-at"]
     for schema, table in ctx.tables():
-        if updated_columns(table) or append_only_history(ctx, schema, table) or is_link_table(ctx, table):
+        if ctx.updated_columns(table) or append_only_history(ctx, schema, table) or is_link_table(ctx, table):
             continue
         lookup = is_lookup_table(ctx, schema, table)
         # current_nodes.timestamp may be the time of the last edit: asked, not assumed
@@ -198,7 +196,7 @@ def missing_updated_at(ctx: AuditContext):
 
 def _maintained_praise(ctx: AuditContext, found: list) -> str | None:
     """"updated_at is maintained by the database on 12 of 15 tables" when it is on some."""
-    with_column = [(t, updated_columns(t)) for s, t in ctx.tables() if not append_only_history(ctx, s, t)]
+    with_column = [(t, ctx.updated_columns(t)) for s, t in ctx.tables() if not append_only_history(ctx, s, t)]
     with_column = [(t, columns) for t, columns in with_column if columns]
     maintained = sum(1 for t, columns in with_column if any(maintained_by(t, c) for c in columns))
     if 2 * maintained < len(with_column):  # "already good" is said of most tables, not of a few
@@ -213,7 +211,7 @@ UPDATED_AT_NOT_MAINTAINED_ROLLUP = Rollup(
     "the application sets them",
     asks="Does every code path that updates these tables set their last-modified column, including bulk updates, scripts, "
     "migrations and other services? Can the database maintain them (a trigger, ON UPDATE) instead?",
-    total=lambda ctx, schema: sum(len(updated_columns(t)) for s, t in ctx.tables()
+    total=lambda ctx, schema: sum(len(ctx.updated_columns(t)) for s, t in ctx.tables()
                                   if s.name == schema and not append_only_history(ctx, s, t)),
 )
 
@@ -254,7 +252,7 @@ def updated_at_not_maintained(ctx: AuditContext):
         if append_only_history(ctx, schema, table):
             continue  # a row written once: its updated_at is its creation time
         profile = ctx.table_profile(schema, table)
-        for column in updated_columns(table):
+        for column in ctx.updated_columns(table):
             if maintained_by(table, column):
                 continue
             order = _time_order(profile, column)
@@ -319,7 +317,11 @@ _NOT_A_LIFECYCLE = re.compile(
 def status_columns(ctx: AuditContext, schema: Schema, table: Table) -> list[Column]:
     """Columns holding a row's lifecycle state: status, state, stage, phase (a reference to a
     lookup of statuses included). The state of an address or a country and an HTTP status are not;
-    nor is anything in a history table, which records states."""
+    nor is anything in a history table, which records states. Worked out once per table and audit."""
+    return ctx.per_table("status columns", table, lambda _: _status_columns(ctx, schema, table))
+
+
+def _status_columns(ctx: AuditContext, schema: Schema, table: Table) -> list[Column]:
     if is_history_table(ctx, schema, table):
         return []
     return [

@@ -16,7 +16,7 @@ from dayone.rules.context import AuditContext
 from dayone.rules.flow import maintained_by
 from dayone.rules.flow_deletes import time_partitioning
 from dayone.rules.flow_history import APPEND_ONLY_BY_COUNTERS, History, append_only_history, marked_columns
-from dayone.rules.naming import created_columns, holds_time, updated_columns, words
+from dayone.rules.naming import created_columns, holds_time, words
 from dayone.rules.registry import REGISTRY, rule
 from dayone.rules.rollup import Rollup
 
@@ -100,7 +100,7 @@ def _plan(ctx: AuditContext, schema: Schema, table: Table, cdc_ready: bool, cdc_
         return plan
     no_cdc = "no primary key for CDC" if cdc_ready else f"no log-based CDC: {cdc_why}"
     history = append_only_history(ctx, schema, table)
-    updated = updated_columns(table)
+    updated = ctx.updated_columns(table)
     if history is not None:  # in a log, changed_at is when the logged change happened, not a last change of the row
         updated = [c for c in updated if not words(c.name).startswith(("changed", "change_"))]
     cursor = next((c for c in updated if maintained_by(table, c)), None)

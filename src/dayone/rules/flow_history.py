@@ -35,7 +35,6 @@ from dayone.rules.naming import (
     is_versions_name,
     soft_delete_markers,
     time_columns,
-    updated_columns,
     words,
 )
 
@@ -249,7 +248,7 @@ def _candidate(ctx: AuditContext, names: _TableNames, schema: Schema, table: Tab
         # marketing_events (a name, a date, updated_at) is a calendar: an events table is a log when it
         # refers to rows, says when something occurred, or has no last-modified column
         if (_refers_to_rows(names, schema, table) or any(is_occurrence_time_name(c.name) for c in time_columns(table))
-                or not updated_columns(table)):  # fmt: skip
+                or not ctx.updated_columns(table)):  # fmt: skip
             return History(schema, table, "events table", "named as events", _stem_cover(names, schema, table, _stem(table), "its name"))
         return None
     if is_log_name(table.name):

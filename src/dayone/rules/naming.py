@@ -215,11 +215,16 @@ def is_login_table(table: Table) -> bool:
 _TYPE_NAME = re.compile(r"type(_?id)?$", re.IGNORECASE)  # commentable_type, contentTypeId
 
 
+@lru_cache(maxsize=1 << 16)
+def _names_a_type(name: str) -> bool:
+    return _TYPE_NAME.search(name) is not None
+
+
 def polymorphic_pairs(table: Table) -> list[tuple[Column, Column]]:
     """(type column, id column) pairs through which a row points at a row of any of several tables:
     Rails and Laravel `commentable_type` + `commentable_id`, Django's GenericForeignKey
     `content_type_id` + `object_id` (either with the same prefix: `target_content_type_id`)."""
-    if not any(_TYPE_NAME.search(c.name) for c in table.columns):
+    if not any(_names_a_type(c.name) for c in table.columns):
         return []  # most tables: no column named like a type
     by_words = {words(c.name): c for c in table.columns}
     declared = {name for fk in table.foreign_keys for name in fk.columns}
