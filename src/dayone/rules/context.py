@@ -75,7 +75,11 @@ class AuditContext:
         return [(schema, table, column) for schema, table in self._tables for column in table.columns]
 
     def target(self, schema: Schema, table: Table | None = None, column: Column | None = None) -> str:
-        return self.target_of(schema.name, *(part.name for part in (table, column) if part is not None))
+        if table is None:
+            return self.target_of(schema.name)
+        if column is None:
+            return self.target_of(schema.name, table.name)
+        return self.target_of(schema.name, table.name, column.name)
 
     def target_of(self, schema: str, *names: str) -> str:
         """What a finding is on: schema.table.column, a name quoted where a dot or a quote would make

@@ -341,7 +341,7 @@ def _untracked_praise(ctx: AuditContext, found: list) -> str | None:
         with_status += 1
         key = (schema.name, table.name)
         if index.audit_triggers.get(key) or any(h.confirms(key) for h in index.changelogs_of(schema, table)) or (
-            len(_per_status_timestamps(table)) >= 2
+            len(ctx.per_table("per-status timestamps", table, _per_status_timestamps)) >= 2
         ):
             tracked += 1
     if 2 * tracked < with_status:  # "already good" is said of most tables, not of a few
@@ -397,7 +397,7 @@ def untracked_status_changes(ctx: AuditContext):
             continue
         if index.changelogs_of(schema, table) or index.audit_triggers.get((schema.name, table.name)):
             continue
-        stamps = _per_status_timestamps(table)
+        stamps = ctx.per_table("per-status timestamps", table, _per_status_timestamps)
         if len(stamps) >= 2:
             continue
         for column in columns:

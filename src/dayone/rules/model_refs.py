@@ -64,7 +64,7 @@ def polymorphic_reference(ctx: AuditContext):
     this = REGISTRY["polymorphic-reference"]
     names: TableNames | None = None
     for schema, table in ctx.tables():
-        for type_column, id_column in polymorphic_pairs(table):
+        for type_column, id_column in ctx.per_table("polymorphic pairs", table, polymorphic_pairs):
             found = ctx.column_profile(schema, table, type_column)
             types = observed_values(found[1]) if found else None
             named: dict[str, str] = {}

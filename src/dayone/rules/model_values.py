@@ -109,7 +109,7 @@ def unexplained_value_set(ctx: AuditContext):
         if table.primary_key and column.name in table.primary_key.columns:
             continue  # the key of a lookup table is the explanation, not the problem
         if id(table) not in polymorphic:
-            pairs = polymorphic_pairs(table)
+            pairs = ctx.per_table("polymorphic pairs", table, polymorphic_pairs)
             polymorphic[id(table)] = frozenset(c.name for pair in pairs for c in pair)
         if column.name in polymorphic[id(table)] or _unique(table, column):
             continue
@@ -345,7 +345,7 @@ def enum_meaning(ctx: AuditContext):
         if column.normalized_type not in ("enum", "set", "array"):
             continue
         if id(table) not in polymorphic:
-            polymorphic[id(table)] = frozenset(t.name for t, _ in polymorphic_pairs(table))
+            polymorphic[id(table)] = frozenset(t.name for t, _ in ctx.per_table("polymorphic pairs", table, polymorphic_pairs))
         if column.name in polymorphic[id(table)]:
             continue  # the types a polymorphic reference may name: polymorphic-reference asks which tables
         key = _enum_type_of(named, schema, column) if named else None

@@ -249,7 +249,7 @@ def implicit_references(catalog: Catalog, scope: AuditScope = EVERYTHING, ctx: A
         if not is_reference_name(column.name) or ctx.foreign_key_of(table, column) is not None:
             continue
         if id(table) not in polymorphic:
-            polymorphic[id(table)] = frozenset(i.name for _, i in polymorphic_pairs(table))
+            polymorphic[id(table)] = frozenset(i.name for _, i in ctx.per_table("polymorphic pairs", table, polymorphic_pairs))
         resolved = resolve(names, schema, table, column, polymorphic[id(table)])
         if resolved is None:
             continue
