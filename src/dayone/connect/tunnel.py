@@ -347,7 +347,10 @@ class Tunnel:
             self._pump(conn, channel)
         finally:
             if channel is not None:
-                channel.close()
+                try:
+                    channel.close()
+                except (EOFError, OSError, paramiko.SSHException):
+                    pass  # the SSH session closed first (dayone's own close, or the bastion): nothing to tell it
             with self._lock:
                 self._open_sockets.discard(conn)
             _close(conn)
