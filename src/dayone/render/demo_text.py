@@ -21,13 +21,17 @@ def print_demo(databases: list[DemoDatabase], folder: Path, show_info: bool = Fa
         console.rule(f"[bold]{database.name}[/]", align="left")
         print_audit(database.result, console, show_info=show_info)
         console.print()
+    from dayone.groups import build_report
+
     overview = Table(title="The launch at a glance", title_justify="left", show_edge=False)
-    for header in ("database", "tables", "errors", "warnings", "info", "report"):
-        overview.add_column(header, justify="right" if header in ("tables", "errors", "warnings", "info") else "left")
+    numbers = ("tables", "blockers", "open questions", "for information")
+    for header in ("database", *numbers, "report"):
+        overview.add_column(header, justify="right" if header in numbers else "left")
     for database in databases:
-        counts = database.result.counts()
+        report = build_report(database.result)
         tables = sum(1 for _ in database.result.catalog.tables())
-        overview.add_row(database.name, str(tables), str(counts["error"]), str(counts["warning"]), str(counts["info"]),
+        notes = sum(len(s.notes) for s in report.sections)
+        overview.add_row(database.name, str(tables), str(report.blockers), str(report.open_questions), str(notes),
                          f"reports/{database.name}.audit.md")  # fmt: skip
     console.print(overview)
     console.print(

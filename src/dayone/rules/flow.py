@@ -199,7 +199,7 @@ def _maintained_praise(ctx: AuditContext, found: list) -> str | None:
     with_column = [(t, ctx.updated_columns(t)) for s, t in ctx.tables() if not append_only_history(ctx, s, t)]
     with_column = [(t, columns) for t, columns in with_column if columns]
     maintained = sum(1 for t, columns in with_column if any(maintained_by(t, c) for c in columns))
-    if 2 * maintained < len(with_column):  # "already good" is said of most tables, not of a few
+    if not with_column or 2 * maintained < len(with_column):  # "already good" is said of most tables, not of a few
         return None
     return f"a last-modified column is maintained by the database (trigger or ON UPDATE) on {maintained} of {len(with_column)} tables that have one"
 
@@ -344,7 +344,7 @@ def _untracked_praise(ctx: AuditContext, found: list) -> str | None:
             len(ctx.per_table("per-status timestamps", table, _per_status_timestamps)) >= 2
         ):
             tracked += 1
-    if 2 * tracked < with_status:  # "already good" is said of most tables, not of a few
+    if not with_status or 2 * tracked < with_status:  # "already good" is said of most tables, not of a few
         return None
     return f"status changes leave a trail (a changelog, an audit trigger or per-status timestamps) on {tracked} of {with_status} tables with a status"
 
