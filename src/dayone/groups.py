@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import hashlib
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cached_property
 
 from dayone.findings import SEVERITY_RANK, Finding, Severity
@@ -190,6 +190,8 @@ def _group(rule: Rule, key: str, findings: list[Finding], ctx: AuditContext) -> 
     )
     says = rollup.says_all if everything and rollup.says_all else rollup.says
     shared = len({f.location.schema for f in findings}) == 1 and schema_name is not None
+    if shared and rollup.by == "table" and findings[0].location.table is not None:
+        facts = replace(facts, where=ctx.target_of(schema_name, findings[0].location.table))  # one table: name it
     return Group(
         group_id, rule.name, rule.code, severity, section,
         says.format_map(vars(facts)), rollup.asks.format_map(vars(facts)), tuple(findings), convention=everything,
