@@ -12,8 +12,8 @@ from dayone.rules.rollup import Rollup
 MIXED_TIMESTAMP_CONVENTIONS_ROLLUP = Rollup(
     noun=("schema", "schemas"),
     says="the date-time columns of {where} mix wall-clock times and instants",
-    asks="Which convention is intended for the date-time columns of {where}, in which zone are the wall-clock ones "
-    "written, and are the two kinds ever compared or joined?",
+    # the zone the wall-clock columns are written in is timestamp-without-time-zone's question: not asked twice
+    asks="Which convention is intended for the date-time columns of {where}, and are the two kinds ever compared or joined?",
 )
 
 
@@ -48,8 +48,8 @@ def mixed_timestamp_conventions(ctx: AuditContext):
     more or less around daylight-saving changes, unless everyone knows which columns are which.
 
     ## Question for the engineering team
-    Which convention is intended, in which zone are the wall-clock columns written, and are the two
-    kinds ever compared or joined?
+    Which convention is intended, and are the two kinds ever compared or joined? (In which zone the
+    wall-clock columns are written is `timestamp-without-time-zone`'s question.)
 
     ## How to fix
     Settle on instants (`timestamptz`; on MySQL/MariaDB a UTC session with DATETIME, or
@@ -87,8 +87,8 @@ def mixed_timestamp_conventions(ctx: AuditContext):
         yield this.finding(
             ctx.located(schema),
             f"the date-time columns of {where} mix two conventions: {said}{note}",
-            f"Which convention is intended for the date-time columns of {where}, in which zone are the {naive_type} "
-            f"columns written, and are they ever compared or joined with the {aware_type} ones?"
+            f"Which convention is intended for the date-time columns of {where}, and are the {naive_type} columns ever "
+            f"compared or joined with the {aware_type} ones?"
             + (" Does every service write with the same session time zone?" if mysql_like else ""),
             wall_clock_columns=len(naive),
             instant_columns=len(aware),
