@@ -114,3 +114,22 @@ def test_postgres_a_flag_marks_the_migrated_rows(request, tmp_path):
     assert evidence["marker"] == "is_imported" and evidence["migrated_rows"] == 20
     assert evidence["fill_rates"] == {"paid_at": {"migrated": 0.0, "others": 1.0}}
     assert evidence["values_only_in_migrated"] == {"currency": ["DEM"]}
+
+
+def test_the_tables_that_run_imports_hold_no_imported_rows(tmp_path):
+    """Bagisto's import_batches.import_id says which import a batch belongs to (a foreign key to
+    imports), not that the batch came from another system; a product's import_batch_id does."""
+    import sqlite3
+
+    from dayone import api
+
+    path = tmp_path / "shop.db"
+    with sqlite3.connect(path) as db:
+        db.executescript("""
+            CREATE TABLE imports (id INTEGER PRIMARY KEY, state VARCHAR(255), created_at TEXT);
+            CREATE TABLE import_batches (id INTEGER PRIMARY KEY, state VARCHAR(255), data TEXT,
+                                         import_id INTEGER NOT NULL REFERENCES imports (id));
+            CREATE TABLE products (id INTEGER PRIMARY KEY, sku VARCHAR(64), import_batch_id INTEGER, created_at TEXT);
+        """)
+    found = {f.location.table for f in api.audit(f"sqlite:///{path}").findings if f.rule == "migrated-data"}
+    assert found == {"products"}

@@ -55,6 +55,8 @@ def migrated_data(ctx: AuditContext):
     document it; analytics models then separate migrated rows from new activity with the predicate.
 
     ## What it leaves out
+    The tables that run imports and migrations (imports, import_batches, data_migrations): their
+    import_id names the import a batch belongs to, not a row from another system.
     Nothing is claimed about rows that were not read: for an empty table, a table not profiled or
     an offline snapshot, the finding says so, rests on the marker columns alone and is asked as a
     question (info); so is a table whose rows read carry none of its markers. A spike of creation

@@ -18,8 +18,16 @@ _MARKER = re.compile(
 _FLAG = re.compile(r"(is_|was_)?(legacy|migrated|imported)")
 
 
+# Tables that run imports and migrations (imports, import_batches, data_migrations, Laravel's
+# migrations) record the process: their import_id says which import a batch belongs to, not that
+# the row came from another system.
+_PROCESS_TABLE = re.compile(r"(\w+_)?(import|imports|migration|migrations)(_(batch|batches|job|jobs|run|runs|log|logs|step|steps|file|files|error|errors))?")
+
+
 def marker_columns(table: Table) -> list[Column]:
     """Columns that say a row came from another system: legacy_source, migrated_at, import_batch."""
+    if _PROCESS_TABLE.fullmatch(words(table.name)):
+        return []
     return [c for c in table.columns if _is_marker(c.name)]
 
 
