@@ -98,3 +98,13 @@ def test_targets_quote_a_name_only_where_two_would_read_alike():
     assert target_name("orders", label="shop.v2") == "shop.v2.orders"  # SQLite: the file's stem, as it is
     plain = Finding("missing-primary-key", "DM101", "warning", "public.orders", "", "", "")
     assert plain.id == "DM101-" + __import__("hashlib").sha1(b"missing-primary-key\0public.orders").hexdigest()[:10]
+
+
+def test_json_text_escapes_del_in_an_all_ascii_document():
+    """DEL is ASCII: a document of nothing else still gets it escaped."""
+    import json
+
+    from dayone.render.escape import json_text
+
+    written = json_text(json.dumps({"status": "x\x7fy"}))
+    assert "\x7f" not in written and json.loads(written) == {"status": "x\x7fy"}

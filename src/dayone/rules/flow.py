@@ -60,6 +60,15 @@ def is_link_table(ctx: AuditContext, table: Table) -> bool:
     return references >= 2
 
 
+def maintained(ctx: AuditContext, table: Table, column: Column) -> str | None:
+    """maintained_by, worked out once per column and audit: the rule, the extraction advice and the
+    verdict all ask."""
+    facts = ctx.per_table("maintained by", table, lambda _: {})
+    if column.name not in facts:
+        facts[column.name] = maintained_by(table, column)
+    return facts[column.name]
+
+
 def maintained_by(table: Table, column: Column) -> str | None:
     """What keeps a last-modified column current inside the database, if anything."""
     if column.on_update:
@@ -198,7 +207,7 @@ def _maintained_praise(ctx: AuditContext, found: list) -> str | None:
     """"updated_at is maintained by the database on 12 of 15 tables" when it is on some."""
     with_column = [(t, ctx.updated_columns(t)) for s, t in ctx.tables() if not append_only_history(ctx, s, t)]
     with_column = [(t, columns) for t, columns in with_column if columns]
-    maintained = sum(1 for t, columns in with_column if any(maintained_by(t, c) for c in columns))
+    maintained = sum(1 for t, columns in with_column if any(maintained(ctx, t, c) for c in columns))
     if not with_column or 2 * maintained < len(with_column):  # "already good" is said of most tables, not of a few
         return None
     return f"a last-modified column is maintained by the database (trigger or ON UPDATE) on {maintained} of {len(with_column)} tables that have one"
@@ -253,7 +262,7 @@ def updated_at_not_maintained(ctx: AuditContext):
             continue  # a row written once: its updated_at is its creation time
         profile = ctx.table_profile(schema, table)
         for column in ctx.updated_columns(table):
-            if maintained_by(table, column):
+            if maintained(ctx, table, column):
                 continue
             order = _time_order(profile, column)
             yield this.finding(

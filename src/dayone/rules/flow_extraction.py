@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from dayone.catalog.access import is_utc
 from dayone.catalog.model import Column, Schema, Table
 from dayone.rules.context import AuditContext
-from dayone.rules.flow import maintained_by
+from dayone.rules.flow import maintained
 from dayone.rules.flow_deletes import time_partitioning
 from dayone.rules.flow_history import APPEND_ONLY_BY_COUNTERS, History, append_only_history, marked_columns
 from dayone.rules.naming import created_columns, holds_time, words
@@ -103,10 +103,10 @@ def _plan(ctx: AuditContext, schema: Schema, table: Table, cdc_ready: bool, cdc_
     updated = ctx.updated_columns(table)
     if history is not None:  # in a log, changed_at is when the logged change happened, not a last change of the row
         updated = [c for c in updated if not words(c.name).startswith(("changed", "change_"))]
-    cursor = next((c for c in updated if maintained_by(table, c)), None)
+    cursor = next((c for c in updated if maintained(ctx, table, c)), None)
     if cursor is not None:
         plan = Plan(f"key-based incremental on {cursor.name}",
-                    f"{cursor.name} is maintained by {maintained_by(table, cursor)}: it changes on every update, unless a "
+                    f"{cursor.name} is maintained by {maintained(ctx, table, cursor)}: it changes on every update, unless a "
                     "write sets it explicitly or bypasses triggers; hard deletes are never seen this way"
                     + ("; soft deletes arrive as updates" if marked_columns(ctx, table) else ""), cursor=cursor)  # fmt: skip
         plan.cautions += _cursor_cautions(cursor, zone)
