@@ -207,10 +207,10 @@ def _maintained_praise(ctx: AuditContext, found: list) -> str | None:
     """"updated_at is maintained by the database on 12 of 15 tables" when it is on some."""
     with_column = [(t, ctx.updated_columns(t)) for s, t in ctx.tables() if not append_only_history(ctx, s, t)]
     with_column = [(t, columns) for t, columns in with_column if columns]
-    maintained = sum(1 for t, columns in with_column if any(maintained(ctx, t, c) for c in columns))
-    if not with_column or 2 * maintained < len(with_column):  # "already good" is said of most tables, not of a few
+    kept = sum(1 for t, columns in with_column if any(maintained(ctx, t, c) for c in columns))
+    if not with_column or 2 * kept < len(with_column):  # "already good" is said of most tables, not of a few
         return None
-    return f"a last-modified column is maintained by the database (trigger or ON UPDATE) on {maintained} of {len(with_column)} tables that have one"
+    return f"a last-modified column is maintained by the database (trigger or ON UPDATE) on {kept} of {len(with_column)} tables that have one"
 
 
 UPDATED_AT_NOT_MAINTAINED_ROLLUP = Rollup(
