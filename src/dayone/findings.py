@@ -6,7 +6,7 @@ import hashlib
 from functools import cached_property, lru_cache
 import re
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 Severity = Literal["error", "warning", "info"]
 SEVERITY_RANK = {"info": 0, "warning": 1, "error": 2}
@@ -36,10 +36,9 @@ def target_name(*names: str, label: str | None = None) -> str:
     return ".".join(parts if label is None else [label, *parts])
 
 
-@dataclass(frozen=True)
-class Location:
+class Location(NamedTuple):
     """Where a finding is, as names (not parsed back from the target's spelling): what groups of
-    findings are made by (a schema, a table)."""
+    findings are made by (a schema, a table). A tuple: 30,000 findings make as many."""
 
     schema: str | None = None  # as the catalog names it (SQLite: "main")
     table: str | None = None
