@@ -1,0 +1,100 @@
+"""dayone.yml: what a person writes about an integration project, validated.
+
+The file is for people: sources (each with one database per environment), the people who own
+them, and the metrics the business wants. It holds no password: a source's URL keeps the user and
+the host, and the password comes from dayone's usual sources (variables, a password command, the
+keyring, .pgpass / .my.cnf). Errors name the file, the line and the field:
+"dayone.yml line 12: sources.grading.prod.url: unknown scheme 'postgress'".
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+ENVIRONMENTS = ("prod", "staging", "dev")
+PRIORITIES = ("day-1", "later")
+NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}")  # a source or metric name: also a word on the command line
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Database(_Strict):
+    """One environment of a source: where its database is and how to reach it."""
+
+    url: str
+    ssh: str | None = None  # ssh://user@bastion[:port]
+    schemas: tuple[str, ...] = ()
+
+    @field_validator("url")
+    @classmethod
+    def _url_without_password(cls, url: str) -> str:
+        from urllib.parse import urlsplit
+
+        from dayone.connect.target import SCHEMES
+
+        if "://" not in url:
+            return url  # a SQLite file or a snapshot path
+        scheme = url.split("://", 1)[0].lower()
+        if scheme not in SCHEMES:
+            known = ", ".join(sorted({s.split("+")[0] for s in SCHEMES}))
+            raise ValueError(f"unknown scheme {scheme!r}: dayone reads {known}")
+        try:
+            parts = urlsplit(url)
+        except ValueError:
+            raise ValueError("not a database URL: expected scheme://user@host:port/database") from None
+        if parts.password is not None or re.search(r"(?i)(^|&)password=", parts.query):
+            # never: the project folder goes to git
+            raise ValueError("holds a password: remove it, and give it through DAYONE_PASSWORD_<NAME>, a password "
+                             "command, the keyring or .pgpass / .my.cnf")  # fmt: skip
+        return url
+
+
+class Person(_Strict):
+    role: str
+    contact: str | None = None
+    owns: tuple[str, ...] = ()  # source names, or checklist sections ("Data model", "access"...)
+
+
+class Metric(_Strict):
+    source: str
+    sql: str
+    priority: Literal["day-1", "later"] = "day-1"
+    due: date | None = None
+    owner: str | None = None
+    question: str | None = None  # the business question it answers
+
+
+class ProjectFile(_Strict):
+    project: str = "dayone project"
+    go_live: date | None = None
+    sources: dict[str, dict[Literal["prod", "staging", "dev"], Database]] = Field(default_factory=dict)
+    people: dict[str, Person] = Field(default_factory=dict)
+    metrics: dict[str, Metric] = Field(default_factory=dict)
+
+    @field_validator("sources", "metrics")
+    @classmethod
+    def _names(cls, named: dict) -> dict:
+        for name in named:
+            if not NAME.fullmatch(name):
+                raise ValueError(f"{name!r} is not a name dayone can take on the command line: a letter, then letters, "
+                                 "digits, - or _")  # fmt: skip
+        return named
+
+    def check_references(self) -> list[tuple[tuple[str, ...], str]]:
+        """(path, problem) for what refers to something the file does not define."""
+        problems = []
+        for name, metric in self.metrics.items():
+            if metric.source not in self.sources:
+                problems.append((("metrics", name, "source"), f"no source named {metric.source!r}"))
+            if metric.owner is not None and metric.owner not in self.people:
+                problems.append((("metrics", name, "owner"), f"no person named {metric.owner!r}"))
+        for name, env in self.sources.items():
+            if not env:
+                problems.append((("sources", name), "names no environment (prod, staging or dev) with a url"))
+        return problems
