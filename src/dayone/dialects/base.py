@@ -34,6 +34,10 @@ class Dialect:
     # text compares without case or trailing spaces by default (MySQL/MariaDB collations): a CHECK or
     # ENUM list accepts 'PAID ' for 'paid', and a key lookup finds it
     text_ignores_case: ClassVar[bool] = False
+    # how the engine matches names in a query with the catalog's (metric SQL): SQLite ignores case in
+    # every name, MySQL/MariaDB in column names (table names are file names: case-sensitive on Linux)
+    table_names_ignore_case: ClassVar[bool] = False
+    column_names_ignore_case: ClassVar[bool] = False
 
     def connect(self, target: DatabaseTarget, options: SessionOptions) -> Session:
         """Open a read-only, time-bounded session, or raise ConnectError with one clear line."""
@@ -87,6 +91,26 @@ class Dialect:
 
     def interrupt(self, session: Session) -> None:
         """Ctrl-C: stop what `session` is running on the server (best effort, never raises)."""
+
+    # -- metrics: someone's SELECT, run read-only --------------------------------------------------
+
+    def default_schemas(self, catalog: Catalog, url_database: str | None) -> list[str]:
+        """Where the engine looks for a table named without its schema."""
+        return []
+
+    def run_query(self, session: Session, sql: str, row_limit: int) -> QueryResult:
+        """Run one SELECT (checked by dayone.project.metric_sql.refuse_unsafe before the connection
+        was opened) in `session`, with its read-only guards and statement timeout, keeping at most
+        `row_limit` rows: the rest are neither fetched nor kept. A statement the server refuses,
+        stops (timeout) or cannot run raises DayoneError with one line; the session stays usable
+        for the next query, unless the connection itself was lost."""
+        raise NotImplementedError
+
+
+class QueryResult(NamedTuple):
+    columns: tuple[str, ...]
+    rows: list[tuple]
+    cut: bool  # more rows than row_limit came back: only the first row_limit are in `rows`
 
 
 class KeyLookup(NamedTuple):

@@ -169,6 +169,7 @@ class MySQLDialect(Dialect):
     text_ignores_case = True
     has_timestamp_with_time_zone = True  # TIMESTAMP is stored in UTC
     url_database_is_schema = True  # mysql://host/shop means the shop database, not the whole server
+    column_names_ignore_case = True  # table names are file names: case-sensitive on Linux
 
     # -- connecting ----------------------------------------------------------------------------
 
@@ -256,6 +257,14 @@ class MySQLDialect(Dialect):
         from dayone.dialects import mysql_profile
 
         mysql_profile.interrupt(session)
+
+    def default_schemas(self, catalog, url_database):
+        return [url_database] if url_database else []  # a table named alone is in the URL's database
+
+    def run_query(self, session, sql, row_limit):
+        from dayone.dialects.queries import run_mysql
+
+        return run_mysql(session, sql, row_limit)
 
     # -- reading the catalog -------------------------------------------------------------------
 

@@ -312,6 +312,16 @@ class PostgresDialect(Dialect):
 
         postgres_profile.interrupt(session)
 
+    def default_schemas(self, catalog, url_database):
+        # the default search_path, "$user", public: a server or role that sets another one is not
+        # seen in the catalog, so metric SQL names any other schema (app.rides)
+        return [name for name in (catalog.current_user, "public") if name]
+
+    def run_query(self, session, sql, row_limit):
+        from dayone.dialects.queries import run_postgres
+
+        return run_postgres(session, sql, row_limit)
+
     def read_catalog(self, session: Session, schemas: Sequence[str] | None = None) -> Catalog:
         import psycopg
 

@@ -73,6 +73,8 @@ class SQLiteDialect(Dialect):
     has_row_change_counters = False
     has_timestamp_with_time_zone = False
     has_comments = True  # as -- comments in the CREATE statement, which SQLite keeps verbatim
+    table_names_ignore_case = True
+    column_names_ignore_case = True
 
 
     def read_access(self, session: Session, schemas: Sequence[str] | None = None) -> AccessFacts:
@@ -127,6 +129,14 @@ class SQLiteDialect(Dialect):
         from dayone.dialects import sqlite_profile
 
         return sqlite_profile.look_up_keys(session, lookups)
+
+    def default_schemas(self, catalog, url_database):
+        return [SCHEMA]
+
+    def run_query(self, session, sql, row_limit):
+        from dayone.dialects.queries import run_sqlite
+
+        return run_sqlite(session, sql, row_limit)
 
     def read_catalog(self, session: Session, schemas: Sequence[str] | None = None) -> Catalog:
         path = Path(session.target.database or "")

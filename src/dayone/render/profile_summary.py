@@ -42,6 +42,8 @@ def summary(catalog: Catalog, profile: Profile | None) -> dict | None:
                 "rows_estimated": t.rows_estimated,
                 "pages_read_share": t.pages_read_share,
                 "seconds": t.seconds,
+                # columns no row read fills (all NULL): a metric reading one counts nothing (issue 11)
+                "never_filled": [c.name for c in t.columns if c.rows and not c.non_null],
             }
             for t in read
         ],
