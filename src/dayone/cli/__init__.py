@@ -12,6 +12,7 @@ from dayone.cli.audit import audit, rules
 from dayone.cli.check import check
 from dayone.cli.demo import demo
 from dayone.cli.snapshot import catalog, snapshot
+from dayone.cli.status import status
 from dayone.errors import DayoneError, redact, redact_traceback, redact_untrusted
 from dayone.render.escape import terminal_text
 
@@ -33,6 +34,7 @@ cli.add_command(snapshot)
 cli.add_command(catalog)
 cli.add_command(demo)
 cli.add_command(check)
+cli.add_command(status)
 
 
 def main() -> None:
