@@ -202,13 +202,14 @@ def test_the_questionnaire_and_the_metric_checks_are_used_when_they_exist(tmp_pa
         {"id": "q1", "source": "events", "section": "Data model", "targets": ["main.events"], "to": "Priya"},
         types.SimpleNamespace(id="q2", source="events", section=None, target="main.other.x", to=None),
     ], raising=False)  # fmt: skip
-    _fake_metrics(monkeypatch, {"metrics": [
-        {"name": "per_day", "source": "events", "priority": "day-1", "status": "at-risk", "reasons": ["events.payload is never filled"],
-         "depends_on": ["events.payload"]},
-        {"name": "later", "source": "events", "priority": "later", "status": "blocked", "reasons": ["x"], "depends_on": []},
-        {"name": "gone", "source": "events", "priority": "day-1", "status": "blocked",
-         "reasons": ["events.created does not exist; did you mean created_at?"], "depends_on": []},
-    ]})  # fmt: skip
+    reason = types.SimpleNamespace  # the checks as objects (a report's .checks, reasons with a .message)
+    _fake_metrics(monkeypatch, types.SimpleNamespace(checks=[
+        reason(name="per_day", source="events", priority="day-1", status="at-risk", reasons=[reason(message="events.payload is never filled")],
+               depends_on=["main.events.payload"], tables=["main.events"]),
+        reason(name="later", source="events", priority="later", status="blocked", reasons=[reason(message="x")], depends_on=[], tables=[]),
+        reason(name="gone", source="events", priority="day-1", status="blocked",
+               reasons=[reason(message="events.created does not exist; did you mean created_at?")], depends_on=[], tables=[]),
+    ]))  # fmt: skip
     status = build_status(project)
     assert status["questions"]["from"] == "questionnaire"
     assert [(r["owner"], r["open"]) for r in status["questions"]["by_owner"]] == [("Priya", 1), (None, 1)]

@@ -149,11 +149,15 @@ def _access(check: dict[str, Any] | None) -> dict[str, Any] | None:
 
 
 def _open_questions(project: Project, audits: dict[str, dict[str, Any]]) -> tuple[str, list[dict[str, Any]]]:
-    """("questionnaire", its open questions) when project/questions.py offers `open_questions`,
-    else ("audits", the audits' open groups and the log's unanswered questions)."""
+    """("questionnaire", its open questions) when project/questions.py offers them (`open_questions`,
+    or `collect` and its questions whose status is open), else ("audits", the audits' open groups and
+    the log's unanswered questions)."""
     from dayone.project import questions as questionnaire
 
     ask = getattr(questionnaire, "open_questions", None)
+    if ask is None and hasattr(questionnaire, "collect"):
+        def ask(project: Project) -> list[Any]:
+            return [q for q in _listed(questionnaire.collect(project), "questions") if _field(q, "status", "open") == "open"]
     if ask is not None:
         return "questionnaire", [_question(q) for q in ask(project)]
     found = [
@@ -171,16 +175,25 @@ def _open_questions(project: Project, audits: dict[str, dict[str, Any]]) -> tupl
     return "audits", found
 
 
+def _field(item: Any, name: str, default: Any = None) -> Any:
+    """A field of what another module returns, a dict or an object."""
+    value = item.get(name, default) if isinstance(item, dict) else getattr(item, name, default)
+    return default if value is None else value
+
+
+def _listed(found: Any, attribute: str) -> list[Any]:
+    """A list, or the list a report object or its JSON shape holds under `attribute`."""
+    if isinstance(found, dict):
+        return list(found.get(attribute, ()))
+    if hasattr(found, attribute):
+        return list(getattr(found, attribute))
+    return list(found)
+
+
 def _question(question: Any) -> dict[str, Any]:
-    """A question of the questionnaire, as a dict or an object with these fields."""
-
-    def field(name: str, default: Any = None) -> Any:
-        value = question.get(name, default) if isinstance(question, dict) else getattr(question, name, default)
-        return default if value is None else value
-
-    targets = field("targets") or ([field("target")] if field("target") else [])
-    return {"id": field("id"), "source": field("source"), "section": field("section"),
-            "targets": [str(t) for t in targets], "to": field("to")}  # fmt: skip
+    targets = _field(question, "targets") or ([_field(question, "target")] if _field(question, "target") else [])
+    return {"id": _field(question, "id"), "source": _field(question, "source"), "section": _field(question, "section"),
+            "targets": [str(t) for t in targets], "to": _field(question, "to")}  # fmt: skip
 
 
 def owner_of(project: Project, source: str | None, section: str | None = None) -> str | None:
@@ -213,7 +226,7 @@ def _by_owner(project: Project, questions: list[dict[str, Any]]) -> list[dict[st
     for question in questions:
         to = question["to"] if question["to"] in project.file.people else None
         per_source = counted.setdefault(to, {})
-        key = question["source"] or ""
+        key = question["source"] or "(project)"  # a question about the whole project (the go-live date)
         per_source[key] = per_source.get(key, 0) + 1
     rows = [{"owner": owner, "role": project.file.people[owner].role if owner else None, "open": sum(n.values()),
              "sources": dict(sorted(n.items()))} for owner, n in counted.items()]  # fmt: skip
@@ -239,19 +252,14 @@ def _metric_checks(project: Project) -> tuple[list[dict[str, Any]] | None, str |
         checked = check(project)
     except DayoneError as exc:
         return None, str(exc)
-    if isinstance(checked, dict):  # the JSON shape of `dayone metrics check`
-        checked = checked.get("metrics", [])
-    return [_metric(m) for m in checked], None
+    return [_metric(m) for m in _listed(checked, "metrics" if isinstance(checked, dict) else "checks")], None
 
 
 def _metric(metric: Any) -> dict[str, Any]:
-    def field(name: str, default: Any = None) -> Any:
-        value = metric.get(name, default) if isinstance(metric, dict) else getattr(metric, name, default)
-        return default if value is None else value
-
-    return {"name": field("name"), "source": field("source"), "priority": field("priority", "day-1"),
-            "status": field("status"), "reasons": [str(r) for r in field("reasons", ())],
-            "depends_on": [str(d) for d in field("depends_on", ())]}  # fmt: skip
+    reasons = [r if isinstance(r, str) else str(_field(r, "message", r)) for r in _field(metric, "reasons", ())]
+    return {"name": _field(metric, "name"), "source": _field(metric, "source"), "priority": _field(metric, "priority", "day-1"),
+            "status": _field(metric, "status"), "reasons": reasons, "depends_on": [str(d) for d in _field(metric, "depends_on", ())],
+            "tables": [str(t) for t in _field(metric, "tables", ())]}  # fmt: skip
 
 
 def _metric_counts(project: Project, source: str, metrics: list[dict[str, Any]] | None) -> dict[str, Any]:
@@ -296,7 +304,9 @@ def _left(sources: list[dict[str, Any]], questions: list[dict[str, Any]], metric
         # a question is a day-1 question when it is about a table a day-1 metric reads
         read: dict[str | None, set[str]] = {}
         for metric in day_1:
-            read.setdefault(metric["source"], set()).update(d.split(".")[-2] for d in metric["depends_on"] if "." in d)
+            tables = read.setdefault(metric["source"], set())
+            tables.update(d.split(".")[-2] for d in metric["depends_on"] if "." in d)  # schema.table.column
+            tables.update(t.split(".")[-1] for t in metric["tables"])  # schema.table
         left["day_1_questions"] = sum(
             1 for q in questions if any(set(t.split(".")) & read.get(q["source"], set()) for t in q["targets"])
         )
