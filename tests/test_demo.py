@@ -73,7 +73,7 @@ def test_demo_metric_checks_catch_the_blocked_and_the_at_risk_metric(demo_run):
     metrics = pytest.importorskip("dayone.project.metrics", reason="the metric checks land with the ws-metrics branch")
     folder, _ = demo_run
     checked = metrics.check_metrics(find_project(explicit=str(folder)))
-    status = {m["name"]: m["status"] for m in (checked["metrics"] if isinstance(checked, dict) else checked)}
+    status = {m.name: m.status for m in getattr(checked, "checks", checked)}
     assert status["items_graded_per_day"] == "blocked"
     assert status["my_collection_users"] == "at-risk"
 

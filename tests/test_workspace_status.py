@@ -176,7 +176,11 @@ def test_open_questions_go_to_the_owner_of_their_section_then_of_their_source(tm
     assert owner_of(project, "vault", None) == "Marcus"
 
 
-def test_fallback_questions_are_the_audits_open_groups_and_the_logs_unanswered_asks(tmp_path):
+def test_fallback_questions_are_the_audits_open_groups_and_the_logs_unanswered_asks(tmp_path, monkeypatch):
+    from dayone.project import questions
+
+    for name in ("open_questions", "collect"):  # as before the questionnaire lands
+        monkeypatch.delattr(questions, name, raising=False)
     sqlite_db(tmp_path / "e.db", NO_KEY)
     project = make_project(tmp_path / "p", {"events": "sqlite:///../e.db"}, people={"Priya": {"role": "lead", "owns": ["events"]}})
     asked = project.state.add("ask", "who writes events?", "me", to="Priya", source="events")

@@ -41,7 +41,7 @@ def print_demo(databases: list[DemoDatabase], folder: Path, status: dict[str, An
     console.print("Try next:")
     commands = ((f"cd {terminal_text(shlex.quote(shown_as))} && dayone status", "this screen"),
                 ("dayone questions", "the questionnaire for the engineering team"),
-                ("dayone metrics check", "which metrics the data model can answer, and why not"),
+                ("dayone metrics check", "which metrics the data model can answer"),
                 ("dayone rules explain timestamp-without-time-zone", "why a finding matters"))  # fmt: skip
     width = max(len(command) for command, _ in commands)
     for command, what in commands:
