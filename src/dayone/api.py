@@ -247,13 +247,25 @@ class DemoDatabase:
 
 
 def demo(directory: str | Path) -> list[DemoDatabase]:
-    """Build the embedded demo in `directory`, snapshot and audit each of its databases."""
+    """Build the embedded demo in `directory` as a dayone project (dayone.yml, a few log entries;
+    one already there is kept), then audit, snapshot and check each of its databases the way a
+    user's project runs them, keeping every result in the project's state."""
     from dayone.demo import build_demo
+    from dayone.demo.project import make_project
+    from dayone.project.runs import SourceRef, audit_source, check_source
 
+    folder = Path(directory)
+    paths = build_demo(folder)
+    project, _ = make_project(folder)
     databases = []
-    for path in build_demo(Path(directory)):
+    for path in paths:
         snapshot_path = path.with_suffix(".snapshot.json")
-        result = audit(f"sqlite:///{path}")  # the main job as a user runs it: catalog and profile
+        if path.stem in project.file.sources:  # the demo's dayone.yml may have been edited since
+            ref = SourceRef(path.stem, project.database(path.stem)[0])
+            result = audit_source(project, ref)  # the main job as a user runs it: catalog and profile
+            check_source(project, ref)
+        else:
+            result = audit(f"sqlite:///{path}")
         snapshot_file.write(result.catalog, snapshot_path)
         databases.append(DemoDatabase(path.stem, path, snapshot_path, result))
     return databases

@@ -13,6 +13,7 @@ from dayone.cli.check import check
 from dayone.cli.demo import demo
 from dayone.cli.metrics import metric, metrics
 from dayone.cli.snapshot import catalog, snapshot
+from dayone.cli.status import status
 from dayone.errors import DayoneError, redact, redact_traceback, redact_untrusted
 from dayone.render.escape import terminal_text
 
@@ -36,6 +37,7 @@ cli.add_command(demo)
 cli.add_command(check)
 cli.add_command(metrics)
 cli.add_command(metric)
+cli.add_command(status)
 
 
 def main() -> None:

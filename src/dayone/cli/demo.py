@@ -1,4 +1,4 @@
-"""`dayone demo`: a small launch of four databases, built locally, run through dayone."""
+"""`dayone demo`: a small launch of four databases, built locally as a dayone project, run through dayone."""
 
 from __future__ import annotations
 
@@ -13,14 +13,19 @@ from dayone.fileio import write_atomically
 
 @click.command()
 @click.option("--dir", "directory", default="dayone-demo", show_default=True, type=click.Path(file_okay=False),
-              help="Where to build the demo databases and write the output.")  # fmt: skip
+              help="Where to build the demo project: its databases, dayone.yml, state and reports.")  # fmt: skip
 @click.option("--show-info/--hide-info", default=False, show_default=True, help="List info findings too.")
 def demo(directory, show_info):
     """Build the embedded demo (no server needed) and run dayone on it.
 
     Four SQLite databases of a collectibles company launching a single login, grading
-    submissions, a vault and a collection feature, with the problems real launches have.
+    submissions, a vault and a collection feature, with the problems real launches have; made a
+    dayone project (sources, people, day-1 metrics, a running log), audited and checked, and shown
+    with `dayone status`. Run again, it rebuilds the databases and keeps the project's dayone.yml
+    and log.
     """
+    from dayone.project import require_project
+    from dayone.project.status import build_status
     from dayone.render import audit_formats
     from dayone.render.demo_text import print_demo
 
@@ -31,5 +36,6 @@ def demo(directory, show_info):
     for database in databases:
         write_atomically(reports / f"{database.name}.audit.md", audit_formats.to_markdown(database.result))
         write_atomically(reports / f"{database.name}.audit.json", audit_formats.to_json(database.result))
+    status = build_status(require_project(str(folder)))
     with standard_output():
-        print_demo(databases, folder.resolve(), show_info=show_info)
+        print_demo(databases, folder.resolve(), status, directory, show_info=show_info)

@@ -1,17 +1,24 @@
-"""What `dayone demo` prints: each database's audit, then the launch at a glance."""
+"""What `dayone demo` prints: each database's audit, then the demo project's status screen and
+what to try next."""
 
 from __future__ import annotations
 
+import shlex
 from pathlib import Path
+from typing import Any
 
 from rich.console import Console
-from rich.table import Table
 
 from dayone.api import DemoDatabase
 from dayone.render.audit_text import print_audit
+from dayone.render.escape import terminal_text
 
 
-def print_demo(databases: list[DemoDatabase], folder: Path, show_info: bool = False, console: Console | None = None) -> None:
+def print_demo(databases: list[DemoDatabase], folder: Path, status: dict[str, Any], shown_as: str,
+               show_info: bool = False, console: Console | None = None) -> None:  # fmt: skip
+    """`folder` is where the demo is; `shown_as` the folder as the user named it, for `cd`."""
+    from dayone.render.status import print_status
+
     console = console or Console(highlight=False)
     console.print(
         "[bold]dayone demo[/bold]: a collectibles company launches a single login, grading submissions, "
@@ -21,22 +28,27 @@ def print_demo(databases: list[DemoDatabase], folder: Path, show_info: bool = Fa
         console.rule(f"[bold]{database.name}[/]", align="left")
         print_audit(database.result, console, show_info=show_info)
         console.print()
-    from dayone.groups import build_report
-
-    overview = Table(title="The launch at a glance", title_justify="left", show_edge=False)
-    numbers = ("tables", "blockers", "open questions", "for information")
-    for header in ("database", *numbers, "report"):
-        overview.add_column(header, justify="right" if header in numbers else "left")
-    for database in databases:
-        report = build_report(database.result)
-        tables = sum(1 for _ in database.result.catalog.tables())
-        notes = sum(len(s.notes) for s in report.sections)
-        overview.add_row(database.name, str(tables), str(report.blockers), str(report.open_questions), str(notes),
-                         f"reports/{database.name}.audit.md")  # fmt: skip
-    console.print(overview)
+    console.rule("[bold]the project[/]: dayone status", align="left")
+    console.file.flush()
+    print_status(status, console.file, color=console.is_terminal and console.color_system is not None and not console.no_color,
+                 width=console.width)  # fmt: skip
+    where = terminal_text(str(folder))
     console.print(
-        f"\nEverything is in {folder}: the databases (*.db), their catalogs (*.snapshot.json) and the audits "
-        "(reports/*.audit.md, reports/*.audit.json).\n"
-        f"Next: [bold]dayone audit {folder / 'grading.db'} --show-info[/] or "
-        f"[bold]dayone rules explain timestamp-without-time-zone[/]"
+        f"\nEverything is in {where}: dayone.yml (the sources, people and metrics), state/ (the log and every "
+        "audit and check kept), the databases (*.db) and the audits (reports/*.audit.md, reports/*.audit.json).",
+        markup=False,
     )
+    console.print("Try next:")
+    commands = ((f"cd {terminal_text(shlex.quote(shown_as))} && dayone status", "this screen"),
+                ("dayone questions", "the questionnaire for the engineering team"),
+                ("dayone metrics check", "which metrics the data model can answer"),
+                ("dayone rules explain timestamp-without-time-zone", "why a finding matters"))  # fmt: skip
+    width = max(len(command) for command, _ in commands)
+    for command, what in commands:
+        console.print(f"  [bold]{escape(command)}[/]{' ' * (width - len(command))}  [dim]{escape(what)}[/]")
+
+
+def escape(text: str) -> str:
+    from rich.markup import escape as markup_escape
+
+    return markup_escape(text)
