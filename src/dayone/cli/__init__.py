@@ -11,6 +11,8 @@ import click
 from dayone.cli.audit import audit, rules
 from dayone.cli.check import check
 from dayone.cli.demo import demo
+from dayone.cli.log import answer, ask, done, log_command, note, todo
+from dayone.cli.questions import questions
 from dayone.cli.snapshot import catalog, snapshot
 from dayone.errors import DayoneError, redact, redact_traceback, redact_untrusted
 from dayone.render.escape import terminal_text
@@ -33,6 +35,8 @@ cli.add_command(snapshot)
 cli.add_command(catalog)
 cli.add_command(demo)
 cli.add_command(check)
+for command in (note, todo, ask, answer, done, log_command, questions):  # the running log and the questionnaire
+    cli.add_command(command)
 
 
 def main() -> None:

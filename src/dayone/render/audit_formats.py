@@ -43,6 +43,10 @@ def to_json(result: AuditResult) -> str:
         "groups": [g.as_dict() for g in report.groups],
         "findings": [f.as_dict(fix=fix_text(f, product)) for f in result.findings],
     }
+    if result.answers:  # a project's answers (`dayone answer`): the groups they acknowledge say so
+        for group in document["groups"]:
+            if (answer := result.answers.get(group["id"])) is not None:
+                group["acknowledged"] = answer.as_dict()
     return _serialized(document)
 
 
@@ -95,7 +99,23 @@ def to_markdown(result: AuditResult, expand: bool = False) -> str:
         lines += ["", "## For information", "", "Facts and questions no go-live decision rests on."]
         for group in info:
             lines += _markdown_group(group, result, fix_markdown, expand)
+    lines += _markdown_acknowledged(report)
     return "\n".join(lines) + "\n"
+
+
+def _markdown_acknowledged(report) -> list[str]:
+    """Groups a project's log answered (`dayone answer`), each with its answer, who and when."""
+    groups = [g for verdict in report.sections for g in verdict.acknowledged]
+    if not groups:
+        return []
+    lines = ["", "## Acknowledged", "", "Answered in the project's log: not open questions."]
+    for group in groups:
+        answer = report.result.answers[group.id]
+        subject = markdown_code(group.findings[0].target) if group.count == 1 else f"{group.count:,} targets"
+        lines += ["", f"### {group.severity}: {group.rule} ({group.code}) — {subject}", "", markdown_text(group.message), "",
+                  f"- **Ask:** {markdown_text(group.question)}",
+                  f"- **Answer** ({markdown_text(answer.by)}, {markdown_text(answer.at[:10])}): {markdown_text(answer.text)}"]  # fmt: skip
+    return lines
 
 
 def _markdown_group(group: Group, result: AuditResult, fix_markdown, expand: bool) -> list[str]:
