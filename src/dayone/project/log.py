@@ -95,16 +95,18 @@ def resolve(project: Project, typed: str) -> Found:
     or a unique start of at least four hex digits."""
     from dayone.project.questions import collect
 
-    questionnaire = collect(project, audit_missing=False)
-    named: dict[str, Found] = {q.id: Found(q.id, question=q) for q in questionnaire.questions}
-    for entry in project.state.entries():
-        if entry.kind in ("note", "todo") or (entry.kind == "ask" and entry.id not in named):
-            named.setdefault(entry.id, Found(entry.id, entry=entry))
-    wanted = typed.strip()
-    match = re.fullmatch(r"(?:([A-Za-z])-)?([0-9A-Fa-f]+)", wanted)
+    match = re.fullmatch(r"(?:([A-Za-z])-)?([0-9A-Fa-f]+)", typed.strip())
     if match is None:
         raise DayoneError(f"{typed!r} is not an id: ids read like Q-1a2b3c or T-4d5e6f (`dayone log`, `dayone questions`)")
     letter, digits = (match.group(1) or "").upper(), match.group(2).lower()
+    entries = project.state.entries()
+    if letter in ("N", "T"):  # a note or a to-do: the log alone says, no audit need be read
+        named = {e.id: Found(e.id, entry=e) for e in entries if e.kind in ("note", "todo")}
+    else:
+        named = {q.id: Found(q.id, question=q) for q in collect(project, audit_missing=False).questions}
+        for entry in entries:
+            if entry.kind in ("note", "todo"):
+                named.setdefault(entry.id, Found(entry.id, entry=entry))
     exact = [f for i, f in named.items() if i[2:] == digits and (not letter or i[0] == letter)]
     hits = exact or ([f for i, f in named.items() if i[2:].startswith(digits) and (not letter or i[0] == letter)]
                      if len(digits) >= MIN_TYPED else [])  # fmt: skip
