@@ -159,5 +159,7 @@ def _label(text: str) -> str:
 
 
 def _cell(text: str) -> str:
-    """A cell a spreadsheet opens as text: one starting with =, +, -, @ or a tab would be a formula."""
+    """A cell with its control characters escaped, that a spreadsheet opens as text: one starting
+    with =, +, -, @ or a tab would be a formula."""
+    text = shown(text)
     return f"'{text}" if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
