@@ -115,7 +115,7 @@ def test_a_finding_fixed_closes_its_question_and_one_back_reopens_it(pg_db, tmp_
     primary_key, wall_clock = rules["missing-primary-key"], rules["timestamp-without-time-zone"]
     assert primary_key["targets"] == ["public.orders"] and primary_key["status"] == "open"
     zone = pg_db.execute("SHOW timezone")[0][0]
-    assert f"server time zone (prod): {zone}" in wall_clock["facts"]  # the database told us: not asked
+    assert any("time zone" in fact.replace("timezone", "time zone") and fact.endswith(zone) for fact in wall_clock["facts"])
     assert wall_clock["to"] is None  # nobody owns shop or the data model
     pg_db.execute("ALTER TABLE orders ADD COLUMN id serial PRIMARY KEY")
     ok(dayone("questions", "--refresh", cwd=folder))  # audits again

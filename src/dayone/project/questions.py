@@ -150,7 +150,7 @@ def _evidence_facts(findings: list[dict[str, Any]], message: str) -> list[str]:
     for name, value in shared.items():
         if value in (None, "", [], {}) or isinstance(value, dict) or name in UNSAID_EVIDENCE:
             continue
-        if not isinstance(value, (list, bool)) and str(value).lower() in said:
+        if not isinstance(value, bool) and (", ".join(map(str, value)) if isinstance(value, list) else str(value)).lower() in said:
             continue
         facts.append(f"{name.replace('_', ' ')}: {_said(value)}")
         if len(facts) == FACTS_SHOWN:
@@ -251,7 +251,7 @@ def collect(project: Project, sources: list[str] | None = None, refresh: bool = 
                 continue
             timezone = _server_timezone(project, source, env) if _asks_about_time(report) else None
             for key, question in audit_questions(source, env, report).items():
-                if timezone and question.rule in TIME_RULES:
+                if timezone and question.rule in TIME_RULES and not any(timezone in fact for fact in question.facts):
                     question.facts.append(f"server time zone ({env}): {timezone}")
                 _merge(found, key, question)
         for question in check_questions(project, source):
@@ -414,7 +414,10 @@ def reconcile(project: Project, ref: SourceRef, audit: dict[str, Any], by: str) 
     kept = project.state.results(ref.name, ref.env, "audit")
     before = dict(others)
     if len(kept) >= 2:  # the latest is the one just kept: the one before it is what was known
-        before.update(audit_questions(ref.name, ref.env, json.loads(kept[-2].read_text(encoding="utf-8"))))
+        try:
+            before.update(audit_questions(ref.name, ref.env, json.loads(kept[-2].read_text(encoding="utf-8"))))
+        except (OSError, ValueError):  # unreadable: what it asked is unknown, so nothing is closed
+            return
     now = {**others, **audit_questions(ref.name, ref.env, audit)}
     last: dict[str, str] = {}
     for entry in project.state.entries():
