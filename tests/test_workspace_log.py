@@ -15,7 +15,7 @@ import pytest
 
 from dayone.project import find_project, log
 from dayone.project.state import State
-from workspace_log_helpers import dayone, log_json, make_project, ok, one_line_error, questions_json
+from workspace_log_helpers import dayone, run, log_json, make_project, ok, one_line_error, questions_json
 
 PEOPLE = {"Priya Shah": {"role": "engineering lead", "contact": "priya@example.com", "owns": ["app"]},
           "Dan Okafor": {"role": "DBA", "owns": ["access"]}}  # fmt: skip
@@ -45,22 +45,22 @@ def project_dir(tmp_path: Path) -> Path:
 def test_entries_are_dated_attributed_and_shown_in_every_format(project_dir):
     today = datetime.now(timezone.utc).date().isoformat()
     noted = ok(dayone("note", "kick-off with the app team", "--by", "Ana", cwd=project_dir))
-    ok(dayone("todo", "ask for a read replica", "--owner", "priya shah", "--due", "2026-12-20", "--by", "Ana", cwd=project_dir))
-    ok(dayone("ask", "Are orders archived after two years?", "--to", "Dan Okafor", "--source", "app", "--by", "Ana", cwd=project_dir))
+    ok(run("todo", "ask for a read replica", "--owner", "priya shah", "--due", "2026-12-20", "--by", "Ana", cwd=project_dir))
+    ok(run("ask", "Are orders archived after two years?", "--to", "Dan Okafor", "--source", "app", "--by", "Ana", cwd=project_dir))
     entries = log_json(project_dir)
     assert [e["kind"] for e in entries] == ["note", "todo", "ask"]
     assert all(e["by"] == "Ana" and e["at"].startswith(today) for e in entries)
     assert entries[0]["id"] in noted and entries[0]["id"].startswith("N-") and len(entries[0]["id"]) == 8
     assert entries[1]["owner"] == "Priya Shah" and entries[1]["due"] == "2026-12-20"  # the person as dayone.yml spells it
     assert entries[2]["to"] == "Dan Okafor" and entries[2]["source"] == "app"
-    text = ok(dayone("log", cwd=project_dir))
+    text = ok(run("log", cwd=project_dir))
     for entry in entries:
         assert entry["id"] in text and entry["text"] in text
     assert "owner Priya Shah, due 2026-12-20" in text
-    markdown = ok(dayone("log", "--format", "markdown", cwd=project_dir))
+    markdown = ok(run("log", "--format", "markdown", cwd=project_dir))
     assert f"## {today}" in markdown and "**to-do**" in markdown
     # without --by: git's user name
-    ok(dayone("note", "from git", cwd=project_dir, env={"GIT_CONFIG_GLOBAL": str(_git_config(project_dir, "Grace Hopper"))}))
+    ok(run("note", "from git", cwd=project_dir, env={"GIT_CONFIG_GLOBAL": str(_git_config(project_dir, "Grace Hopper"))}))
     assert log_json(project_dir)[-1]["by"] == "Grace Hopper"
 
 
@@ -71,15 +71,15 @@ def _git_config(folder: Path, name: str) -> Path:
 
 
 def test_bad_input_is_one_line_naming_what_to_do(project_dir):
-    said = one_line_error(dayone("todo", "x", "--owner", "Bob", cwd=project_dir))
+    said = one_line_error(run("todo", "x", "--owner", "Bob", cwd=project_dir))
     assert "'Bob'" in said and "Dan Okafor, Priya Shah" in said
-    assert "Priya Shah" in one_line_error(dayone("ask", "x", "--to", "nobody", cwd=project_dir))
-    assert "YYYY-MM-DD" in one_line_error(dayone("todo", "x", "--due", "next friday", cwd=project_dir))
-    said = one_line_error(dayone("ask", "x", "--source", "grading", cwd=project_dir))
+    assert "Priya Shah" in one_line_error(run("ask", "x", "--to", "nobody", cwd=project_dir))
+    assert "YYYY-MM-DD" in one_line_error(run("todo", "x", "--due", "next friday", cwd=project_dir))
+    said = one_line_error(run("ask", "x", "--source", "grading", cwd=project_dir))
     assert "'grading'" in said and "app" in said
-    assert "empty" in one_line_error(dayone("note", "  ", cwd=project_dir))
-    assert "YYYY-MM-DD" in one_line_error(dayone("log", "--since", "yesterday", cwd=project_dir))
-    assert "dayone.yml" in one_line_error(dayone("note", "x", cwd=project_dir.parent))  # no project here
+    assert "empty" in one_line_error(run("note", "  ", cwd=project_dir))
+    assert "YYYY-MM-DD" in one_line_error(run("log", "--since", "yesterday", cwd=project_dir))
+    assert "dayone.yml" in one_line_error(run("note", "x", cwd=project_dir.parent))  # no project here
     assert log_json(project_dir) == []  # nothing was written by a command that failed
 
 
@@ -88,18 +88,18 @@ def test_done_and_answer_find_ids_as_people_type_them(project_dir):
     note, todo, asked = [e.as_dict() for e in (log.note(project, "a note", "Ana"), log.todo(project, "get the ERD", "Ana"),
                                                log.ask(project, "Who approves the VPN?", "Ana"))]  # fmt: skip
     # without its letter, in capitals
-    assert f"done {todo['id']}" in ok(dayone("done", todo["id"][2:].upper(), "--by", "Ana", cwd=project_dir))
-    assert "done already" in ok(dayone("done", todo["id"], cwd=project_dir))
-    assert "done " in ok(dayone("log", cwd=project_dir)).split(todo["id"], 1)[1].splitlines()[0]
+    assert f"done {todo['id']}" in ok(run("done", todo["id"][2:].upper(), "--by", "Ana", cwd=project_dir))
+    assert "done already" in ok(run("done", todo["id"], cwd=project_dir))
+    assert "done " in ok(run("log", cwd=project_dir)).split(todo["id"], 1)[1].splitlines()[0]
     # one wrong digit: one line naming the close one
     wrong = todo["id"][:-1] + ("0" if todo["id"][-1] != "0" else "1")
-    said = one_line_error(dayone("done", wrong, cwd=project_dir))
+    said = one_line_error(run("done", wrong, cwd=project_dir))
     assert todo["id"] in said and "did you mean" in said
-    assert "not a question" in one_line_error(dayone("answer", note["id"], "x", cwd=project_dir))
-    assert "to-dos and questions" in one_line_error(dayone("done", note["id"], cwd=project_dir))
-    assert "is not an id" in one_line_error(dayone("answer", "hello world", "x", cwd=project_dir))
+    assert "not a question" in one_line_error(run("answer", note["id"], "x", cwd=project_dir))
+    assert "to-dos and questions" in one_line_error(run("done", note["id"], cwd=project_dir))
+    assert "is not an id" in one_line_error(run("answer", "hello world", "x", cwd=project_dir))
     # a question people asked: answered, then its answer in the questionnaire
-    ok(dayone("answer", asked["id"], "Dan, through the firewall ticket", "--by", "Priya Shah", cwd=project_dir))
+    ok(run("answer", asked["id"], "Dan, through the firewall ticket", "--by", "Priya Shah", cwd=project_dir))
     answered = {q["id"]: q for q in questions_json(project_dir, "--status", "answered")}
     assert answered[asked["id"]]["answer"]["answer"] == "Dan, through the firewall ticket"
     assert answered[asked["id"]]["answer"]["by"] == "Priya Shah"
@@ -132,7 +132,7 @@ def test_two_branches_merge_without_conflicts(project_dir):
                               env={"PATH": "/usr/bin:/bin", "HOME": str(project_dir), **git_env})  # fmt: skip
 
     assert git("init", "-q", "-b", "main").returncode == 0
-    ok(dayone("note", "project started", "--by", "Ana", cwd=project_dir))
+    ok(run("note", "project started", "--by", "Ana", cwd=project_dir))
     git("add", "-A")
     assert git("commit", "-qm", "start").returncode == 0
     git("branch", "priya")
@@ -140,17 +140,17 @@ def test_two_branches_merge_without_conflicts(project_dir):
     questions = questions_json(project_dir)
     primary_key = next(q for q in questions if q["rule"] == "missing-primary-key")
     money = next(q for q in questions if q["rule"] == "money-in-float")
-    ok(dayone("note", "Ana's note", "--by", "Ana", cwd=project_dir))
-    ok(dayone("answer", primary_key["id"], "id becomes the primary key", "--by", "Ana", cwd=project_dir))
+    ok(run("note", "Ana's note", "--by", "Ana", cwd=project_dir))
+    ok(run("answer", primary_key["id"], "id becomes the primary key", "--by", "Ana", cwd=project_dir))
     git("add", "-A")
     assert git("commit", "-qm", "Ana's work").returncode == 0
     # on the other branch, Priya audits too, notes, asks, answers another question and the same one
     assert git("checkout", "-q", "priya").returncode == 0
     questions_json(project_dir)
-    ok(dayone("note", "Priya's note", "--by", "Priya Shah", cwd=project_dir))
-    ok(dayone("ask", "Is there a staging copy?", "--by", "Priya Shah", cwd=project_dir))
-    ok(dayone("answer", money["id"], "amounts are in EUR cents from next release", "--by", "Priya Shah", cwd=project_dir))
-    ok(dayone("answer", primary_key["id"], "agreed: id", "--by", "Priya Shah", cwd=project_dir))
+    ok(run("note", "Priya's note", "--by", "Priya Shah", cwd=project_dir))
+    ok(run("ask", "Is there a staging copy?", "--by", "Priya Shah", cwd=project_dir))
+    ok(run("answer", money["id"], "amounts are in EUR cents from next release", "--by", "Priya Shah", cwd=project_dir))
+    ok(run("answer", primary_key["id"], "agreed: id", "--by", "Priya Shah", cwd=project_dir))
     git("add", "-A")
     assert git("commit", "-qm", "Priya's work").returncode == 0
     assert git("checkout", "-q", "main").returncode == 0
@@ -200,13 +200,13 @@ def test_writers_at_once_lose_and_corrupt_nothing(project_dir):
 def test_a_write_cut_short_leaves_the_log_readable(project_dir):
     """A crash between writing the temporary file and linking it leaves a hidden file: never read as
     an entry, never in the way of the next one."""
-    ok(dayone("note", "before the crash", "--by", "Ana", cwd=project_dir))
+    ok(run("note", "before the crash", "--by", "Ana", cwd=project_dir))
     folder = project_dir / "state" / "log"
     (folder / ".20261203T000000.000000Z-N-abcdef.json.k2j3h4").write_text('{"id": "N-abc', encoding="utf-8")
-    ok(dayone("note", "after the crash", "--by", "Ana", cwd=project_dir))
+    ok(run("note", "after the crash", "--by", "Ana", cwd=project_dir))
     assert [e["text"] for e in log_json(project_dir)] == ["before the crash", "after the crash"]
     # an entry a bad merge or a hand edit broke is named, not skipped in silence
     broken = next(folder.glob("*.json"))
     broken.write_text("<<<<<<< HEAD\n", encoding="utf-8")
-    said = one_line_error(dayone("log", cwd=project_dir))
+    said = one_line_error(run("log", cwd=project_dir))
     assert broken.name in said

@@ -19,7 +19,7 @@ from dayone.project.questions import addressee, collect
 from dayone.project.runs import SourceRef, audit_source
 from dayone.render import audit_formats
 from dayone.render.audit_text import print_audit
-from workspace_log_helpers import dayone, log_json, make_project, ok, one_line_error, questions_json
+from workspace_log_helpers import dayone, run, log_json, make_project, ok, one_line_error, questions_json
 
 PEOPLE = {
     "Priya Shah": {"role": "engineering lead", "contact": "priya@example.com", "owns": ["app"]},
@@ -75,7 +75,7 @@ def test_questionnaire_of_a_sqlite_source(sqlite_project):
     text = ok(dayone("questions", cwd=sqlite_project))
     assert text.index("Infrastructure and access") < text.index("Data model") < text.index("What the data shows")
     assert f"{primary_key['id']}  app  error  → Priya Shah" in text and "known: orders has no primary key" in text
-    markdown = ok(dayone("questions", "--format", "markdown", cwd=sqlite_project))
+    markdown = ok(run("questions", "--format", "markdown", cwd=sqlite_project))
     assert f"### {primary_key['id']}: Which column(s)" in markdown and "- **To:** Priya Shah" in markdown
     # the same questions on a second run, with the same ids: nothing is asked twice
     audit_source(find_project(sqlite_project), SourceRef("app", "prod"))
@@ -118,7 +118,7 @@ def test_a_finding_fixed_closes_its_question_and_one_back_reopens_it(pg_db, tmp_
     assert any("time zone" in fact.replace("timezone", "time zone") and fact.endswith(zone) for fact in wall_clock["facts"])
     assert wall_clock["to"] is None  # nobody owns shop or the data model
     pg_db.execute("ALTER TABLE orders ADD COLUMN id serial PRIMARY KEY")
-    ok(dayone("questions", "--refresh", cwd=folder))  # audits again
+    ok(run("questions", "--refresh", cwd=folder))  # audits again
     assert "missing-primary-key" not in by_rule(questions_json(folder))
     closed = by_rule(questions_json(folder, "--status", "all"))["missing-primary-key"]
     assert closed["id"] == primary_key["id"] and closed["status"] == "closed" and closed["targets"] == ["public.orders"]
@@ -174,7 +174,7 @@ def test_an_answered_finding_is_acknowledged_in_the_next_audit(sqlite_project):
     print_audit(before, file=text)
     assert "1 blocker before go-live" in text.getvalue() and "Acknowledged" not in text.getvalue()
     primary_key = by_rule(questions_json(sqlite_project))["missing-primary-key"]
-    ok(dayone("answer", primary_key["id"], "orders.id becomes the primary key in release 42", "--by", "Priya Shah",
+    ok(run("answer", primary_key["id"], "orders.id becomes the primary key in release 42", "--by", "Priya Shah",
               cwd=sqlite_project))  # fmt: skip
     after = audit_source(project, SourceRef("app", "prod"))
     text = io.StringIO()
@@ -201,7 +201,7 @@ def test_csv_imports_as_issues(sqlite_project):
     project.config.set(["people", "=ops"], {"role": "ops", "owns": ["governance"]})  # a cell a spreadsheet would run
     project.config.save()
     open_questions = questions_json(sqlite_project)
-    rows = list(csv.DictReader(io.StringIO(ok(dayone("questions", "--format", "csv", cwd=sqlite_project)), newline="")))
+    rows = list(csv.DictReader(io.StringIO(ok(run("questions", "--format", "csv", cwd=sqlite_project)), newline="")))
     assert rows and list(rows[0]) == ["Title", "Body", "Labels", "Assignee"]
     assert len(rows) == len(open_questions)
     for row, question in zip(rows, open_questions):
@@ -241,16 +241,16 @@ def test_questions_go_to_the_owner_of_their_source_or_section(tmp_path):
     assert unassigned and all(q["to"] is None for q in unassigned)
     assert "Which currency are invoices in?" in [q["question"] for q in unassigned]
     assert {q.source for q in collect(project, sources=["billing"]).questions} == {"billing"}
-    said = one_line_error(dayone("questions", "--to", "Zed", cwd=folder))
+    said = one_line_error(run("questions", "--to", "Zed", cwd=folder))
     assert "Ana, Bo, Cy" in said
-    assert "'nope'" in one_line_error(dayone("questions", "--source", "nope", cwd=folder))
+    assert "'nope'" in one_line_error(run("questions", "--source", "nope", cwd=folder))
 
 
 def test_a_source_that_cannot_be_audited_is_named_and_the_others_go_on(sqlite_project):
     project = find_project(sqlite_project)
     project.config.set(["sources", "gone", "prod", "url"], "postgresql://nobody@127.0.0.1:1/nothing")
     project.config.save()
-    result = dayone("questions", "--format", "json", cwd=sqlite_project)
+    result = run("questions", "--format", "json", cwd=sqlite_project)
     assert result.returncode == 0 and "gone: not audited" in result.stderr
     assert "missing-primary-key" in by_rule(json.loads(result.stdout)["questions"])
 
@@ -262,7 +262,7 @@ def test_names_from_the_database_are_escaped_in_every_format(tmp_path):
     sqlite_app(folder / "app.db", table=hostile)
     make_project(folder, {"app": {"prod": "sqlite:///app.db"}}, PEOPLE)
     for output_format in ("text", "markdown", "csv"):
-        shown = ok(dayone("questions", "--format", output_format, cwd=folder))
+        shown = ok(run("questions", "--format", output_format, cwd=folder))
         assert "\x1b" not in shown and "\\x1b[2J" in shown, output_format
     assert hostile in json.dumps(questions_json(folder), ensure_ascii=False) or any(
         any(hostile in t for t in q["targets"]) for q in questions_json(folder))

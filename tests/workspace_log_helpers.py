@@ -3,6 +3,8 @@ sources and people, written elsewhere), and `dayone` run as a user runs it."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import subprocess
@@ -25,9 +27,36 @@ def make_project(folder: Path, sources: dict[str, dict[str, str]], people: dict[
 
 
 def dayone(*args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 120) -> subprocess.CompletedProcess:
+    """`dayone ARGS` run in a process of its own, as a user runs it."""
     environment = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "COLUMNS": "160", "HOME": str(cwd), **(env or {})}
     return subprocess.run([sys.executable, "-m", "dayone", *args], capture_output=True, text=True, timeout=timeout, cwd=cwd,
                           env=environment)  # fmt: skip
+
+
+def run(*args: str, cwd: Path, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`dayone ARGS` run in this process, through the same entry point (exit status, one-line
+    errors) as the command: a fraction of a second less than starting Python each time."""
+    from dayone.cli import _run
+
+    saved_argv, saved_cwd = sys.argv, os.getcwd()
+    saved_env = {name: os.environ.get(name) for name in ("DAYONE_PROJECT", "HOME", *(env or {}))}
+    out, err = io.StringIO(), io.StringIO()
+    try:
+        os.environ.pop("DAYONE_PROJECT", None)
+        os.environ.update({"HOME": str(cwd), **(env or {})})
+        sys.argv = ["dayone", *args]
+        os.chdir(cwd)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code, _ = _run()
+    finally:
+        sys.argv = saved_argv
+        os.chdir(saved_cwd)
+        for name, value in saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+    return subprocess.CompletedProcess(["dayone", *args], code, out.getvalue(), err.getvalue())
 
 
 def ok(result: subprocess.CompletedProcess) -> str:
@@ -44,8 +73,8 @@ def one_line_error(result: subprocess.CompletedProcess) -> str:
 
 
 def log_json(cwd: Path, *args: str) -> list[dict]:
-    return json.loads(ok(dayone("log", "--format", "json", *args, cwd=cwd)))["entries"]
+    return json.loads(ok(run("log", "--format", "json", *args, cwd=cwd)))["entries"]
 
 
 def questions_json(cwd: Path, *args: str) -> list[dict]:
-    return json.loads(ok(dayone("questions", "--format", "json", *args, cwd=cwd)))["questions"]
+    return json.loads(ok(run("questions", "--format", "json", *args, cwd=cwd)))["questions"]
