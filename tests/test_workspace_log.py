@@ -114,7 +114,7 @@ def test_log_filters_by_day_and_source(project_dir):
     log.note(project, "about the launch", "Ana")
     old = state.entries()[0]
     # an entry of last year, as a file written then would be (entries are never rewritten: a new file)
-    (state.root / "log" / f"20251201T090000.000000Z-N-0ld0ne.json").write_text(
+    (state.root / "log" / "20251201T090000.000000Z-N-01d0e0.json").write_text(
         json.dumps({"id": "N-01d0e0", "kind": "note", "text": "last year", "at": "2025-12-01T09:00:00+00:00", "by": "Ana"}))
     assert [e["text"] for e in log_json(project_dir, "--source", "app")] == ["about app"]
     assert [e["text"] for e in log_json(project_dir)][0] == "last year"  # oldest first

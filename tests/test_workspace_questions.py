@@ -204,7 +204,7 @@ def test_csv_imports_as_issues(sqlite_project):
     rows = list(csv.DictReader(io.StringIO(ok(run("questions", "--format", "csv", cwd=sqlite_project)), newline="")))
     assert rows and list(rows[0]) == ["Title", "Body", "Labels", "Assignee"]
     assert len(rows) == len(open_questions)
-    for row, question in zip(rows, open_questions):
+    for row, question in zip(rows, open_questions, strict=True):
         assert row["Title"] == f"{question['source'] or 'project'}: {question['question']}"
         assert question["id"] in row["Body"] and all(fact in row["Body"] for fact in question["facts"])
         labels = row["Labels"].split(" ")
@@ -266,3 +266,10 @@ def test_names_from_the_database_are_escaped_in_every_format(tmp_path):
         assert "\x1b" not in shown and "\\x1b[2J" in shown, output_format
     assert hostile in json.dumps(questions_json(folder), ensure_ascii=False) or any(
         any(hostile in t for t in q["targets"]) for q in questions_json(folder))
+
+
+def test_an_audit_of_fewer_rules_closes_nothing_it_did_not_look_at(sqlite_project):
+    project = find_project(sqlite_project)
+    audit_source(project, SourceRef("app", "prod"))
+    audit_source(project, SourceRef("app", "prod"), select=("missing-primary-key",))
+    assert log_json(sqlite_project) == []  # money-in-float was not looked for: not "gone"

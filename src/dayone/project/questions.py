@@ -99,9 +99,6 @@ class Questionnaire:
     questions: list[Question]
     problems: list[str]  # sources that could not be audited, said in one line each
 
-    def find(self, typed: str) -> Question | None:
-        return next((q for q in self.questions if q.id == typed), None)
-
 
 # -- questions from an audit report -------------------------------------------------------------------
 
@@ -424,11 +421,23 @@ def reconcile(project: Project, ref: SourceRef, audit: dict[str, Any], by: str) 
         if entry.kind in ("closed", "reopened") and (key := (entry.data or {}).get("question")):
             last[key] = entry.kind
     for key, question in before.items():
-        if key not in now:
+        if key not in now and _could_see(audit, question.rule):
             _log(project, "closed", f"the finding is gone from the {ref.label} audit: {question.message}", question, by)
     for key, question in now.items():
         if key not in before and last.get(key) == "closed":
             _log(project, "reopened", f"the finding is back in the {ref.label} audit: {question.message}", question, by)
+
+
+def _could_see(audit: dict[str, Any], rule_name: str | None) -> bool:
+    """Whether the audit could have found what the rule finds: the rule ran (not left out by
+    --select or --ignore) and, for a rule that reads rows, rows were read. Otherwise a finding
+    missing from it is not gone: its question stays as it is."""
+    from dayone.rules import REGISTRY
+
+    rule = REGISTRY.get(rule_name or "")
+    if rule is None or rule.name not in audit.get("rules", ()):
+        return False
+    return "profile" not in rule.needs or audit.get("profile") is not None
 
 
 def _log(project: Project, kind: str, text: str, question: Question, by: str) -> None:
