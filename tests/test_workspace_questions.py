@@ -191,6 +191,10 @@ def test_an_answered_finding_is_acknowledged_in_the_next_audit(sqlite_project):
     assert model["blockers"] == [] and model["acknowledged"] == [group["id"]]
     markdown = audit_formats.to_markdown(after)
     assert "## Acknowledged" in markdown and "**Answer** (Priya Shah," in markdown
+    sarif = json.loads(audit_formats.to_sarif(after))["runs"][0]["results"]
+    suppressed = [r for r in sarif if r.get("suppressions")]
+    assert [r["ruleId"] for r in suppressed] == ["DM101"]
+    assert suppressed[0]["suppressions"][0]["justification"].startswith("orders.id becomes the primary key in release 42")
     # the questionnaire: answered, not open
     assert primary_key["id"] not in [q["id"] for q in questions_json(sqlite_project)]
     assert primary_key["id"] in [q["id"] for q in questions_json(sqlite_project, "--status", "answered")]

@@ -166,6 +166,14 @@ def to_sarif(result: AuditResult) -> str:
         }
         for f in result.findings
     ]
+    if result.answers:  # answered in a project's log: SARIF's own way to say a result is acknowledged
+        from dayone.groups import group_findings
+
+        answered = {f.id: result.answers[g.id] for g in group_findings(result) if g.id in result.answers for f in g.findings}
+        for item, finding in zip(results, result.findings, strict=True):
+            if (answer := answered.get(finding.id)) is not None:
+                item["suppressions"] = [{"kind": "external", "status": "accepted",
+                                         "justification": f"{answer.text} ({answer.by}, {answer.at[:10]})"}]  # fmt: skip
     document = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",
