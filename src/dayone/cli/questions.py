@@ -35,7 +35,7 @@ def questions(project, sources, to, status, output_format, output, refresh):
 
     chosen = [log.require_source(project, s) for s in dict.fromkeys(sources)] or None
     person = None if to is None or to.lower() == "unassigned" else log.require_person(project, to, "--to")
-    questionnaire = collect(project, sources=chosen, refresh=refresh)
+    questionnaire = collect(project, sources=chosen, refresh=refresh, say=lambda said: click.echo(f"dayone: {said}", err=True))
     for problem in questionnaire.problems:  # may quote a server's message
         click.echo(f"dayone: warning: {terminal_text(redact(problem))}", err=True)
     shown = [q for q in questionnaire.questions if (status == "all" or q.status == status) and (to is None or q.to == person)]

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -221,11 +222,13 @@ def _check_question(source: str | None, item: str, text: str, facts: list[str]) 
 # -- the whole questionnaire --------------------------------------------------------------------------
 
 
-def collect(project: Project, sources: list[str] | None = None, refresh: bool = False, audit_missing: bool = True) -> Questionnaire:
+def collect(project: Project, sources: list[str] | None = None, refresh: bool = False, audit_missing: bool = True,
+            say: Callable[[str], None] | None = None) -> Questionnaire:  # fmt: skip
     """Every question of the project (of `sources`), with its status, answer and addressee.
 
     A source with no kept audit is audited first (`audit_missing`); `refresh` audits each source
-    again. A source that cannot be audited is named in `problems`; the others go on."""
+    again; `say` is told before each audit. A source that cannot be audited is named in
+    `problems`; the others go on."""
     from dayone.project.runs import SourceRef, audit_source
 
     chosen = list(project.file.sources) if sources is None else sources
@@ -238,6 +241,8 @@ def collect(project: Project, sources: list[str] | None = None, refresh: bool = 
         if refresh and environments[0] not in wanted:
             wanted.insert(0, environments[0])
         for env in wanted:
+            if say is not None:
+                say(f"auditing {SourceRef(source, env).label}" + ("" if refresh else ": it has no kept audit yet"))
             try:
                 audit_source(project, SourceRef(source, env))
             except DayoneError as exc:
