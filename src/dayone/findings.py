@@ -77,3 +77,16 @@ class Finding:
             "fix": fix if fix is not None else self.fix,
             "evidence": self.evidence,
         }
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A person's answer to a group's question, recorded in a project's log (`dayone answer`): the
+    group is then shown as acknowledged, with it, instead of as an open problem."""
+
+    text: str
+    by: str
+    at: str  # ISO-8601
+
+    def as_dict(self) -> dict[str, str]:
+        return {"answer": self.text, "by": self.by, "at": self.at}

@@ -73,6 +73,7 @@ class SectionVerdict:
 
     unread: bool = False  # its rules need rows and none were read (no profile, or every table empty)
     accepted: int = 0  # findings of this section a baseline accepted
+    acknowledged: tuple[Group, ...] = ()  # answered in a project's log (AuditResult.answers): not open
 
     @property
     def status(self) -> str:
@@ -95,6 +96,7 @@ class SectionVerdict:
             "good": list(self.good),
             "accepted_by_baseline": self.accepted,
             "groups": [g.id for g in (*self.blockers, *self.questions, *self.notes)],
+            **({"acknowledged": [g.id for g in self.acknowledged]} if self.acknowledged else {}),
         }
 
 
@@ -134,6 +136,9 @@ def build_report(result: AuditResult) -> Report:
         section = FAMILIES[family]
         rules = [r for r in result.rules if r.family == family]
         found = by_section.get(section, [])
+        acknowledged = tuple(g for g in found if g.id in result.answers)  # answered: not open problems
+        if acknowledged:
+            found = [g for g in found if g.id not in result.answers]
         sections.append(SectionVerdict(
             section=section,
             rules_run=len(rules),
@@ -143,6 +148,7 @@ def build_report(result: AuditResult) -> Report:
             good=tuple(_praise(ctx, rules, by_rule)),
             unread=all("profile" in r.needs for r in rules) and not _rows_seen(ctx),
             accepted=sum(1 for f in result.accepted_findings if REGISTRY[f.rule].family == family),
+            acknowledged=acknowledged,
         ))  # fmt: skip
     return Report(result, tuple(groups), tuple(sections), tuple(not_read(result, ctx)))
 

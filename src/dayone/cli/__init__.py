@@ -11,7 +11,9 @@ import click
 from dayone.cli.audit import audit, rules
 from dayone.cli.check import check
 from dayone.cli.demo import demo
+from dayone.cli.log import answer, ask, done, log_command, note, todo
 from dayone.cli.metrics import metric, metrics
+from dayone.cli.questions import questions
 from dayone.cli.snapshot import catalog, snapshot
 from dayone.cli.status import status
 from dayone.errors import DayoneError, redact, redact_traceback, redact_untrusted
@@ -38,6 +40,8 @@ cli.add_command(check)
 cli.add_command(metrics)
 cli.add_command(metric)
 cli.add_command(status)
+for command in (note, todo, ask, answer, done, log_command, questions):  # the running log and the questionnaire
+    cli.add_command(command)
 
 
 def main() -> None:

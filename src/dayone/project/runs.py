@@ -70,6 +70,9 @@ def audit_source(project: Project, ref: SourceRef, options: SessionOptions | Non
     result = api.audit(target, database.schemas or None, options,
                        profile=profile if profile is not None else ProfileOptions(), **audit_options)  # fmt: skip
     project.state.save_result(ref.name, ref.env, "snapshot", to_bytes(result.catalog).decode())
+    from dayone.project.questions import acknowledge
+
+    result = acknowledge(project, ref, result)  # answered groups: reported as acknowledged
     report = to_json(result)
     project.state.save_result(ref.name, ref.env, "audit", report)
     from dayone.project import author

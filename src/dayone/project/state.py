@@ -69,8 +69,12 @@ class State:
             raise ValueError(f"unknown log entry kind {kind!r}")
         moment = now()
         prefix = {"note": "N", "todo": "T", "ask": "Q", "answer": "A", "done": "D", "closed": "C", "reopened": "R"}[kind]
-        entry = Entry(id=f"{prefix}-{secrets.token_hex(3)}", kind=kind, text=text, at=moment.isoformat(timespec="seconds"),
-                      by=by, **fields)  # fmt: skip
+        folder = self.root / "log"
+        while True:  # six hex digits are short to type; one already in the log is drawn again
+            entry_id = f"{prefix}-{secrets.token_hex(3)}"
+            if not folder.is_dir() or next(folder.glob(f"*-?-{entry_id[2:]}.json"), None) is None:
+                break
+        entry = Entry(id=entry_id, kind=kind, text=text, at=moment.isoformat(timespec="seconds"), by=by, **fields)
         name = f"{stamp(moment)}-{entry.id}.json"
         _create(self.root / "log" / name, _json(entry.as_dict()))
         return entry

@@ -43,6 +43,10 @@ def to_json(result: AuditResult) -> str:
         "groups": [g.as_dict() for g in report.groups],
         "findings": [f.as_dict(fix=fix_text(f, product)) for f in result.findings],
     }
+    if result.answers:  # a project's answers (`dayone answer`): the groups they acknowledge say so
+        for group in document["groups"]:
+            if (answer := result.answers.get(group["id"])) is not None:
+                group["acknowledged"] = answer.as_dict()
     return _serialized(document)
 
 
@@ -95,7 +99,23 @@ def to_markdown(result: AuditResult, expand: bool = False) -> str:
         lines += ["", "## For information", "", "Facts and questions no go-live decision rests on."]
         for group in info:
             lines += _markdown_group(group, result, fix_markdown, expand)
+    lines += _markdown_acknowledged(report)
     return "\n".join(lines) + "\n"
+
+
+def _markdown_acknowledged(report) -> list[str]:
+    """Groups a project's log answered (`dayone answer`), each with its answer, who and when."""
+    groups = [g for verdict in report.sections for g in verdict.acknowledged]
+    if not groups:
+        return []
+    lines = ["", "## Acknowledged", "", "Answered in the project's log: not open questions."]
+    for group in groups:
+        answer = report.result.answers[group.id]
+        subject = markdown_code(group.findings[0].target) if group.count == 1 else f"{group.count:,} targets"
+        lines += ["", f"### {group.severity}: {group.rule} ({group.code}) — {subject}", "", markdown_text(group.message), "",
+                  f"- **Ask:** {markdown_text(group.question)}",
+                  f"- **Answer** ({markdown_text(answer.by)}, {markdown_text(answer.at[:10])}): {markdown_text(answer.text)}"]  # fmt: skip
+    return lines
 
 
 def _markdown_group(group: Group, result: AuditResult, fix_markdown, expand: bool) -> list[str]:
@@ -146,6 +166,14 @@ def to_sarif(result: AuditResult) -> str:
         }
         for f in result.findings
     ]
+    if result.answers:  # answered in a project's log: SARIF's own way to say a result is acknowledged
+        from dayone.groups import group_findings
+
+        answered = {f.id: result.answers[g.id] for g in group_findings(result) if g.id in result.answers for f in g.findings}
+        for item, finding in zip(results, result.findings, strict=True):
+            if (answer := answered.get(finding.id)) is not None:
+                item["suppressions"] = [{"kind": "external", "status": "accepted",
+                                         "justification": f"{answer.text} ({answer.by}, {answer.at[:10]})"}]  # fmt: skip
     document = {
         "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
         "version": "2.1.0",

@@ -142,8 +142,22 @@ def print_audit(
     elif info:
         out.line()
         out.line(out.paint(f"{len(info)} groups of info findings hidden (--show-info lists them)", "dim"))
+    _acknowledged(report, out)
     _summary(report, out, expand)
     out.flush()
+
+
+def _acknowledged(report: Report, out: _Writer) -> None:
+    """Groups a project's log answered (`dayone answer`): each with its answer, who and when."""
+    groups = [g for verdict in report.sections for g in verdict.acknowledged]
+    if not groups:
+        return
+    out.line()
+    out.line(out.paint("Acknowledged", "section") + out.paint("  (answered in the project's log: not open questions)", "dim"))
+    for group in groups:
+        answer = report.result.answers[group.id]
+        _group(group, out, expand=False, ask=False)
+        out.wrapped(f"{shown(answer.text)} ({shown(answer.by)}, {shown(answer.at[:10])})", label="answer: ")
 
 
 def _header(report: Report, out: _Writer) -> None:
@@ -189,6 +203,8 @@ def _verdict(report: Report, out: _Writer) -> None:
                                                    "not read": "not read: no rows (see below)"}.get(verdict.status, "nothing found")  # fmt: skip
         if verdict.accepted:
             said = (said if counted else "nothing new") + f" ({verdict.accepted:,} accepted by the baseline)"
+        if verdict.acknowledged:
+            said = (said if counted else "nothing open") + f", {len(verdict.acknowledged)} acknowledged"
         out.line(f"  {out.paint(mark, style)} {verdict.section:<{label}}  {said}")
     blockers = [g for s in report.sections for g in s.blockers]
     if blockers:

@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from operator import attrgetter
+from typing import TYPE_CHECKING
 
 from dayone.catalog.model import Catalog
 from dayone.profile.model import Profile
@@ -13,6 +14,9 @@ from dayone.findings import SEVERITY_RANK, Finding
 from dayone.rules.context import AuditContext
 from dayone.rules.registry import FAMILIES, REGISTRY, Rule
 from dayone.scope import EVERYTHING, AuditScope
+
+if TYPE_CHECKING:
+    from dayone.findings import Answer
 
 
 @dataclass(frozen=True)
@@ -27,6 +31,9 @@ class AuditResult:
     baseline: str | None = None
     # the rules' context, its lookups built: the report's groups and verdict reuse them
     context: AuditContext | None = field(default=None, compare=False, repr=False)
+    # a project's answers to group questions, by group id (dayone.findings.Answer): those groups are
+    # reported as acknowledged, not as open problems (dayone.project.questions.acknowledge)
+    answers: dict[str, Answer] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def accepted(self) -> int:
