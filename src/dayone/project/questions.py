@@ -169,6 +169,10 @@ def _said(value: Any) -> str:
 # -- questions no database can answer (dayone check) ----------------------------------------------------
 
 
+def _is_file(url: str) -> bool:
+    return "://" not in url or url.lower().startswith(("sqlite:", "sqlite+"))
+
+
 def check_questions(project: Project, source: str) -> list[Question]:
     """Per source: who owns its credentials, which network extraction comes from, which environments
     it has; with what its latest kept check found."""
@@ -191,11 +195,16 @@ def check_questions(project: Project, source: str) -> list[Question]:
 
         network.append("dayone.yml reaches it through " + ", ".join(redact(b) for b in bastions))
     names = ", ".join(environments)
+    # A database file (SQLite) has no login and no network path: those questions would ask what the
+    # facts already answer. Which copy of the file is production still needs a person.
+    files = all(_is_file(db.url) for db in environments.values())
     return [
-        _check_question(source, "credentials", f"Who owns the credentials dayone uses for {source} (a person or a service "
-                        "account), and who rotates them?", credentials),
-        _check_question(source, "network", f"From which network will extraction from {source} run (VPN, bastion, "
-                        "allow-listed IP addresses), and who approves that access?", network),
+        *([] if files else [
+            _check_question(source, "credentials", f"Who owns the credentials dayone uses for {source} (a person or a "
+                            "service account), and who rotates them?", credentials),
+            _check_question(source, "network", f"From which network will extraction from {source} run (VPN, bastion, "
+                            "allow-listed IP addresses), and who approves that access?", network),
+        ]),
         _check_question(source, "environments", f"Are there separate development, staging and production databases for "
                         f"{source}, and do schema changes reach them in the same order, at known times?",
                         [f"dayone.yml names {names} for {source}"]),
