@@ -11,6 +11,7 @@ import click
 from dayone.cli.audit import audit, rules
 from dayone.cli.check import check
 from dayone.cli.demo import demo
+from dayone.cli.project import init, people, person, source
 from dayone.cli.snapshot import catalog, snapshot
 from dayone.errors import DayoneError, redact, redact_traceback, redact_untrusted
 from dayone.render.escape import terminal_text
@@ -33,6 +34,10 @@ cli.add_command(snapshot)
 cli.add_command(catalog)
 cli.add_command(demo)
 cli.add_command(check)
+cli.add_command(init)
+cli.add_command(source)
+cli.add_command(person)
+cli.add_command(people)
 
 
 def main() -> None:
