@@ -13,6 +13,7 @@ from dayone.cli.check import check
 from dayone.cli.demo import demo
 from dayone.cli.log import answer, ask, done, log_command, note, todo
 from dayone.cli.metrics import metric, metrics
+from dayone.cli.project import init, people, person, source
 from dayone.cli.questions import questions
 from dayone.cli.snapshot import catalog, snapshot
 from dayone.cli.status import status
@@ -42,6 +43,10 @@ cli.add_command(metric)
 cli.add_command(status)
 for command in (note, todo, ask, answer, done, log_command, questions):  # the running log and the questionnaire
     cli.add_command(command)
+cli.add_command(init)
+cli.add_command(source)
+cli.add_command(person)
+cli.add_command(people)
 
 
 def main() -> None:

@@ -17,7 +17,7 @@ PROFILE_TIERS = (*TIERS, "none")
 
 
 @click.command()
-@target_options
+@target_options(every_source=True)
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write the report here (default: standard output).")
 @click.option("--select", multiple=True, metavar="RULE", help="Run only these rules (name, code or family; repeatable).")
@@ -40,8 +40,12 @@ PROFILE_TIERS = (*TIERS, "none")
 @click.option("--expand", is_flag=True, help="List every finding under its group (the text and Markdown reports list a few targets per group).")
 @click.option("--baseline", "baseline_file", metavar="FILE", help="Leave out the findings FILE accepted (written by --write-baseline): report and fail on new ones only.")
 @click.option("--write-baseline", metavar="FILE", help="Record every finding of this audit in FILE (sorted JSON), to accept them with --baseline FILE.")
-def audit(target, schemas, options, output_format, output, select, ignore, fail_on, show_info, tier, full, no_profile, page_budget, sample_rows, no_values, exclude, include_framework, expand, baseline_file, write_baseline):
+def audit(target, schemas, options, workspace, output_format, output, select, ignore, fail_on, show_info, tier, full, no_profile, page_budget, sample_rows, no_values, exclude, include_framework, expand, baseline_file, write_baseline):
     """Answer the data model and data flow checklist for TARGET.
+
+    Inside a project folder (`dayone init`), TARGET may be a source's name (--env chooses its
+    database), and its audit is kept in the project's state; without TARGET every source is audited,
+    --jobs at a time, and one summary is printed (text or json).
 
     The data is profiled in the same read-only session as the catalog: by default a bounded block
     sample of each table (see --profile). A snapshot file has no data: its audit uses the catalog.
@@ -50,7 +54,8 @@ def audit(target, schemas, options, output_format, output, select, ignore, fail_
     findings that share a cause (--expand lists every finding; --format json holds them all).
 
     Exit status: 0 when no finding reaches --fail-on (with --baseline: no new one), 1 when one does,
-    2 when the audit could not run, 130 when interrupted (Ctrl-C stops dayone's running statement on the server first).
+    2 when the audit could not run (without TARGET: when a source could not be read), 130 when
+    interrupted (Ctrl-C stops dayone's running statement on the server first).
     """
     from dayone.cli.progress import ProfileProgress
     from dayone.render import audit_formats
@@ -59,12 +64,18 @@ def audit(target, schemas, options, output_format, output, select, ignore, fail_
     from dayone import baseline
 
     profile = _profile_options(tier, full, no_profile, page_budget, sample_rows, no_values)
+    if workspace is not None and workspace.ref is None:
+        _every_source(workspace, output_format, output, fail_on, baseline_file, write_baseline, select, ignore)
     refuse_input_as_output(output, target)
     refuse_input_as_output(write_baseline, target, "--write-baseline")
     accepted = baseline.read(baseline_file) if baseline_file else None  # a typo should not cost an audit
     with ProfileProgress() as progress:
         result = api.audit(target, schemas, options, select=select, ignore=ignore, profile=profile, progress=progress,
                            exclude=exclude, include_framework=include_framework)  # fmt: skip
+    if workspace is not None:  # a project's source: kept in its state, before a baseline leaves findings out
+        from dayone.project.runs import keep_audit
+
+        result = keep_audit(workspace.project, workspace.ref, result)  # with the project's answers acknowledged
     if write_baseline:
         count = baseline.write(result, write_baseline)
         click.echo(f"wrote {write_baseline}: {count:,} findings accepted", err=True)
@@ -88,6 +99,20 @@ def audit(target, schemas, options, output_format, output, select, ignore, fail_
                         "sarif": audit_formats.to_sarif}[output_format](result)  # fmt: skip
             write_report(text, output)
     sys.exit(1 if result.reaches(fail_on) else 0)
+
+
+def _every_source(workspace, output_format, output, fail_on, baseline_file, write_baseline, select, ignore):
+    from dayone.cli.every import run_every_source
+    from dayone.rules import select_rules
+
+    select_rules(select, ignore)  # a typo is said once, before any source is read
+    given = [name for name, value in (("--baseline", baseline_file), ("--write-baseline", write_baseline)) if value]
+    if given:
+        raise click.UsageError(f"{given[0]} is a file of one database's findings: give a source as TARGET")
+    if output_format not in ("text", "json"):
+        raise click.UsageError(f"--format {output_format} reports on one database: give a source as TARGET, "
+                               "or use --format text or json for the summary of every source")  # fmt: skip
+    run_every_source(workspace, "audit", output_format, output, fail_on)
 
 
 def _profile_options(tier: str | None, full: bool, no_profile: bool, page_budget: int, sample_rows: int, no_values: bool) -> ProfileOptions | None:

@@ -15,23 +15,39 @@ FORMATS = ("text", "json", "markdown")
 
 
 @click.command()
-@target_options
+@target_options(every_source=True)
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True)
 @click.option("-o", "--output", metavar="FILE", help="Write the report here (default: standard output).")
 @click.option("--fail-on", type=click.Choice(["fail", "warn", "never"]), default="fail", show_default=True,
               help="Exit 1 when a check has this status (or worse).")  # fmt: skip
-def check(target, schemas, options, output_format, output, fail_on):
+def check(target, schemas, options, workspace, output_format, output, fail_on):
     """Answer the infrastructure and access checklist for TARGET.
 
     Reachability, server and hosting, primary or replica, TLS, what the login may read and write,
     change data capture readiness, time zone, timeouts and connection limits: each with a status
     (pass, warn, fail, unknown), the evidence, and the questions still to ask.
 
+    Inside a project folder (`dayone init`), TARGET may be a source's name (--env chooses its
+    database), and the report is kept in the project's state; without TARGET every source is
+    checked, --jobs at a time, and one summary is printed (text or json).
+
     Exit status: 0 when no check reaches --fail-on, 1 when one does (an unreachable server is a
-    failed check), 2 when the check could not run.
+    failed check), 2 when the check could not run (without TARGET: when a source could not be
+    reached or read).
     """
+    if workspace is not None and workspace.ref is None:
+        from dayone.cli.every import run_every_source
+
+        if output_format not in ("text", "json"):
+            raise click.UsageError(f"--format {output_format} reports on one database: give a source as TARGET, "
+                                   "or use --format text or json for the summary of every source")  # fmt: skip
+        run_every_source(workspace, "check", output_format, output, fail_on)
     refuse_input_as_output(output, target)
     report = api.check(target, options, schemas)
+    if workspace is not None:  # a project's source: kept in its state
+        from dayone.project.runs import keep_check
+
+        keep_check(workspace.project, workspace.ref, report)
     if output_format == "text":
         import io
 

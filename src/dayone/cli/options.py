@@ -3,18 +3,46 @@
 from __future__ import annotations
 
 import functools
+import os
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
 from dayone.connect.options import SessionOptions
 
+if TYPE_CHECKING:
+    from dayone.project import Project
+    from dayone.project.runs import SourceRef
+
 _DEFAULTS = SessionOptions()
+ENVIRONMENTS = ("prod", "staging", "dev")  # dayone.project.model.ENVIRONMENTS, without importing pydantic here
+JOBS = 2  # sources read at once: each session keeps to dayone's two connections per database
 
 
-def target_options(command):
-    """TARGET argument, --schema, the session guard timeouts, and the SSH bastion to go through."""
+@dataclass(frozen=True)
+class Workspace:
+    """The project a command runs in: TARGET named one of its sources (`ref`), or was left out to
+    run on every source (`ref` None)."""
 
-    @click.argument("target")
+    project: Project
+    ref: SourceRef | None
+    env: str | None  # --env as given
+    jobs: int = JOBS
+
+
+def target_options(command=None, *, every_source: bool = False):
+    """TARGET argument, --schema, the session guard timeouts, and the SSH bastion to go through.
+
+    TARGET may name a source of the project (dayone.yml here or above, or --project): its URL, its
+    own DAYONE_PASSWORD_<SOURCE>, its bastion and schemas apply (--ssh and --schema override them),
+    in the environment --env chooses. With `every_source`, TARGET may be left out inside a project
+    (the command then runs on every source) and the command gets `workspace` (a Workspace, or None
+    for a URL or a file)."""
+    if command is None:
+        return functools.partial(target_options, every_source=every_source)
+
+    @click.argument("target", required=not every_source)
     @click.option("--schema", "schemas", multiple=True, metavar="NAME", help="Read only this schema (repeatable). Default: every non-system schema.")
     @click.option("--connect-timeout", type=click.FloatRange(min=1), default=_DEFAULTS.connect_timeout, show_default=True, help="Seconds to reach the server and log in.")
     @click.option("--statement-timeout", type=click.FloatRange(min=1), default=_DEFAULTS.statement_timeout, show_default=True, help="Seconds any one statement may run on the server.")
@@ -23,20 +51,85 @@ def target_options(command):
     @click.option("--ssh-key", metavar="FILE", help="Private key for the bastion (default: the ssh-agent and ~/.ssh/id_*). Its passphrase, if any, comes from DAYONE_SSH_KEY_PASSPHRASE.")
     @click.option("--ssh-known-hosts", metavar="FILE", help="known_hosts file that must hold the bastion's host key.  [default: ~/.ssh/known_hosts]")
     @click.option("--ssh-trust-host-key", metavar="SHA256:...", help="Accept the bastion's host key with this fingerprint although known_hosts lacks it (or holds another): only after checking it with whoever runs the bastion.")
+    @click.option("--env", type=click.Choice(ENVIRONMENTS), help="When TARGET names a project's source: which of its databases.  [default: prod, else staging, else dev]")
+    @click.option("--project", "project_dir", metavar="DIR", help="The project folder (its dayone.yml) whose sources TARGET names.  [default: DAYONE_PROJECT, else dayone.yml here or in a folder above]")
+    @_jobs_option(every_source)
     @functools.wraps(command)
-    def wrapper(*args, connect_timeout, statement_timeout, lock_timeout, ssh_url, ssh_key, ssh_known_hosts, ssh_trust_host_key, **kwargs):
+    def wrapper(*args, target, schemas, connect_timeout, statement_timeout, lock_timeout, ssh_url, ssh_key, ssh_known_hosts, ssh_trust_host_key, env, project_dir, jobs=JOBS, **kwargs):
+        keys = {"key_file": ssh_key, "known_hosts": ssh_known_hosts, "trusted_fingerprint": ssh_trust_host_key}
+        workspace, source_ssh = None, None
+        if target is None or _names_source(target):
+            workspace, found = _workspace(target, env, project_dir, jobs, schemas)
+            if found is not None:
+                target, schemas, source_ssh = found
+        if env is not None and workspace is None:
+            raise click.UsageError("--env chooses a database of a project's source: give the source's name as TARGET")
+        if _given("jobs") and (workspace is None or workspace.ref is not None):
+            raise click.UsageError("--jobs goes with every source at once: leave TARGET out inside a project")
         ssh = None
-        if ssh_url:
+        if ssh_url or source_ssh:
             from dayone.connect.tunnel import parse_ssh_url
 
-            ssh = parse_ssh_url(ssh_url, key_file=ssh_key, known_hosts=ssh_known_hosts, trusted_fingerprint=ssh_trust_host_key)
-        else:
+            ssh = parse_ssh_url(ssh_url or source_ssh, **keys)
+        elif not (workspace is not None and workspace.ref is None and _some_bastion(workspace.project)):  # each source its own
             stray = [name for name, value in (("--ssh-key", ssh_key), ("--ssh-known-hosts", ssh_known_hosts), ("--ssh-trust-host-key", ssh_trust_host_key)) if value]
             if stray:
-                raise click.UsageError(f"{stray[0]} goes with --ssh ssh://user@bastion[:port]")
+                raise click.UsageError(f"{stray[0]} goes with --ssh ssh://user@bastion[:port] (or a source's ssh in dayone.yml)")
         options = SessionOptions(
             connect_timeout=connect_timeout, statement_timeout=statement_timeout, lock_timeout=lock_timeout, ssh=ssh
         )
-        return command(*args, options=options, **kwargs)
+        if every_source:
+            kwargs["workspace"] = workspace
+        return command(*args, target=target, schemas=schemas, options=options, **kwargs)
 
     return wrapper
+
+
+def _jobs_option(every_source: bool):
+    if not every_source:
+        return lambda command: command
+    return click.option("--jobs", type=click.IntRange(min=1), default=JOBS, show_default=True,
+                        help="Without TARGET: how many sources are read at once (each with at most two connections to its own database).")  # fmt: skip
+
+
+def _given(name: str) -> bool:
+    from click.core import ParameterSource
+
+    context = click.get_current_context(silent=True)
+    return context is not None and context.get_parameter_source(name) not in (None, ParameterSource.DEFAULT)
+
+
+def _some_bastion(project: Project) -> bool:
+    return any(database.ssh for environments in project.file.sources.values() for database in environments.values())
+
+
+def _names_source(target: str) -> bool:
+    """A word that can name a source and is neither a URL nor an existing file."""
+    from dayone.project.model import NAME
+
+    return "://" not in target and not os.path.exists(target) and NAME.fullmatch(target) is not None
+
+
+def _workspace(target: str | None, env: str | None, project_dir: str | None, jobs: int, schemas: tuple[str, ...]):
+    """(Workspace, (parsed target, schemas, bastion) for a named source); (None, None) for a bare
+    word outside a project, which then gets parse_target's error."""
+    from dayone.project import FILE_NAME, find_project
+
+    project = find_project(explicit=project_dir)
+    if project is None:
+        if target is None:
+            raise click.UsageError(
+                f"Missing argument 'TARGET': a database URL, a snapshot file or a SQLite file; inside a project folder "
+                f"(a {FILE_NAME}: `dayone init`), a source's name, or nothing to run on every source"
+            )
+        return None, None
+    if target is None:
+        if schemas:
+            raise click.UsageError("--schema narrows one database: give a source as TARGET, or keep a source's schemas "
+                                   "in dayone.yml (dayone source add NAME URL --schema S --replace)")  # fmt: skip
+        return Workspace(project, None, env, jobs), None
+    from dayone.project.runs import target_of
+
+    ref, parsed, _ = target_of(project, target, env)
+    database = project.environments(ref.name)[ref.env]
+    return Workspace(project, ref, env, jobs), (parsed, schemas or database.schemas, database.ssh)

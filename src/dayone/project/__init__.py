@@ -95,13 +95,16 @@ def require_project(explicit: str | None = None) -> Project:
 def init_project(folder: Path, name: str | None = None) -> Project:
     from dayone.fileio import write_atomically
 
-    folder.mkdir(parents=True, exist_ok=True)
     path = folder / FILE_NAME
     if path.exists():
         raise DayoneError(f"{path} exists already: dayone init leaves it as it is")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / STATE_DIR / "log").mkdir(parents=True, exist_ok=True)
+        (folder / STATE_DIR / "log" / ".gitkeep").touch()
+    except OSError as exc:
+        raise DayoneError(f"cannot create the project in {folder}: {exc.strerror or exc}") from None
     write_atomically(path, TEMPLATE.format(name=_yaml_scalar(name or folder.resolve().name)))
-    (folder / STATE_DIR / "log").mkdir(parents=True, exist_ok=True)
-    (folder / STATE_DIR / "log" / ".gitkeep").touch()
     return Project(folder.resolve(), ConfigFile(path))
 
 

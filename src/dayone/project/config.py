@@ -50,10 +50,9 @@ metrics: {{}}
 
 
 def _yaml() -> YAML:
-    yaml = YAML()  # round-trip: comments, order and quoting kept
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.width = 120
-    return yaml
+    from dayone.project.yamledit import yaml
+
+    return yaml()
 
 
 class ConfigFile:
@@ -61,8 +60,10 @@ class ConfigFile:
 
     def __init__(self, path: Path):
         self.path = path
+        self.text = ""  # as read: edits are spliced into it (dayone.project.yamledit)
         self.document = self._read()
         self.project = self._validate()
+        self._edits: list[tuple[Sequence[str], Any] | tuple[Sequence[str]]] = []
 
     def _read(self) -> CommentedMap:
         try:
@@ -71,6 +72,7 @@ class ConfigFile:
             raise DayoneError(f"{self.path} does not exist: `dayone init` creates it") from None
         except (OSError, UnicodeDecodeError) as exc:
             raise DayoneError(f"cannot read {self.path}: {getattr(exc, 'strerror', None) or exc}") from None
+        self.text = text
         try:
             document = _yaml().load(text)
         except MarkedYAMLError as exc:
@@ -101,7 +103,11 @@ class ConfigFile:
 
     def _located(self, loc: Sequence[Any], problem: str) -> str:
         """'dayone.yml line 12: sources.grading.prod.url: problem' for a pydantic location."""
-        keys = [str(part) for part in loc if not str(part).startswith("function-")]
+        keys = [str(part) for part in loc if not str(part).startswith("function-") and str(part) != "[key]"]
+        if len(keys) > 1 and keys[0] == "sources":  # a password found in a source: name its own variable
+            from dayone.connect.secrets import source_variable
+
+            problem = problem.replace("DAYONE_PASSWORD_<SOURCE>", source_variable(keys[1]) or "DAYONE_PASSWORD_<SOURCE>")
         return f"{self.path.name} line {self.line_of(keys)}: {'.'.join(keys) or 'the file'}: {problem}"
 
     def line_of(self, keys: Sequence[str]) -> int:
@@ -121,12 +127,16 @@ class ConfigFile:
     # -- edits: the document changes, then the file is written whole, comments kept ------------
 
     def set(self, keys: Sequence[str], value: Any) -> None:
+        from dayone.project.yamledit import commented
+
+        value = commented(value)
         node = self.document
         for key in keys[:-1]:
             if not isinstance(node.get(key), CommentedMap):
                 node[key] = CommentedMap()
             node = node[key]
         node[keys[-1]] = value
+        self._edits.append((tuple(keys), value))
 
     def delete(self, keys: Sequence[str]) -> bool:
         node = self.document
@@ -137,17 +147,43 @@ class ConfigFile:
         if not isinstance(node, CommentedMap) or keys[-1] not in node:
             return False
         del node[keys[-1]]
+        self._edits.append((tuple(keys),))
         return True
 
     def save(self) -> None:
         """Validate the edited document, then write it atomically: an edit that would make the file
-        invalid is refused and the file is left as it was."""
+        invalid is refused and the file is left as it was. Each edit is spliced into the text as
+        read, so every line it does not change stays byte for byte; if the result does not read
+        back as the edited document, ruamel writes the document (comments kept, layout redone)."""
         from dayone.fileio import write_atomically
+        from dayone.project import yamledit
 
         self.project = self._validate()
-        buffer = io.StringIO()
-        _yaml().dump(self.document, buffer)
-        write_atomically(self.path, buffer.getvalue())
+        text: str | None = self.text
+        for edit in self._edits:
+            if text is None:
+                break
+            text = yamledit.set_text(text, *edit) if len(edit) == 2 else yamledit.delete_text(text, edit[0])
+        if text is None or not _reads_as(text, self.document):
+            buffer = io.StringIO()
+            _yaml().dump(self.document, buffer)
+            text = buffer.getvalue()
+        try:
+            changed = self.path.read_text(encoding="utf-8") != self.text
+        except (OSError, UnicodeDecodeError):
+            changed = True
+        if changed:  # another dayone, or an editor, wrote it meanwhile: never write over what they wrote
+            raise DayoneError(f"{self.path} changed while dayone was editing it: run the command again")
+        write_atomically(self.path, text)
+        self.text, self._edits = text, []
+
+
+def _reads_as(text: str, document: CommentedMap) -> bool:
+    try:
+        found = _yaml().load(text)
+    except MarkedYAMLError:
+        return False
+    return _plain(found if found is not None else CommentedMap()) == _plain(document)
 
 
 def _plain(node: Any) -> Any:

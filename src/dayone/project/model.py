@@ -12,11 +12,16 @@ from __future__ import annotations
 import re
 from datetime import date
 from typing import Literal
+from urllib.parse import parse_qsl, unquote, urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from dayone.errors import SECRET_KEY, register_secret
+
 ENVIRONMENTS = ("prod", "staging", "dev")
 PRIORITIES = ("day-1", "later")
+PASSWORD_PLACES = ("holds a password: remove it (this folder goes to git) and give it through DAYONE_PASSWORD_<SOURCE>, "
+                   "DAYONE_PASSWORD_COMMAND, the keyring or .pgpass / .my.cnf")  # fmt: skip
 NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}")  # a source or metric name: also a word on the command line
 
 
@@ -34,25 +39,41 @@ class Database(_Strict):
     @field_validator("url")
     @classmethod
     def _url_without_password(cls, url: str) -> str:
-        from urllib.parse import urlsplit
-
         from dayone.connect.target import SCHEMES
 
         if "://" not in url:
             return url  # a SQLite file or a snapshot path
-        scheme = url.split("://", 1)[0].lower()
-        if scheme not in SCHEMES:
-            known = ", ".join(sorted({s.split("+")[0] for s in SCHEMES}))
-            raise ValueError(f"unknown scheme {scheme!r}: dayone reads {known}")
         try:
             parts = urlsplit(url)
         except ValueError:
             raise ValueError("not a database URL: expected scheme://user@host:port/database") from None
-        if parts.password is not None or re.search(r"(?i)(^|&)password=", parts.query):
-            # never: the project folder goes to git
-            raise ValueError("holds a password: remove it, and give it through DAYONE_PASSWORD_<NAME>, a password "
-                             "command, the keyring or .pgpass / .my.cnf")  # fmt: skip
+        secrets = [value for key, value in parse_qsl(parts.query, keep_blank_values=True) if SECRET_KEY.search(key)]
+        if parts.password is not None or secrets:  # never: the project folder goes to git
+            for secret in (parts.password and unquote(parts.password), *secrets):
+                register_secret(secret)  # masked wherever it might be printed after all
+            raise ValueError(PASSWORD_PLACES)
+        scheme = url.split("://", 1)[0].lower()
+        if scheme not in SCHEMES:
+            known = ", ".join(sorted({s.split("+")[0] for s in SCHEMES}))
+            raise ValueError(f"unknown scheme {scheme!r}: dayone reads {known}")
         return url
+
+    @field_validator("ssh")
+    @classmethod
+    def _ssh_without_password(cls, ssh: str | None) -> str | None:
+        if ssh is None:
+            return None
+        try:
+            parts = urlsplit(ssh if "://" in ssh else f"ssh://{ssh}")
+            parts.port  # noqa: B018 - raises on a port that is not a number
+        except ValueError:
+            raise ValueError("expected ssh://user@bastion[:port]") from None
+        if parts.scheme.lower() != "ssh" or not parts.hostname:
+            raise ValueError("expected ssh://user@bastion[:port]")
+        if parts.password is not None:
+            register_secret(unquote(parts.password))
+            raise ValueError("holds a password: dayone logs in to a bastion with keys only (the ssh-agent, ~/.ssh/id_* or --ssh-key)")
+        return ssh
 
 
 class Person(_Strict):

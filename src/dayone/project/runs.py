@@ -19,6 +19,7 @@ from dayone.errors import DayoneError
 if TYPE_CHECKING:
     from dayone.catalog.model import Catalog
     from dayone.connect.target import Target
+    from dayone.preflight.model import CheckReport
     from dayone.profile.options import ProfileOptions
     from dayone.project import Project
     from dayone.rules.engine import AuditResult
@@ -56,9 +57,7 @@ def audit_source(project: Project, ref: SourceRef, options: SessionOptions | Non
     """Audit one source's environment with the read-only session guards, and keep its catalog and
     audit report in the state."""
     from dayone import api
-    from dayone.catalog.snapshot import to_bytes
     from dayone.profile.options import ProfileOptions
-    from dayone.render.audit_formats import to_json
 
     _, target, defaults = target_of(project, ref.name, ref.env)
     database = project.environments(ref.name)[ref.env]
@@ -69,28 +68,40 @@ def audit_source(project: Project, ref: SourceRef, options: SessionOptions | Non
         options = replace(options, ssh=defaults.ssh)
     result = api.audit(target, database.schemas or None, options,
                        profile=profile if profile is not None else ProfileOptions(), **audit_options)  # fmt: skip
-    project.state.save_result(ref.name, ref.env, "snapshot", to_bytes(result.catalog).decode())
-    from dayone.project.questions import acknowledge
+    return keep_audit(project, ref, result)
 
+
+def keep_audit(project: Project, ref: SourceRef, result: AuditResult, by: str | None = None) -> AuditResult:
+    """Keep an audit of a source's environment (its catalog and its JSON report, the project's
+    answers acknowledged in it), then bring the questionnaire up to date with it. The result with
+    its answers, as the reports show it."""
+    from dayone.catalog.snapshot import to_bytes
+    from dayone.project import author
+    from dayone.project.questions import acknowledge, reconcile
+    from dayone.render.audit_formats import to_json
+
+    project.state.save_result(ref.name, ref.env, "snapshot", to_bytes(result.catalog).decode())
     result = acknowledge(project, ref, result)  # answered groups: reported as acknowledged
     report = to_json(result)
     project.state.save_result(ref.name, ref.env, "audit", report)
-    from dayone.project import author
-    from dayone.project.questions import reconcile
-
-    reconcile(project, ref, json.loads(report), author())
+    reconcile(project, ref, json.loads(report), author(by))
     return result
 
 
 def check_source(project: Project, ref: SourceRef, options: SessionOptions | None = None):
     from dayone import api
-    from dayone.render.check_formats import to_json
 
     _, target, defaults = target_of(project, ref.name, ref.env)
     database = project.environments(ref.name)[ref.env]
     report = api.check(target, options or defaults, database.schemas or None)
-    project.state.save_result(ref.name, ref.env, "check", to_json(report))
+    keep_check(project, ref, report)
     return report
+
+
+def keep_check(project: Project, ref: SourceRef, report: CheckReport) -> Path:
+    from dayone.render.check_formats import to_json
+
+    return project.state.save_result(ref.name, ref.env, "check", to_json(report))
 
 
 def latest_audit(project: Project, ref: SourceRef, refresh: bool = False) -> dict[str, Any]:
