@@ -259,15 +259,21 @@ class MySQL:
 
 def aggregate_sql(quote: str) -> str:
     """The one-pass query a user would write by hand for exact figures: for every column its non-null
-    count, minimum and maximum, and for text its shortest and longest length."""
+    count, minimum and maximum, and for text its shortest and longest length (JSON has no order:
+    its count and the lengths of its text)."""
     parts = []
-    for column, text in COLUMNS:
+    for column, kind in COLUMNS:
         q = f"{quote}{column}{quote}"
-        parts += [f"count({q})", f"min({q})", f"max({q})"] + ([f"min(char_length({q}))", f"max(char_length({q}))"] if text else [])
+        text = f"{q}::text" if kind == "json" and quote == '"' else q
+        parts.append(f"count({q})")
+        if kind != "json":
+            parts += [f"min({q})", f"max({q})"]
+        if kind in ("text", "json"):
+            parts += [f"min(char_length({text}))", f"max(char_length({text}))"]
     return f"SELECT {', '.join(parts)} FROM events"
 
 
-COLUMNS = (("id", False), ("email", True), ("status", True), ("amount", False), ("created_at", False), ("payload", False))
+COLUMNS = (("id", ""), ("email", "text"), ("status", "text"), ("amount", ""), ("created_at", ""), ("payload", "json"))
 
 
 # -- workers: each measured step but count(*) runs in a fresh process -------------------------------

@@ -270,7 +270,7 @@ def _push_down(session: Session, schema: Schema, table: Table, request: TableReq
 
     try:
         distinct = list(query(pushdown.classify_statement(flavor, table, sample)))[0]
-        found = pushdown.plan(flavor, relation, table, request, pushdown.value_names(table, [int(n) for n in distinct]))
+        found = pushdown.plan(flavor, relation, table, request, *pushdown.choose(table, distinct))
         if found is None:
             return None
         profile = pushdown.run(schema.name, table, request, found, query, rows_estimated=size.rows)

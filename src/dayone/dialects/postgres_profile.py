@@ -311,7 +311,7 @@ def _push_down(session: Session, schema: Schema, table: Table, request: TableReq
 
     try:
         distinct = list(query(pushdown.classify_statement(flavor, table, sample)))[0]
-        found = pushdown.plan(flavor, relation_text, table, request, pushdown.value_names(table, distinct))
+        found = pushdown.plan(flavor, relation_text, table, request, *pushdown.choose(table, distinct))
         if found is None:
             connection.rollback()
             return None
