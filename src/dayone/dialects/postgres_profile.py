@@ -30,6 +30,7 @@ from dayone.profile.model import ColumnProfile, TableProfile, ValueCount
 from dayone.profile.options import TableRequest, TableSize
 
 CURSOR_NAME = "dayone_profile"
+PUSHDOWN_WORK_MEM = "64MB"  # --full's grouped statement, per transaction (PostgreSQL's default is 4MB)
 # Types whose values psycopg turns into Python objects that cannot hold every PostgreSQL value
 # (infinity, BC dates, year 10000, intervals beyond timedelta): such a value arrives as its text.
 TOLERANT_TYPES = ("date", "timestamp", "timestamptz", "interval", "time", "timetz")
@@ -310,6 +311,9 @@ def _push_down(session: Session, schema: Schema, table: Table, request: TableReq
         cursor.close()
 
     try:
+        # the main statement's hash table (one entry per combination of grouped values) in memory, not
+        # spilled to disk in many passes: this transaction only, at most WORK_MEM on the server
+        connection.execute(f"SET LOCAL work_mem = '{PUSHDOWN_WORK_MEM}'")
         distinct = list(query(pushdown.classify_statement(flavor, table, sample)))[0]
         found = pushdown.plan(flavor, relation_text, table, request, *pushdown.choose(table, distinct))
         if found is None:
