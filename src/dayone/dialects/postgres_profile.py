@@ -313,7 +313,11 @@ def _push_down(session: Session, schema: Schema, table: Table, request: TableReq
     try:
         # the main statement's hash table (one entry per combination of grouped values) in memory, not
         # spilled to disk in many passes: this transaction only, at most WORK_MEM on the server
-        connection.execute(f"SET LOCAL work_mem = '{PUSHDOWN_WORK_MEM}'")
+        # and hashed, not sorted: the planner cannot foresee how few combinations there are, and sorting
+        # the table by text compares every row by collation (several times the whole aggregate)
+        for setting in (f"SET LOCAL work_mem = '{PUSHDOWN_WORK_MEM}'", "SET LOCAL enable_sort = off"):
+            session.statements.append(setting)
+            connection.execute(setting)
         distinct = list(query(pushdown.classify_statement(flavor, table, sample)))[0]
         found = pushdown.plan(flavor, relation_text, table, request, *pushdown.choose(table, distinct))
         if found is None:

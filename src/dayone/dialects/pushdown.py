@@ -284,10 +284,23 @@ def _spike_statement(flavor: Flavor, relation: str, column: Column) -> tuple[str
     minutes and 10-minute buckets there are follows, and the hours are the buckets when neither fits.
     Then, when minutes or 10-minute buckets fit, those (at most MAX_TIME_BUCKETS groups either way)."""
     q = flavor.quote(column.name)
+    if flavor.postgres:  # timestamp arithmetic: extract(epoch ...) is numeric, several times slower
+        kind = "timestamptz" if column.normalized_type == "timestamptz" else "timestamp"
+        origin, moment = f"{kind} 'epoch'", f"{q}::{kind}"
+        rows = f"SELECT {q} AS v, date_bin('1 hour', {moment}, {origin}) AS h FROM {relation} WHERE {flavor.moment(column, q)}"
+        hours = (f"SELECT extract(epoch FROM h), count(*), min(v), max(v), bit_or(1::int8 << date_part('minute', v::{kind} - h)::int) "
+                 f"FROM ({rows}) s GROUP BY h LIMIT {MAX_TIME_BUCKETS + 1}")  # fmt: skip
+
+        def buckets(width: int) -> str:
+            bucket = f"date_bin('{width} seconds', {moment}, {origin})"
+            return f"SELECT extract(epoch FROM {bucket}), count(*), min({q}), max({q}) FROM {relation} WHERE {flavor.moment(column, q)} GROUP BY {bucket}"
+
+        return hours, buckets
     seconds = f"SELECT {q} AS v, {flavor.epoch_seconds(q)} AS e FROM {relation} WHERE {flavor.moment(column, q)}"
-    bit = "(1::int8 << (floor(e / 60) - 60 * floor(e / 3600))::int)" if flavor.postgres else "(1 << (FLOOR(e / 60) - 60 * FLOOR(e / 3600)))"
+    bit = "(1 << (FLOOR(e / 60) - 60 * FLOOR(e / 3600)))"
     hours = (f"SELECT floor(e / 3600) * 3600, count(*), min(v), max(v), bit_or({bit}) FROM ({seconds}) s "
              f"GROUP BY floor(e / 3600) LIMIT {MAX_TIME_BUCKETS + 1}")  # fmt: skip
+
     def buckets(width: int) -> str:
         return f"SELECT floor(e / {width}) * {width}, count(*), min(v), max(v) FROM ({seconds}) s GROUP BY floor(e / {width})"
 
