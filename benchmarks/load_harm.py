@@ -108,8 +108,8 @@ def pgbench_binary() -> str:
 class PostgresLoad:
     engine = "postgresql"
 
-    def __init__(self, url: str, scale: int, tables: int, clients: int):
-        self.bench, self.scale, self.tables, self.clients = PostgresBench(url), scale, tables, clients
+    def __init__(self, url: str, scale: int, tables: int, clients: int, rate: int = 0):
+        self.bench, self.scale, self.tables, self.clients, self.rate = PostgresBench(url), scale, tables, clients, rate
         self.pgbench = pgbench_binary()
 
     def build(self) -> str:
@@ -133,7 +133,8 @@ class PostgresLoad:
 
     def run(self, seconds: int, scratch: Path) -> tuple[float, list[float]]:
         prefix = scratch / f"pgbench{time.monotonic_ns()}"
-        done = subprocess.run([self.pgbench, "-n", "-c", str(self.clients), "-j", "2", "-T", str(seconds), "-l",
+        throttle = ["-R", str(self.rate)] if self.rate else []  # a busy primary, not a saturated one
+        done = subprocess.run([self.pgbench, "-n", "-c", str(self.clients), "-j", "2", "-T", str(seconds), "-l", *throttle,
                                "--log-prefix", str(prefix), self.libpq()], capture_output=True, text=True, check=True)  # fmt: skip
         latencies = []
         for log in glob.glob(f"{prefix}*"):
@@ -305,6 +306,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--scale", type=int, default=10, help="pgbench scale: 100,000 accounts each")
+    parser.add_argument("--rate", type=int, default=0, help="PostgreSQL: pgbench -R, transactions per second asked (0: as fast as it can)")
     parser.add_argument("--tables", type=int, default=5000, help="application tables beside the load's (PostgreSQL)")
     parser.add_argument("--mysql-tables", type=int, default=1000, help="application tables beside the load's (MariaDB/MySQL)")
     parser.add_argument("--pg-url", default=os.environ.get("DAYONE_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
@@ -316,8 +318,9 @@ def main(argv: list[str] | None = None) -> int:
     parts = []
     for engine in args.engines.split(","):
         if engine == "postgresql":
-            load = PostgresLoad(args.pg_url, args.scale, args.tables, args.clients)
-            how = (f"pgbench TPC-B-like transactions (`pgbench -n -c {args.clients} -j 2 -T {args.seconds}`, latency from `-l`) on "
+            load = PostgresLoad(args.pg_url, args.scale, args.tables, args.clients, args.rate)
+            rate = f" -R {args.rate}" if args.rate else ""
+            how = (f"pgbench TPC-B-like transactions (`pgbench -n -c {args.clients} -j 2 -T {args.seconds}{rate}`, latency from `-l`) on "
                    f"`pgbench -i -s {args.scale}` ({args.scale * 100_000:,} accounts), beside {args.tables:,} application tables.")  # fmt: skip
         else:
             load = MySQLLoad(args.mysql_url, args.scale, args.mysql_tables, args.clients)
