@@ -18,6 +18,9 @@ SEVERITIES = ("error", "warning", "info")
 # the only extremes a report shows.
 RANGE_TYPES = frozenset({"integer", "decimal", "float", "date", "time", "timestamp", "timestamptz", "interval"})
 _UNSAFE = re.compile(r"[^A-Za-z0-9_-]+")
+# Columns whose values are credentials whatever their cardinality (a shared default password hash):
+# their value sets are never shown.
+_SECRET = re.compile(r"pass(word|wd|_crypt)?($|_)|secret|token|salt|hash|digest|api_?key|private_?key|otp|credential", re.IGNORECASE)
 
 
 def slug(*names: str) -> str:
@@ -159,6 +162,10 @@ def questions_by_owner(questions: list[dict[str, Any]]) -> list[tuple[str, int]]
         if question.get("status", "open") == "open":
             counted[question.get("to") or "nobody yet"] += 1
     return sorted(counted.items(), key=lambda kv: (kv[0] == "nobody yet", -kv[1], kv[0]))
+
+
+def secret(column_name: str) -> bool:
+    return _SECRET.search(column_name) is not None
 
 
 def shows_range(normalized_type: str) -> bool:
