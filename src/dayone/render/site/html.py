@@ -43,6 +43,7 @@ def environment() -> Environment:
         finalize=_finalize,
         trim_blocks=True,
         lstrip_blocks=True,
+        auto_reload=False,  # a template is read once per report, not checked on disk for each of 5,000 pages
     )
     env.globals.update(bar=svg.stacked_bar, share=svg.share_bar, shows_range=view.shows_range)
     env.filters["num"] = lambda n: "" if n is None else f"{n:,}"
@@ -67,9 +68,14 @@ def write_html(site: Site, folder: Path) -> list[str]:
     sources = view.build_pages(site)
     written: list[str] = []
 
+    nav = _nav(site, sources)
+    templates: dict[str, Any] = {}
+
     def put(url: str, template: str, **context: Any) -> None:
         root = "../" * url.count("/")
-        html = env.get_template(template).render(site=site, root=root, here=url, nav=_nav(site, sources), **context)
+        if template not in templates:
+            templates[template] = env.get_template(template)
+        html = templates[template].render(site=site, root=root, here=url, nav=nav, **context)
         path = folder / url
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(html, encoding="utf-8")
@@ -90,9 +96,9 @@ def write_html(site: Site, folder: Path) -> list[str]:
             for diagram in schema_diagrams.get(schema.name, []):
                 put(diagram.url, "diagram.html", pages=pages, schema=schema, diagram=diagram,
                     picture=svg.draw(diagram, diagram.url), others=schema_diagrams[schema.name])  # fmt: skip
+        diagram_of = {id(p): d for ds in schema_diagrams.values() for d in ds for p in d.tables}
         for page in pages.tables.values():
-            put(page.url, "table.html", pages=pages, page=page, columns=_columns(site, page),
-                diagram=_diagram_of(schema_diagrams, page))  # fmt: skip
+            put(page.url, "table.html", pages=pages, page=page, columns=_columns(site, page), diagram=diagram_of.get(id(page)))
             label = f"{source.name}: {page.target}" if len(sources) > 1 else page.target
             search.append(["table", label, page.url])
             search.extend(["column", f"{label}.{c.name}", f"{page.url}#col-{c.position}"] for c in page.table.columns)
@@ -147,10 +153,6 @@ def _owners(pages: view.SourcePages) -> dict[str, str]:
         for group_id in (question.get("group_ids") or {}).values():
             found[group_id] = question.get("to") or ""
     return found
-
-
-def _diagram_of(schema_diagrams: dict[str, list[svg.Diagram]], page: view.TablePage) -> svg.Diagram | None:
-    return next((d for d in schema_diagrams.get(page.schema.name, ()) if any(p is page for p in d.tables)), None)
 
 
 def _columns(site: Site, page: view.TablePage) -> list[dict[str, Any]]:

@@ -50,9 +50,11 @@ class Site:
 
 def audit_document(result: AuditResult) -> dict[str, Any]:
     """The audit as its JSON report holds it: one shape whether it was run now or kept."""
+    from dayone.api import collector_paused
     from dayone.render.audit_formats import to_json
 
-    return json.loads(to_json(result))
+    with collector_paused():  # 30,000 findings as dicts: no cycle among them for the collector to find
+        return json.loads(to_json(result))
 
 
 def source_of(result: AuditResult, name: str | None = None, check: dict[str, Any] | None = None) -> SiteSource:
