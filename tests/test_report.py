@@ -212,3 +212,91 @@ def test_a_report_replaces_the_report_written_before_and_nothing_else(small_db, 
 def test_a_missing_parent_folder_is_one_line(small_db, tmp_path):
     result = dayone("report", str(small_db), "-o", str(tmp_path / "no" / "site"))
     assert result.returncode == 2 and "does not exist" in result.stderr and len(result.stderr.splitlines()) == 1
+
+
+# -- inside a project ----------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def demo_project(tmp_path_factory) -> Path:
+    from dayone import api
+
+    folder = tmp_path_factory.mktemp("demo")
+    api.demo(folder)
+    return folder
+
+
+def test_a_project_report_shows_every_source_its_questionnaire_metrics_and_log(demo_project, tmp_path):
+    folder = tmp_path / "site"
+    result = run("report", "--project", str(demo_project), "-o", str(folder))
+    assert result.exit_code == 0, result.output
+    overview = (folder / "index.html").read_text()
+    for source in ("identity", "grading", "vault", "collection"):
+        assert f">{source}</a>" in overview
+    assert "Whom to ask" in overview and "Priya Shah" in overview and "nobody yet" in overview
+    assert "vault_items has no primary key" in overview  # what blocks go-live, on the overview
+    assert "Day-1 metrics" in overview
+    for page in ("questions.html", "metrics.html", "log.html"):
+        assert (folder / page).is_file()
+    assert "Find the engineering owner of the collection database." in (folder / "log.html").read_text()
+    assert not (folder / "drift.html").exists()  # no drift history kept: no page
+    assert broken_links(folder) == []
+
+
+def test_a_project_report_of_one_source(demo_project, tmp_path):
+    folder = tmp_path / "site"
+    result = run("report", "vault", "--project", str(demo_project), "-o", str(folder))
+    assert result.exit_code == 0, result.output
+    assert [p.name.split("-")[1] for p in folder.glob("src-*")] == ["vault"]
+    items = table_page(folder, "vault_items").read_text()
+    assert "Questions</h2>" in items  # the questionnaire's questions about this table
+
+
+def test_a_project_report_with_no_values_shows_no_metric_value(demo_project, tmp_path):
+    from dayone.project import find_project
+    from dayone.project.metric_runs import run_metrics
+
+    run_metrics(find_project(explicit=str(demo_project)))
+    kept, hidden = tmp_path / "kept", tmp_path / "hidden"
+    assert run("report", "--project", str(demo_project), "-o", str(kept)).exit_code == 0
+    assert run("report", "--project", str(demo_project), "-o", str(hidden), "--no-values").exit_code == 0
+    assert 'class="spark"' in (kept / "metrics.html").read_text()  # the kept values, as a line
+    assert 'class="spark"' not in (hidden / "metrics.html").read_text() and ", last " not in (hidden / "metrics.html").read_text()
+
+
+def test_the_drift_history_gets_a_page_when_the_project_keeps_one(demo_project, tmp_path, monkeypatch):
+    import types
+
+    drift = types.ModuleType("dayone.project.drift")
+    drift.history = lambda project: [{"source": "vault", "at": "2026-11-01T10:00:00+00:00",
+                                      "changes": [{"kind": "column dropped", "target": "main.vault_items.<b>", "impact": "breaks",
+                                                   "message": "a metric reads it"}]}]  # fmt: skip
+    monkeypatch.setitem(sys.modules, "dayone.project.drift", drift)
+    folder = tmp_path / "site"
+    assert run("report", "--project", str(demo_project), "-o", str(folder)).exit_code == 0
+    page = (folder / "drift.html").read_text()
+    assert "column dropped" in page and "main.vault_items.&lt;b&gt;" in page
+    assert 'href="drift.html"' in (folder / "index.html").read_text()
+
+
+def test_a_big_schema_is_written_by_worker_processes_the_same_as_by_one(tmp_path, monkeypatch):
+    """Past MIN_PAGES table pages, workers write them (where the system forks): the same pages."""
+    from dayone.render.site import parallel
+
+    path = tmp_path / "big.db"
+    with sqlite3.connect(path) as db:
+        db.executescript("".join(f"CREATE TABLE t{i:04d} (id INTEGER PRIMARY KEY, t{max(i - 1, 0):04d}_id INTEGER "
+                                 f"REFERENCES t{max(i - 1, 0):04d}(id), label TEXT);" for i in range(parallel.MIN_PAGES + 50)))  # fmt: skip
+    pages = {}
+    for workers in (1, 4):
+        monkeypatch.setattr(parallel, "MAX_WORKERS", workers)
+        for output_format in ("html", "markdown"):
+            folder = tmp_path / f"{output_format}-{workers}"
+            assert run("report", str(path), "-o", str(folder), "--format", output_format, "--no-profile").exit_code == 0
+            pages[(output_format, workers)] = {
+                p.relative_to(folder): re.sub(r"Written by dayone on [^.<]*", "", p.read_text()) for p in folder.rglob("*.*")
+            }  # fmt: skip
+    assert len([p for p in pages[("html", 4)] if p.parts[1:2] == ("t",)]) == parallel.MIN_PAGES + 50
+    assert pages[("html", 4)] == pages[("html", 1)]
+    assert pages[("markdown", 4)] == pages[("markdown", 1)]
+    assert broken_links(tmp_path / "html-4") == []

@@ -25,6 +25,7 @@ from dayone.render.escape import terminal_text
 from dayone.render.site import pages as view
 from dayone.render.site import svg
 from dayone.render.site.model import Site
+from dayone.render.site.parallel import write_pages
 
 
 def _finalize(value: Any) -> Any:
@@ -71,7 +72,7 @@ def write_html(site: Site, folder: Path) -> list[str]:
     nav = _nav(site, sources)
     templates: dict[str, Any] = {}
 
-    def put(url: str, template: str, **context: Any) -> None:
+    def render_to(url: str, template: str, **context: Any) -> None:
         root = "../" * url.count("/")
         if template not in templates:
             templates[template] = env.get_template(template)
@@ -79,11 +80,15 @@ def write_html(site: Site, folder: Path) -> list[str]:
         path = folder / url
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(html, encoding="utf-8")
+
+    def put(url: str, template: str, **context: Any) -> None:
+        render_to(url, template, **context)
         written.append(url)
 
     overview = [_overview(site, pages) for pages in sources]
     put("index.html", "overview.html", cards=overview)
     search: list[list[str]] = []
+    table_pages: list[tuple[view.SourcePages, dict]] = []
     for pages in sources:
         source = pages.source
         schema_diagrams = svg.diagrams(pages)
@@ -97,11 +102,21 @@ def write_html(site: Site, folder: Path) -> list[str]:
                 put(diagram.url, "diagram.html", pages=pages, schema=schema, diagram=diagram,
                     picture=svg.draw(diagram, diagram.url), others=schema_diagrams[schema.name])  # fmt: skip
         diagram_of = {id(p): d for ds in schema_diagrams.values() for d in ds for p in d.tables}
+        table_pages.append((pages, diagram_of))
         for page in pages.tables.values():
-            put(page.url, "table.html", pages=pages, page=page, columns=_columns(site, page), diagram=diagram_of.get(id(page)))
             label = f"{source.name}: {page.target}" if len(sources) > 1 else page.target
             search.append(["table", label, page.url])
             search.extend(["column", f"{label}.{c.name}", f"{page.url}#col-{c.position}"] for c in page.table.columns)
+
+    def put_table(item: tuple[view.SourcePages, view.TablePage, svg.Diagram | None]) -> None:
+        pages, page, diagram = item
+        render_to(page.url, "table.html", pages=pages, page=page, columns=_columns(site, page), diagram=diagram)
+
+    templates["table.html"] = env.get_template("table.html")  # compiled once, before any worker starts
+    for pages, _ in table_pages:  # the folders first: workers only write files
+        (folder / pages.folder / "t").mkdir(parents=True, exist_ok=True)
+    write_pages([(pages, page, diagram_of.get(id(page))) for pages, diagram_of in table_pages for page in pages.tables.values()], put_table)
+    written += [page.url for pages, _ in table_pages for page in pages.tables.values()]
     if site.questions:
         put("questions.html", "questions.html", questions=site.questions, owners=view.questions_by_owner(site.questions))
     if site.metrics:

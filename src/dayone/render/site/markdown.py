@@ -14,6 +14,7 @@ from dayone.render.escape import markdown_code, markdown_table_cell, markdown_te
 from dayone.render.site import pages as view
 from dayone.render.site import svg
 from dayone.render.site.model import Site
+from dayone.render.site.parallel import write_pages
 
 MERMAID_COLUMNS = 15  # columns listed per entity of a Mermaid diagram; keys and references first
 _MERMAID_WORD = re.compile(r"[^A-Za-z0-9_]+")
@@ -75,8 +76,13 @@ def write_markdown(site: Site, folder: Path) -> list[str]:
             put(url, lines)
             for diagram in schema_diagrams[schema.name]:
                 put(diagram.url, _diagram(diagram))
-        for page in pages.tables.values():
-            put(page.url, _table(site, page))
+        (folder / pages.folder / "t").mkdir(parents=True, exist_ok=True)
+
+        def put_table(page: view.TablePage) -> None:
+            (folder / md_url(page.url)).write_text("\n".join(_table(site, page)) + "\n", encoding="utf-8")
+
+        write_pages(list(pages.tables.values()), put_table)
+        written += [md_url(page.url) for page in pages.tables.values()]
     if site.questions:
         lines = ["# Questions", "", "| Id | Status | Source | To | Question | About |", "|---|---|---|---|---|---|"]
         lines += [f"| {cell(q.get('id'))} | {cell(q.get('status'))} | {cell(q.get('source') or 'project')} | {cell(q.get('to') or 'nobody yet')} "
