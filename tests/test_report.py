@@ -300,3 +300,27 @@ def test_a_big_schema_is_written_by_worker_processes_the_same_as_by_one(tmp_path
     assert pages[("html", 4)] == pages[("html", 1)]
     assert pages[("markdown", 4)] == pages[("markdown", 1)]
     assert broken_links(tmp_path / "html-4") == []
+
+
+def test_a_big_schema_is_drawn_as_clusters_around_its_hub_tables(tmp_path):
+    """90 tables in three chains, every one referencing `accounts`: one connected whole of 91 tables,
+    drawn as the three chains (each with accounts, its references faint) and the hub on its own."""
+    path = tmp_path / "hubs.db"
+    ddl = ["CREATE TABLE accounts (id INTEGER PRIMARY KEY);"]
+    for group in ("billing", "catalog", "shipping"):
+        for i in range(30):
+            parent = f", parent_id INTEGER REFERENCES {group}_{i - 1:02d}(id)" if i else ""
+            ddl.append(f"CREATE TABLE {group}_{i:02d} (id INTEGER PRIMARY KEY, account_id INTEGER NOT NULL REFERENCES accounts(id){parent});")
+    with sqlite3.connect(path) as db:
+        db.executescript("".join(ddl))
+    folder = tmp_path / "site"
+    assert run("report", str(path), "-o", str(folder), "--no-profile").exit_code == 0
+    titles = {p: re.search(r"<h1>[^<]*: ([^<]*)</h1>", p.read_text()).group(1) for p in folder.glob("src-*/er-*.html")}
+    assert sorted(titles.values()) == ["around billing_00 (30 tables)", "around catalog_00 (30 tables)",
+                                       "around shipping_00 (30 tables)", "the 1 tables most referenced"]  # fmt: skip
+    for page, title in titles.items():
+        svg = page.read_text().split('<svg class="er"', 1)[1]  # the diagram, not its legend
+        if title.startswith("around"):
+            assert svg.count('class="er-table"') == 31  # the chain and accounts
+            assert svg.count('class="fk to-hub"') == 30 and svg.count('class="fk"') == 29  # faint to the hub, the chain drawn
+    assert broken_links(folder) == []

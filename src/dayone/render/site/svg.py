@@ -65,6 +65,7 @@ class Diagram:
     title: str  # what the cluster is: "all 14 tables", "around film (23 tables)", "tables with no reference"
     url: str  # from the site's root
     tables: list[TablePage]
+    context: frozenset[str] = frozenset()  # hub tables shown for context: their references drawn faintly
 
 
 def diagrams(pages: SourcePages) -> dict[str, list[Diagram]]:
@@ -77,28 +78,90 @@ def diagrams(pages: SourcePages) -> dict[str, list[Diagram]]:
             found[schema.name] = []
             continue
         if len(members) <= MAX_DIAGRAM_TABLES:
-            clusters = [(f"all {len(members)} tables", members)]
+            clusters = [(f"all {len(members)} tables", members, frozenset())]
         else:
             clusters = _clusters(members)
         found[schema.name] = [
-            Diagram(schema.name, title, f"{pages.folder}/er-{slug(schema.name)}-{i + 1}.html", tables)
-            for i, (title, tables) in enumerate(clusters)
+            Diagram(schema.name, title, f"{pages.folder}/er-{slug(schema.name)}-{i + 1}.html", tables, context)
+            for i, (title, tables, context) in enumerate(clusters)
         ]
     return found
 
 
-def _clusters(members: list[TablePage]) -> list[tuple[str, list[TablePage]]]:
+def _clusters(members: list[TablePage]) -> list[tuple[str, list[TablePage], frozenset[str]]]:
+    """Clusters of at most MAX_DIAGRAM_TABLES tables. A big schema is usually one connected whole
+    because a few hub tables (organizations, users, accounts) are referenced from everywhere: those
+    hubs are set aside, the rest splits into the groups of tables that reference one another, and
+    each diagram shows its group with the hubs it references (so a hub appears in several). What
+    is still too big is cut in name order; tables that reference only hubs are drawn around the
+    hub they reference most; tables with no reference at all come last."""
     key = {(p.schema.name, p.table.name): p for p in members}
-    neighbours: dict[int, set[int]] = defaultdict(set)
+    refs: dict[int, set[int]] = defaultdict(set)  # id -> ids it references here
+    incoming: dict[int, int] = defaultdict(int)
     for page in members:
         for ref in page.outgoing:
             other = key.get((ref.schema, ref.table))
-            if other is not None and other is not page:
-                neighbours[id(page)].add(id(other))
-                neighbours[id(other)].add(id(page))
+            if other is not None and other is not page and id(other) not in refs[id(page)]:
+                refs[id(page)].add(id(other))
+                incoming[id(other)] += 1
     by_id = {id(p): p for p in members}
-    seen: set[int] = set()
-    components: list[list[TablePage]] = []
+    hubs: set[int] = set()
+    ranked = sorted(members, key=lambda p: (-incoming[id(p)], p.table.name))
+    while True:
+        components = _components(members, refs, hubs, by_id)
+        too_big = any(len(c) > MAX_DIAGRAM_TABLES for c in components)
+        candidates = [p for p in ranked if id(p) not in hubs and incoming[id(p)] >= 5]
+        if not too_big or not candidates or len(hubs) >= MAX_DIAGRAM_TABLES // 2:
+            break
+        hubs.add(id(candidates[0]))
+    clusters: list[tuple[str, list[TablePage], frozenset[str]]] = []
+    hub_names = frozenset(by_id[h].table.name for h in hubs)
+    if hubs:
+        hub_pages = sorted((by_id[h] for h in hubs), key=lambda p: p.table.name)
+        clusters.append((f"the {len(hub_pages)} tables most referenced", hub_pages, frozenset()))
+    around: dict[int, list[TablePage]] = defaultdict(list)  # hub -> tables that reference only hubs
+    alone: list[TablePage] = []
+    for component in sorted(components, key=lambda c: (-len(c), c[0].table.name)):
+        if len(component) == 1:
+            page = component[0]
+            referenced = [h for h in refs[id(page)] if h in hubs]
+            if referenced:
+                around[max(referenced, key=lambda h: (incoming[h], by_id[h].table.name))].append(page)
+            else:
+                alone.append(page)
+            continue
+        def with_hubs(tables: list[TablePage]) -> list[TablePage]:
+            referenced = {h for t in tables for h in refs[id(t)] if h in hubs}
+            return tables + sorted((by_id[h] for h in referenced), key=lambda p: p.table.name)
+
+        if len(component) <= MAX_DIAGRAM_TABLES:
+            clusters.append((f"around {_hub(component)} ({len(component)} tables)", with_hubs(component), hub_names))
+        else:
+            for prefix, chunk in _by_prefix(component):
+                clusters.append((f"{prefix}… ({len(chunk)} of a group of {len(component)} tables)", with_hubs(chunk), hub_names))
+    for hub, tables in sorted(around.items(), key=lambda kv: by_id[kv[0]].table.name):
+        tables.sort(key=lambda p: p.table.name)
+        for start in range(0, len(tables), MAX_DIAGRAM_TABLES - 1):
+            chunk = tables[start:start + MAX_DIAGRAM_TABLES - 1]
+            clusters.append((f"tables that reference {by_id[hub].table.name} ({len(chunk)})", chunk + [by_id[hub]], frozenset()))
+    for start in range(0, len(alone), MAX_DIAGRAM_TABLES):
+        chunk = alone[start:start + MAX_DIAGRAM_TABLES]
+        clusters.append((f"tables with no reference: {chunk[0].table.name} … {chunk[-1].table.name}", chunk, frozenset()))
+    return clusters
+
+
+def _components(members: list[TablePage], refs: dict[int, set[int]], hubs: set[int], by_id: dict[int, TablePage]) -> list[list[TablePage]]:
+    """The groups of tables (hubs left out) joined by references either way, each sorted by name."""
+    neighbours: dict[int, set[int]] = defaultdict(set)
+    for source, targets in refs.items():
+        if source in hubs:
+            continue
+        for target in targets:
+            if target not in hubs:
+                neighbours[source].add(target)
+                neighbours[target].add(source)
+    seen: set[int] = set(hubs)
+    components = []
     for page in sorted(members, key=lambda p: p.table.name):
         if id(page) in seen:
             continue
@@ -112,24 +175,12 @@ def _clusters(members: list[TablePage]) -> list[tuple[str, list[TablePage]]]:
                     seen.add(other)
                     stack.append(other)
         components.append(sorted(component, key=lambda p: p.table.name))
-    clusters: list[tuple[str, list[TablePage]]] = []
-    alone: list[TablePage] = []
-    for component in sorted(components, key=lambda c: (-len(c), c[0].table.name)):
-        if len(component) == 1:
-            alone.extend(component)
-        elif len(component) <= MAX_DIAGRAM_TABLES:
-            clusters.append((f"around {_hub(component)} ({len(component)} tables)", component))
-        else:
-            for prefix, chunk in _by_prefix(component):
-                clusters.append((f"{prefix}… ({len(chunk)} of a cluster of {len(component)} tables)", chunk))
-    for start in range(0, len(alone), MAX_DIAGRAM_TABLES):
-        chunk = alone[start:start + MAX_DIAGRAM_TABLES]
-        clusters.append((f"tables with no reference: {chunk[0].table.name} … {chunk[-1].table.name}", chunk))
-    return clusters
+    return components
 
 
 def _hub(component: list[TablePage]) -> str:
-    return max(component, key=lambda p: (len(p.incoming) + len(p.outgoing), p.table.name)).table.name
+    """The table a cluster is named after: the one most referenced (the first by name on a tie)."""
+    return min(component, key=lambda p: (-len(p.incoming), p.table.name)).table.name
 
 
 def _by_prefix(component: list[TablePage]) -> list[tuple[str, list[TablePage]]]:
@@ -200,6 +251,8 @@ def draw(diagram: Diagram, page_url: str) -> Markup:
             sy = y1 + HEADER + ROW * row + ROW / 2
             ty = y2 + HEADER / 2
             css = "fk" if ref.declared else "fk implicit"
+            if other.table.name in diagram.context and page.table.name not in diagram.context:
+                css += " to-hub"  # every table of the group references it: drawn faintly, not hidden
             label = f"{page.table.name}.{', '.join(ref.columns)} → {other.table.name}" + ("" if ref.declared else " (implicit: no foreign key)")
             if other is page:  # a self-reference: a loop on the left
                 d = f"M{x1:.1f},{sy:.1f} C{x1 - 40:.1f},{sy:.1f} {x1 - 40:.1f},{ty:.1f} {x1:.1f},{ty:.1f}"
