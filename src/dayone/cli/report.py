@@ -31,6 +31,9 @@ def report(target, schemas, options, workspace, output, output_format, no_values
 
     say = lambda line: click.echo(f"dayone: {terminal_text(line)}", err=True)  # noqa: E731
     if workspace is not None:
+        if no_profile:
+            raise click.UsageError("--no-profile goes with a database URL: a project's report draws the audits it keeps "
+                                   "(--refresh audits each source again, with its profile)")  # fmt: skip
         sources = None if workspace.ref is None else [workspace.ref.name]
         first = api.report_project(workspace.project, output, output_format, values=not no_values, sources=sources,
                                    env=workspace.env, refresh=refresh, progress=say)  # fmt: skip
