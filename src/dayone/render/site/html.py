@@ -158,6 +158,8 @@ def _overview(site: Site, pages: view.SourcePages) -> dict[str, Any]:
         "metrics": source.metrics,
         "tables": len(pages.tables),
         "summary": source.audit.get("summary") or {},
+        "open": view.open_questions(source),
+        "blockers": sum(len(s.get("blockers", ())) for s in source.audit.get("sections", ())),
     }
 
 

@@ -58,7 +58,7 @@ def write_markdown(site: Site, folder: Path) -> list[str]:
         source = pages.source
         access = view.access_counts(source)
         counts = source.audit.get("summary") or {}
-        open_questions = sum(1 for q in source.questions if q.get("status", "open") == "open")
+        open_questions = view.open_questions(source)
         lines.append(f"| {link(source.name, pages.folder + '/index.html', here)} | {view.readiness(source)} | "
                      + ("/".join(str(access[s]) for s in ("pass", "warn", "fail", "unknown")) if access else "not checked")
                      + f" | {counts.get('error', 0)} | {counts.get('warning', 0)} | {counts.get('info', 0)} | {open_questions} |")  # fmt: skip

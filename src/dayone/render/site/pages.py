@@ -149,6 +149,14 @@ def groups_by_section(source: SiteSource) -> list[tuple[str, list[dict[str, Any]
     return [(s["section"], [groups[i] for i in s.get("groups", ()) if i in groups]) for s in source.audit.get("sections", ())]
 
 
+def open_questions(source: SiteSource) -> int:
+    """The questionnaire's open questions about the source; without a project, the audit's (one per
+    error or warning group, as its verdict counts them)."""
+    if source.questions:
+        return sum(1 for q in source.questions if q.get("status", "open") == "open")
+    return sum(int(s.get("open_questions", 0)) for s in source.audit.get("sections", ()))
+
+
 def access_counts(source: SiteSource) -> dict[str, int] | None:
     if source.check is None:
         return None
