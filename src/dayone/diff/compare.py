@@ -222,7 +222,7 @@ def _values(values) -> str:
 def _shown(value: str | None) -> str:
     if value is None:
         return "none"
-    return value if len(value) <= 60 else value[:57] + "..."
+    return repr(value if len(value) <= 60 else value[:57] + "...")
 
 
 def _comment_detail(what: str, old: str | None, new: str | None) -> str:

@@ -85,7 +85,7 @@ def _publication_said(catalog: Catalog, schema: str, table: str) -> str | None:
         return f"CDC publication {', '.join(carrying)} carries it"
     if unknown:
         return f"whether CDC publication {', '.join(unknown)} carries it was not read (an older snapshot)"
-    return f"no CDC publication carries it ({', '.join(p.name for p in access.publications)} exist): its changes do not stream"
+    return f"no CDC publication carries it (publications: {', '.join(p.name for p in access.publications)}): its changes do not stream"
 
 
 def _publication_moves(old: Catalog, new: Catalog, names: Names) -> Iterator[Change]:
