@@ -231,3 +231,14 @@ def test_fail_on_and_engines():
     with pytest.raises(DayoneError, match="same engine"):
         diff_catalogs(catalog(orders()), catalog(orders(), product="mariadb"))
     assert diff_catalogs(catalog(orders(), product="mysql"), catalog(orders(), product="mariadb")).changes == ()
+
+
+def test_one_mysql_database_against_another_is_one_schema_under_two_names():
+    def named(schema_name, product):
+        cat = catalog(orders(), CUSTOMERS, product=product)
+        tables = tuple(replace(t, foreign_keys=tuple(replace(f, referred_schema=schema_name) for f in t.foreign_keys)) for t in cat.schemas[0].tables)
+        return replace(cat, schemas=(Schema(name=schema_name, tables=tables),))
+
+    assert diff_catalogs(named("shop_dev", "mariadb"), named("shop", "mariadb")).changes == ()
+    renamed = {c.kind for c in diff_catalogs(named("shop_dev", "postgresql"), named("shop", "postgresql")).changes}
+    assert renamed == {"table-dropped", "table-added"}  # on PostgreSQL a schema renamed is a change

@@ -220,3 +220,106 @@ def test_refused_snapshots_and_exit_codes(dayone, tmp_path, pg_db, mysql_db):
     pg_db.execute("ALTER TABLE t DROP COLUMN id")
     assert dayone("diff", str(pg), pg_db.url, cwd=tmp_path).returncode == 1
     assert dayone("diff", str(pg), pg_db.url, "--fail-on", "never", cwd=tmp_path).returncode == 0
+
+
+SHOP_MARIADB = """
+CREATE TABLE customers (id bigint PRIMARY KEY, email varchar(200), name text, created_at datetime);
+CREATE TABLE orders (
+    id bigint PRIMARY KEY,
+    customer_id bigint,
+    status enum('new', 'paid', 'shipped') NOT NULL,
+    channel varchar(20),
+    kind varchar(10),
+    total decimal(12, 2),
+    note varchar(200),
+    code varchar(40),
+    qty int,
+    placed_at datetime,
+    legacy_flag tinyint(1),
+    updated_at timestamp NULL,
+    CONSTRAINT orders_customer_fk FOREIGN KEY (customer_id) REFERENCES customers (id),
+    CONSTRAINT orders_channel CHECK (channel IN ('web', 'app')),
+    CONSTRAINT orders_kind CHECK (kind IN ('a', 'b', 'c'))
+) COMMENT = 'one row per order';
+CREATE TRIGGER orders_touch BEFORE UPDATE ON orders FOR EACH ROW SET NEW.updated_at = NOW();
+CREATE TABLE line_items (id bigint PRIMARY KEY, order_id bigint, sku text, amount decimal(10, 2),
+                         CONSTRAINT line_items_order_fk FOREIGN KEY (order_id) REFERENCES orders (id));
+INSERT INTO customers VALUES (1, 'a@b.c', 'A', now());
+INSERT INTO orders (id, customer_id, status, channel, kind, total) VALUES (1, 1, 'paid', 'web', 'a', 10);
+"""
+
+GO_LIVE_MARIADB = (
+    "ALTER TABLE orders DROP COLUMN legacy_flag",
+    "ALTER TABLE orders RENAME COLUMN total TO amount_total",
+    "RENAME TABLE line_items TO order_lines",
+    "ALTER TABLE orders MODIFY code varchar(20)",
+    "ALTER TABLE orders MODIFY note text",
+    "ALTER TABLE orders MODIFY qty bigint",
+    "CREATE TABLE payouts (id bigint PRIMARY KEY, amount decimal(12, 2))",
+    "ALTER TABLE orders MODIFY status enum('new', 'paid', 'shipped', 'refunded') NOT NULL",
+    "ALTER TABLE orders DROP CONSTRAINT orders_channel, ADD CONSTRAINT orders_channel CHECK (channel IN ('web', 'app', 'pos'))",
+    "ALTER TABLE orders DROP CONSTRAINT orders_kind, ADD CONSTRAINT orders_kind CHECK (kind IN ('a', 'b'))",
+    "ALTER TABLE orders DROP FOREIGN KEY orders_customer_fk",
+    "DROP TRIGGER orders_touch",
+    "ALTER TABLE orders COMMENT = 'orders, one row each'",
+)
+
+
+@pytest.mark.mysql
+def test_go_live_on_mariadb(dayone, tmp_path, mysql_db):
+    """The reader holds SELECT on each table, as granted table by table; the DBA grants the renamed
+    table again and only the key column of the new one. MariaDB shows triggers only to a login
+    with the TRIGGER privilege, which a read-only login must not have, and CHECK constraints only
+    to a login with a privilege on the whole database: the reader's diff cannot see those go, the
+    administrator's (the same diff of an owner's snapshots) does."""
+    from urllib.parse import unquote, urlsplit
+
+    for statement in SHOP_MARIADB.split(";\n"):
+        if statement.strip():
+            mysql_db.execute(statement)
+    grants = [f"GRANT SELECT ON {{db}}.{table} TO {{user}}" for table in ("customers", "orders", "line_items")]
+    with mysql_login(mysql_db, *grants) as (user, url):
+        password = unquote(urlsplit(url).password)
+        schema = mysql_db.name
+        folder = tmp_path / "launch"
+        ok(dayone("init", str(folder), cwd=tmp_path))
+        ok(dayone("source", "add", "shop", url.replace(f":{urlsplit(url).password}@", "@"), cwd=folder))
+        secret = {"DAYONE_PASSWORD_SHOP": password}
+        add_metrics(dayone, folder, schema)
+        ok(dayone("snapshot", "shop", "--tag", "golive", cwd=folder, env=secret))
+        admin_golive = tmp_path / "admin-golive.json"
+        ok(dayone("snapshot", mysql_db.url, "-o", str(admin_golive), cwd=tmp_path))
+
+        for statement in GO_LIVE_MARIADB:
+            mysql_db.execute(statement)
+        mysql_db.execute(f"GRANT SELECT ON `{schema}`.order_lines TO '{user}'@'%'")
+        mysql_db.execute(f"GRANT SELECT (id) ON `{schema}`.payouts TO '{user}'@'%'")
+
+        result = dayone("diff", "shop@golive", "shop", "--format", "json", cwd=folder, env=secret)
+        assert result.returncode == 1, result.stderr
+        found = by_key(json.loads(result.stdout))
+        assert {key: change["impact"] for key, change in found.items()} == expected(
+            schema, without=("updated-at-trigger-dropped", "check-value-added", "check-value-removed"))
+        assert_metrics_named(found, schema)
+        assert "cannot read it (SELECT on some columns only)" in found[("table-added", f"{schema}.payouts")]["detail"]
+
+        admin = dayone("diff", str(admin_golive), mysql_db.url, "--format", "json", cwd=tmp_path)
+        assert admin.returncode == 1, admin.stderr
+        assert {key: change["impact"] for key, change in by_key(json.loads(admin.stdout)).items()} == expected(schema)
+
+
+@pytest.mark.mysql
+def test_dev_against_prod_on_two_live_mariadb_databases(dayone, tmp_path, mysql_server):
+    dev, prod = _create_mysql_database(unique_name("dayone_dev")), _create_mysql_database(unique_name("dayone_prod"))
+    try:
+        for db in (dev, prod):
+            db.execute("CREATE TABLE events (id int PRIMARY KEY, status varchar(20) NOT NULL, created_at datetime)")
+        prod.execute("ALTER TABLE events MODIFY status varchar(10) NOT NULL, ADD COLUMN deleted_at datetime")
+        result = dayone("diff", dev.url, prod.url, "--format", "json", cwd=tmp_path)
+        assert result.returncode == 1, result.stderr
+        found = {key: change["impact"] for key, change in by_key(json.loads(result.stdout)).items()}
+        assert found == {("type-narrowed", f"{prod.name}.events.status"): "breaking",
+                         ("soft-delete-column-added", f"{prod.name}.events.deleted_at"): "action"}  # fmt: skip
+    finally:
+        _drop_mysql_database(dev.name)
+        _drop_mysql_database(prod.name)

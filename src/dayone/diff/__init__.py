@@ -43,6 +43,7 @@ def diff_catalogs(old: Catalog, new: Catalog, old_profile=None, new_profile=None
                   old_label: str = "OLD", new_label: str = "NEW") -> DiffResult:  # fmt: skip
     """Every change from `old` to `new`, the most severe first, then by target."""
     ensure_comparable(old, new, old_label, new_label)
+    old = _aligned(old, new)
     names = Names(old, new)
     changes = list(compare(old, new, names))
     changes = access_changes(old, new, names, changes)
@@ -72,3 +73,19 @@ def _with_metrics(change: Change, metrics: Sequence[MetricUse], names: Names) ->
         reason = (metric.blocked_reason if metric.blocked else "the login cannot read a table it reads") if blocked else None
         found.append(AffectedMetric(metric.name, blocked, reason))
     return replace(change, metrics=tuple(found))
+
+
+def _aligned(old: Catalog, new: Catalog) -> Catalog:
+    """On MySQL and MariaDB a schema is a database: dev's `shop_dev` against prod's `shop` is one
+    schema under two names. When each side holds one schema and their names differ, the old one is
+    compared as the new one (foreign keys and access facts too)."""
+    if _FAMILY.get(new.product) != "mysql" or len(old.schemas) != 1 or len(new.schemas) != 1 or old.schemas[0].name == new.schemas[0].name:
+        return old  # on PostgreSQL a schema renamed is a change: its tables are dropped and added
+    was, now = old.schemas[0].name, new.schemas[0].name
+    tables = tuple(replace(t, foreign_keys=tuple(replace(fk, referred_schema=now) if fk.referred_schema == was else fk
+                                                 for fk in t.foreign_keys)) if t.foreign_keys else t
+                   for t in old.schemas[0].tables)  # fmt: skip
+    access = old.access
+    if access is not None and access.schemas is not None:
+        access = replace(access, schemas=tuple(replace(s, name=now) if s.name == was else s for s in access.schemas))
+    return replace(old, schemas=(replace(old.schemas[0], name=now, tables=tables),), access=access)
