@@ -242,3 +242,38 @@ def test_one_mysql_database_against_another_is_one_schema_under_two_names():
     assert diff_catalogs(named("shop_dev", "mariadb"), named("shop", "mariadb")).changes == ()
     renamed = {c.kind for c in diff_catalogs(named("shop_dev", "postgresql"), named("shop", "postgresql")).changes}
     assert renamed == {"table-dropped", "table-added"}  # on PostgreSQL a schema renamed is a change
+
+
+def test_two_files_are_read_without_their_unchanged_tables_and_diff_the_same(tmp_path):
+    """The reader for two snapshot files sets aside tables the same in both (but for statistics);
+    what it reports must be what the whole catalogs give, access changes on unchanged tables too."""
+    import orjson
+
+    from dayone.catalog import fastread, snapshot
+    from dayone.diff.snapshots import read_pair
+
+    lines = Table(name="lines", columns=(col("id", 1), col("customer_id", 2)),
+                  foreign_keys=(ForeignKey(None, ("customer_id",), "shop", "customers", ("id",)),))  # fmt: skip
+    pub = (Publication(name="elt", operations=("insert",), tables=2, members=(("shop", "customers"), ("shop", "lines"))),)
+    products = Table(name="products", estimated_rows=1, columns=(col("id", 1),))
+    old = catalog(orders(), CUSTOMERS, lines, products, access=access(publications=pub))
+    columns = list(orders().columns)
+    columns[4] = replace(columns[4], name="remark")
+    moved = (replace(orders().foreign_keys[0], referred_table="clients"),)
+    new = catalog(orders(columns=tuple(columns), estimated_rows=5, foreign_keys=moved), replace(CUSTOMERS, name="clients", estimated_rows=9),
+                  replace(lines, foreign_keys=(replace(lines.foreign_keys[0], referred_table="clients"),)),
+                  replace(products, estimated_rows=1000), access=access(unreadable=("orders",), publications=(replace(pub[0], members=(("shop", "clients"),)),)))  # fmt: skip
+    for value in (old, new):
+        assert fastread.catalog(orjson.loads(snapshot.to_bytes(value))["catalog"]) == value
+    snapshot.write(old, tmp_path / "old.json")
+    snapshot.write(new, tmp_path / "new.json")
+    read_old, read_new = read_pair(tmp_path / "old.json", tmp_path / "new.json")
+    assert [t.name for _, t in read_new.tables()] == ["orders", "clients", "lines"]  # products set aside
+    whole = [c.as_dict() for c in diff_catalogs(old, new).changes]
+    assert [c.as_dict() for c in diff_catalogs(read_old, read_new).changes] == whole
+    assert {(c["kind"], c["target"]) for c in whole} == {("column-renamed", "shop.orders.remark"), ("table-renamed", "shop.clients"),
+                                                         ("table-unreadable", "shop.orders"), ("publication-left", "shop.lines")}  # fmt: skip
+    # a document that is not exactly what dayone writes goes to the validating reader, and its one-line error
+    (tmp_path / "bad.json").write_text(snapshot.to_json(old).replace('"nullable": false', '"nullable": "no"', 1))
+    with pytest.raises(DayoneError, match="damaged snapshot"):
+        read_pair(tmp_path / "bad.json", tmp_path / "new.json")

@@ -297,13 +297,14 @@ def diff_side(text: str, side: str, project=None, env: str | None = None) -> Dif
     """What OLD or NEW names. Inside a project a source's name is its latest snapshot as OLD and its
     live database as NEW; SOURCE@TAG is its latest snapshot with that tag."""
     import os
-
-    from dayone.project.model import NAME
+    import re
 
     name, at, tag = text.partition("@")
-    names_source = project is not None and "://" not in text and not os.path.exists(text) and NAME.fullmatch(name) is not None
+    # dayone.project.model.NAME, without importing the project's model (pydantic) for two files
+    word = "://" not in text and not os.path.exists(text) and re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,62}", name) is not None
+    names_source = project is not None and word
     if not names_source or (at and not tag):
-        if project is None and "://" not in text and not os.path.exists(text) and NAME.fullmatch(name):
+        if project is None and word:
             raise DayoneError(f"{text!r} names no file, and no project is here to hold a source of that name: give a "
                               "snapshot file or a database URL, or run inside a project (dayone init)")  # fmt: skip
         return DiffSide(label=parse_target(text).display if "://" in text else text, target=parse_target(text))
@@ -330,8 +331,17 @@ def diff(old: DiffSide, new: DiffSide, schemas: Sequence[str] | None = None, opt
     from dayone.diff import diff_catalogs, ensure_comparable
 
     live = all(isinstance(s.target, DatabaseTarget) for s in (old, new))
+    ref = new.source or old.source
+    wants_metrics = project is not None and ref is not None and any(m.source == ref.name for m in project.file.metrics.values())
+    files = [s.path or (s.target.path if isinstance(s.target, SnapshotTarget) else None) for s in (old, new)]
     read = []
-    for side in (old, new):
+    if None not in files and not wants_metrics:  # two files: tables the same in both need no reading
+        from dayone.diff.snapshots import read_pair
+
+        with collector_paused():
+            pair = read_pair(*files)  # type: ignore[arg-type]
+        read = [(_checked(_narrow(c, schemas or s.schemas), schemas or s.schemas), None) for c, s in zip(pair, (old, new))]
+    for side in (old, new) if not read else ():
         if side.path is not None:
             with collector_paused():
                 read.append((_narrow(snapshot_file.read(side.path), schemas or side.schemas), None))
@@ -344,8 +354,7 @@ def diff(old: DiffSide, new: DiffSide, schemas: Sequence[str] | None = None, opt
     (old_catalog, old_profile), (new_catalog, new_profile) = read
     ensure_comparable(old_catalog, new_catalog, old.label, new.label)
     metrics = ()
-    ref = new.source or old.source
-    if project is not None and ref is not None and project.file.metrics:
+    if wants_metrics:
         from dayone.project.drift import metric_uses
 
         metrics = metric_uses(project, ref, old_catalog, new_catalog)

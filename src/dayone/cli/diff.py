@@ -52,10 +52,17 @@ def diff(old, new, schemas, no_profile, env, project_dir, connect_timeout, state
     1 when something does, 2 when the diff could not run.
     """
     from dayone import api
-    from dayone.project import find_project
     from dayone.render.diff_formats import FORMATS as RENDER
 
-    project = find_project(explicit=project_dir)
+    import os
+
+    # a project is looked for only when a side may name a source: two files or URLs need none
+    may_name_source = project_dir or any(side and "://" not in side and not os.path.exists(side) for side in (old, new)) or new is None
+    project = None
+    if may_name_source:
+        from dayone.project import find_project
+
+        project = find_project(explicit=project_dir)
     if new is None:
         if project is None or "://" in old or "@" in old and not old.split("@", 1)[1]:
             raise click.UsageError("Missing argument 'NEW': alone, OLD must name a project's source (its latest snapshot "

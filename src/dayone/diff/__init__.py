@@ -15,6 +15,7 @@ change leaves their SQL unable to run)."""
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Sequence
 from dataclasses import replace
 
@@ -43,13 +44,21 @@ def diff_catalogs(old: Catalog, new: Catalog, old_profile=None, new_profile=None
                   old_label: str = "OLD", new_label: str = "NEW") -> DiffResult:  # fmt: skip
     """Every change from `old` to `new`, the most severe first, then by target."""
     ensure_comparable(old, new, old_label, new_label)
-    old = _aligned(old, new)
-    names = Names(old, new)
-    changes = list(compare(old, new, names))
-    changes = access_changes(old, new, names, changes)
-    changes += list(profile_changes(old_profile, new_profile, names, new))
-    if metrics:
-        changes = [_with_metrics(change, metrics, names) for change in changes]
+    # Nothing built here outlives the call, and nothing of it forms cycles: the cycle collector would
+    # only walk the two catalogs again and again (a third of the time for 5,000 tables).
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        old = _aligned(old, new)
+        names = Names(old, new)
+        changes = list(compare(old, new, names))
+        changes = access_changes(old, new, names, changes)
+        changes += list(profile_changes(old_profile, new_profile, names, new))
+        if metrics:
+            changes = [_with_metrics(change, metrics, names) for change in changes]
+    finally:
+        if enabled:
+            gc.enable()
     changes.sort(key=lambda c: (-IMPACT_RANK[c.impact], c.target, c.kind))
     return DiffResult(tuple(changes), old_label, new_label, new.product)
 

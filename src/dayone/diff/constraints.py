@@ -123,8 +123,9 @@ def _short(text: str) -> str:
 def _triggers(a: Table, b: Table, col, on) -> Iterator:
     """A trigger (or ON UPDATE) keeping a last-modified column current is what incremental
     extraction rests on: its coming or going is said on that column. Other triggers: on the table."""
-    if not (a.triggers or b.triggers or any(c.on_update for c in a.columns) or any(c.on_update for c in b.columns)):
-        return
+    if a.triggers == b.triggers and [(col(c.name), c.on_update) for c in a.columns if c.on_update] == \
+            [(c.name, c.on_update) for c in b.columns if c.on_update]:  # fmt: skip
+        return  # nothing that keeps a column current came or went (and the rules need not load)
     from dayone.rules.flow import maintained_by
     from dayone.rules.naming import updated_columns
 

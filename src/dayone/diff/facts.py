@@ -35,9 +35,10 @@ def access_changes(old: Catalog, new: Catalog, names: Names, changes: list[Chang
         return found
     same_login = (old.access.login == new.access.login)  # type: ignore[union-attr]
     seen = f"{_login(new)}" + ("" if same_login else f" (the old side was read as {_login(old)[10:]})")
+    present = set(_tables(new))
     for schema, table in sorted(_tables(old)):
         new_name = names.table(schema, table)
-        if not any(s.name == schema and t.name == new_name for s, t in new.tables()):
+        if (schema, new_name) not in present:
             continue
         was, now = (schema, table) in old_unreadable, (schema, new_name) in new_unreadable
         target = names.spell(schema, new_name)
@@ -114,12 +115,12 @@ def profile_changes(old_profile, new_profile, names: Names, new: Catalog) -> Ite
     """New observed status values and new JSON keys, from two profiles (both sides read live). Only
     complete value sets count (every distinct value read was kept), so a value seen for the first
     time is new, not merely rarer than the ones listed."""
-    from dayone.rules.naming import is_value_set_column
-
     if old_profile is None or new_profile is None:
         return
     if not (old_profile.keep_values and new_profile.keep_values):
         return
+    from dayone.rules.naming import is_value_set_column
+
     old_tables = {(t.schema, t.table): t for t in old_profile.tables}
     for table_profile in new_profile.tables:
         schema = table_profile.schema
