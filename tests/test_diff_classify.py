@@ -274,6 +274,6 @@ def test_two_files_are_read_without_their_unchanged_tables_and_diff_the_same(tmp
     assert {(c["kind"], c["target"]) for c in whole} == {("column-renamed", "shop.orders.remark"), ("table-renamed", "shop.clients"),
                                                          ("table-unreadable", "shop.orders"), ("publication-left", "shop.lines")}  # fmt: skip
     # a document that is not exactly what dayone writes goes to the validating reader, and its one-line error
-    (tmp_path / "bad.json").write_text(snapshot.to_json(old).replace('"nullable": false', '"nullable": "no"', 1))
+    (tmp_path / "bad.json").write_text(snapshot.to_json(old).replace('"nullable": false', '"nullable": {}', 1))
     with pytest.raises(DayoneError, match="damaged snapshot"):
         read_pair(tmp_path / "bad.json", tmp_path / "new.json")
