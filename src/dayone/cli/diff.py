@@ -120,6 +120,8 @@ def watch(source, env, project_dir, output_format, fail_on):
     if output_format == "json":
         import json
 
-        write_report(json.dumps(documents, indent=2, ensure_ascii=False) + "\n", None)
+        from dayone.render.escape import json_text
+
+        write_report(json_text(json.dumps(documents, indent=2, ensure_ascii=False)) + "\n", None)
     if failed:
         sys.exit(1)
