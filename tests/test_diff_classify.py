@@ -277,3 +277,37 @@ def test_two_files_are_read_without_their_unchanged_tables_and_diff_the_same(tmp
     (tmp_path / "bad.json").write_text(snapshot.to_json(old).replace('"nullable": false', '"nullable": {}', 1))
     with pytest.raises(DayoneError, match="damaged snapshot"):
         read_pair(tmp_path / "bad.json", tmp_path / "new.json")
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "verdict"),
+    [
+        ("numeric", "numeric(12,2)", "narrowed"),
+        ("numeric(12,2)", "numeric", "widened"),
+        ("character varying(20)", "character varying", "widened"),
+        ("timestamp(3) without time zone", "timestamp without time zone", "widened"),
+        ("real", "double precision", "widened"),
+        ("text", "integer", "incompatible"),
+        ("integer", "text", "incompatible"),
+    ],
+)
+def test_postgresql_type_verdicts(old, new, verdict):
+    family = {"numeric": "decimal", "character": "string", "timestamp": "timestamp", "real": "float", "double": "float",
+              "text": "text", "integer": "integer"}  # fmt: skip
+    assert classify(col("x", 1, old, family[old.split("(")[0].split()[0]]), col("x", 1, new, family[new.split("(")[0].split()[0]])).verdict == verdict
+
+
+def test_a_partition_changes_with_its_parent_and_is_said_once():
+    parent = Table(name="events", kind="partitioned table", columns=(col("id", 1), col("at", 2, "date", "date")))
+    part = replace(parent, name="events_2026_11", kind="partition", partition_of="events")
+    wider = lambda t: replace(t, columns=(col("id", 1, "bigint"), t.columns[1]))  # noqa: E731
+    newer = replace(part, name="events_2026_12")
+    found = changes(catalog(parent, part), catalog(wider(parent), wider(part), wider(newer)))
+    assert found == {("type-widened", "shop.events.id"): "action", ("partition-added", "shop.events_2026_12"): "info"}
+
+
+def test_mysql_set_values_are_a_list_not_a_type_change():
+    before = col("tags", 1, "set('a','b')", "set", enum_values=("a", "b"))
+    after = replace(before, declared_type="set('a','b','c')", enum_values=("a", "b", "c"))
+    found = changes(catalog(Table(name="t", columns=(before,)), product="mariadb"), catalog(Table(name="t", columns=(after,)), product="mariadb"))
+    assert found == {("enum-value-added", "shop.t.tags"): "action"}

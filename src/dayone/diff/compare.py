@@ -100,6 +100,8 @@ def compare(old: Catalog, new: Catalog, names: Names) -> Iterator[Change]:
                      f"new {_what(table)} with {len(table.columns)} column(s): decide whether to extract it",
                      schema=schema, table=name)  # fmt: skip
     for schema, a, b, plan in changed_pairs:
+        if a.kind == "partition" and b.kind == "partition":
+            continue  # a PostgreSQL partition changes with its parent table: said once, there
         yield from _compare_table(schema, a, b, plan, names)
 
 
@@ -166,7 +168,7 @@ def _compare_table(schema: str, a: Table, b: Table, plan, names: Names) -> Itera
 
 
 def _compare_column(a: Column, b: Column, on, product: str) -> Iterator[Change]:
-    enums = a.normalized_type == "enum" and b.normalized_type == "enum"
+    enums = a.normalized_type == b.normalized_type and a.normalized_type in ("enum", "set")  # their lists say it
     if not enums and (a.declared_type != b.declared_type or a.normalized_type != b.normalized_type):
         verdict = classify(a, b, product)
         said = f"{a.declared_type} to {b.declared_type}"

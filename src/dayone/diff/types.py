@@ -82,6 +82,10 @@ def _same_family(family: str, was: _Parsed, now: _Parsed, product: str) -> TypeC
         (p1, s1), (p2, s2) = _precision(was), _precision(now)
         if p1 == p2 and s1 == s2:
             return TypeChange("same", "")
+        if p1 == _UNBOUNDED or p2 == _UNBOUNDED:  # PostgreSQL numeric without a precision holds any value
+            wider = p2 == _UNBOUNDED
+            what = "any precision" if wider else f"precision {p2},{s2} instead of any"
+            return TypeChange("widened", what) if wider else TypeChange("narrowed", what + ": values with more digits no longer fit")
         wider = s2 >= s1 and p2 - s2 >= p1 - s1
         narrower = s2 <= s1 and p2 - s2 <= p1 - s1
         what = f"precision {_shown(p1)},{s1} to {_shown(p2)},{s2}"
