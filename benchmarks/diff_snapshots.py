@@ -131,7 +131,9 @@ def main(argv: list[str] | None = None) -> int:
         git_lines = len(changed)
         statistics_lines = sum(1 for line in changed if '"estimated_rows"' in line or '"size_bytes"' in line)
         size = old.stat().st_size
+        load = os.getloadavg()
     medians = {name: statistics.median(values) for name, values in times.items()}
+    ratio = medians["`dayone diff OLD NEW` (text)"] / medians["`git diff --no-index OLD NEW`"]
     whole = medians["`dayone diff OLD NEW` (text)"]
     info = machine()
     rows = "\n".join(f"| {name} | {medians[name]:.2f} s | {', '.join(f'{v:.2f}' for v in times[name])} |" for name in commands)
@@ -146,7 +148,7 @@ Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by `benchmarks/di
 | `diff_catalogs(old, new)` in process (the comparison alone) | {statistics.median(pure) * 1000:.0f} ms | {', '.join(f'{v * 1000:.0f}' for v in pure)} ms |
 | reading one snapshot in process (`snapshot.read`) | {statistics.median(reads):.2f} s | {', '.join(f'{v:.2f}' for v in reads)} |
 
-dayone reports the {sum(expected.values())} changes made ({expected['breaking']} breaking, {expected['action']} action, {expected['info']} info), one per rename, each with its reason; `git diff` prints {git_lines:,} changed lines, {statistics_lines:,} of them row estimates and sizes that moved (rows were inserted in a fifth of the tables), the rest the changes line by line, with no word on what they break. Most of `dayone diff`'s time is interpreter start-up and reading the two snapshots; the comparison itself skips every table whose structure is unchanged. Target: the whole command well under a second — **{'met' if whole < args.target else 'missed'} ({whole:.2f} s)**. Re-run: `python benchmarks/diff_snapshots.py` (needs the right to create and drop databases; `DAYONE_BENCH_PG_URL`).
+dayone reports the {sum(expected.values())} changes made ({expected['breaking']} breaking, {expected['action']} action, {expected['info']} info), one per rename, each with its reason; `git diff` prints {git_lines:,} changed lines, {statistics_lines:,} of them row estimates and sizes that moved (rows were inserted in a fifth of the tables), the rest the changes line by line, with no word on what they break. Most of `dayone diff`'s time is interpreter start-up and reading the two snapshots; the comparison itself skips every table whose structure is unchanged. `dayone diff` took {ratio:.2f}× the time of `git diff` in the same runs; the machine's load average was {load[0]:.1f} (1 min) / {load[1]:.1f} (5 min) at the end, on {info['cores']} cores. Target: the whole command well under a second — **{'met' if whole < args.target else 'missed'} ({whole:.2f} s)**; the fastest run took {min(times['`dayone diff OLD NEW` (text)']):.2f} s. Re-run: `python benchmarks/diff_snapshots.py` (needs the right to create and drop databases; `DAYONE_BENCH_PG_URL`).
 {END_MARKER}
 """
     print(section)
