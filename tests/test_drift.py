@@ -323,3 +323,25 @@ def test_dev_against_prod_on_two_live_mariadb_databases(dayone, tmp_path, mysql_
     finally:
         _drop_mysql_database(dev.name)
         _drop_mysql_database(prod.name)
+
+
+@pytest.mark.mysql
+def test_an_unchanged_mariadb_database_reports_nothing_and_watch_goes_on_past_a_failing_source(dayone, tmp_path, mysql_db):
+    mysql_db.execute("CREATE TABLE events (id int AUTO_INCREMENT PRIMARY KEY, status varchar(20), updated_at timestamp NULL "
+                     "DEFAULT CURRENT_TIMESTAMP ON UPDATE CURRENT_TIMESTAMP)")  # fmt: skip
+    folder = tmp_path / "launch"
+    ok(dayone("init", str(folder), cwd=tmp_path))
+    ok(dayone("source", "add", "events", mysql_db.url, cwd=folder))
+    ok(dayone("source", "add", "gone", "mysql://root@127.0.0.1:1/nothing", cwd=folder))
+    first = dayone("watch", cwd=folder)
+    assert first.returncode == 2 and "first snapshot kept" in first.stderr and "gone" in first.stderr, first.stderr
+    mysql_db.execute("INSERT INTO events (status) SELECT 'x' FROM seq_1_to_3000")
+    mysql_db.execute("ANALYZE TABLE events")
+    second = dayone("watch", "events", cwd=folder)
+    assert second.returncode == 0 and second.stdout.startswith("no changes"), second.stdout + second.stderr
+    assert "drift" not in ok(dayone("log", cwd=folder)).stdout  # nothing changed: nothing logged
+    mysql_db.execute("ALTER TABLE events MODIFY updated_at timestamp NULL DEFAULT CURRENT_TIMESTAMP")  # ON UPDATE dropped
+    third = dayone("watch", "events", "--fail-on", "action", cwd=folder)
+    assert third.returncode == 1, third.stdout + third.stderr
+    assert f"{mysql_db.name}.events.updated_at  [updated-at-trigger-dropped]" in third.stdout
+    assert "ON UPDATE current_timestamp() is gone" in third.stdout.replace("CURRENT_TIMESTAMP", "current_timestamp()")

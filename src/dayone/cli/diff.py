@@ -87,12 +87,14 @@ def diff(old, new, schemas, no_profile, env, project_dir, connect_timeout, state
 def watch(source, env, project_dir, output_format, fail_on):
     """One round of drift watching, for cron or CI: snapshot SOURCE (every source without it), diff
     it against the snapshot kept before, write what changed to the project's log, and exit as
-    `dayone diff` does. It only reads the database (read-only session) and writes the project folder.
+    `dayone diff` does (2 when a source could not be read; the others are watched all the same).
+    It only reads the database (read-only session) and writes the project folder.
     """
     from dayone.project import require_project
     from dayone.project.drift import watch as watch_source
     from dayone.project.runs import SourceRef, every_source
     from dayone.render.diff_formats import FORMATS as RENDER
+    from dayone.errors import DayoneError, redact
     from dayone.render.escape import terminal_text
 
     project = require_project(project_dir)
@@ -104,9 +106,17 @@ def watch(source, env, project_dir, output_format, fail_on):
         if not refs:
             raise click.UsageError("the project has no source yet: `dayone source add NAME URL` adds one")
     failed = False
+    broken = 0
     documents = []
     for ref in refs:
-        watched = watch_source(project, ref)
+        try:
+            watched = watch_source(project, ref)
+        except DayoneError as exc:  # one unreachable source does not keep the others from being watched
+            if len(refs) == 1:
+                raise
+            click.echo(terminal_text(f"dayone: error: {ref.label}: {redact(str(exc))}"), err=True)
+            broken += 1
+            continue
         if watched.result is None:
             click.echo(terminal_text(f"{ref.label}: first snapshot kept ({watched.kept.name}); the next watch compares against it"), err=True)
             continue
@@ -123,5 +133,7 @@ def watch(source, env, project_dir, output_format, fail_on):
         from dayone.render.escape import json_text
 
         write_report(json_text(json.dumps(documents, indent=2, ensure_ascii=False)) + "\n", None)
+    if broken:
+        sys.exit(2)
     if failed:
         sys.exit(1)
