@@ -311,3 +311,22 @@ def test_mysql_set_values_are_a_list_not_a_type_change():
     after = replace(before, declared_type="set('a','b','c')", enum_values=("a", "b", "c"))
     found = changes(catalog(Table(name="t", columns=(before,)), product="mariadb"), catalog(Table(name="t", columns=(after,)), product="mariadb"))
     assert found == {("enum-value-added", "shop.t.tags"): "action"}
+
+
+def test_snapshots_taken_before_publication_members_were_read_still_load_and_say_so(tmp_path):
+    import re
+
+    from dayone.catalog import snapshot
+    from dayone.diff.snapshots import read_pair
+
+    old = catalog(orders(), access=access(publications=(Publication(name="elt", tables=1),)))
+    new = catalog(orders(), Table(name="payouts", columns=(col("id", 1),)), access=access(publications=(Publication(name="elt", tables=1),)))
+    for name, value in (("old", old), ("new", new)):
+        text = snapshot.to_json(value)
+        assert '"members": null' in text
+        (tmp_path / f"{name}.json").write_text(re.sub(r',?\n\s*"members": null', "", text))  # as dayone wrote it before
+        assert '"members"' not in (tmp_path / f"{name}.json").read_text()
+        assert snapshot.read(tmp_path / f"{name}.json") == value
+    read = read_pair(tmp_path / "old.json", tmp_path / "new.json")
+    (added,) = diff_catalogs(*read).changes
+    assert "whether CDC publication elt carries it was not read (an older snapshot)" in added.detail
