@@ -113,7 +113,8 @@ def _column_plan(a: Table, b: Table, names: Names, schema: str) -> tuple[list[st
     before = [c.name for c in a.columns]
     after_names = {c.name for c in b.columns}
     dropped = [n for n in before if n not in after_names]
-    added = [c.name for c in b.columns if c.name not in set(before)]
+    known = set(before)
+    added = [c.name for c in b.columns if c.name not in known]
     renames = column_renames(a, b, dropped, added)
     mapping = names.columns.setdefault((schema, b.name), {})
     for rename in renames:
