@@ -140,7 +140,7 @@ def main(argv: list[str] | None = None) -> int:
     section = f"""{START_MARKER}
 ## Diffing two 5,000-table snapshots: `dayone diff` vs `git diff` and `diff -u`
 
-Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by `benchmarks/diff_snapshots.py` on {info['cores']} cores ({info['cpu']}, {info['memory']}, shared with other work), Python {info['python']}, dayone {info['dayone']}; two snapshots of {args.tables:,} PostgreSQL tables (the catalog benchmark's schema, {size / 2**20:.0f} MiB each) taken before and after a go-live's changes to a few tables while rows and statistics moved everywhere; medians of {args.repeat} interleaved runs, each the whole command in a subprocess.
+Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by `benchmarks/diff_snapshots.py` on {info['cores']} cores ({info['cpu']}, {info['memory']}, shared with other work), Python {info['python']}, dayone {info['dayone']}; two snapshots of {args.tables:,} PostgreSQL tables (the catalog benchmark's schema, {size / 2**20:.0f} MiB each) taken before and after a go-live's changes to ten tables, rows inserted in a fifth of the others and the statistics refreshed (ANALYZE) between them; medians of {args.repeat} interleaved runs, each the whole command in a subprocess.
 
 | command | median | every run (s) |
 |---|---:|---|
