@@ -330,3 +330,22 @@ def test_snapshots_taken_before_publication_members_were_read_still_load_and_say
     read = read_pair(tmp_path / "old.json", tmp_path / "new.json")
     (added,) = diff_catalogs(*read).changes
     assert "whether CDC publication elt carries it was not read (an older snapshot)" in added.detail
+
+
+def test_names_from_the_database_cannot_redraw_a_terminal_or_break_a_report():
+    import json
+
+    from dayone.render.diff_formats import to_json, to_markdown, to_text
+
+    hostile = "evil\x1b[2J|<b>x</b>\nname"
+    before = Table(name="t", comment="plain", columns=(col("id", 1), col(hostile, 2, "text", "text")))
+    after = replace(before, comment="new\x1b]0;title\x07", columns=(col("id", 1),))
+    result = diff_catalogs(catalog(before), catalog(after))
+    text = to_text(result)
+    assert "\x1b" not in text and "\x07" not in text and "\\x1b[2J" in text
+    markdown = to_markdown(result)
+    rows = [line for line in markdown.splitlines() if line.startswith("| ")]
+    assert all(line.count(" | ") == 3 for line in rows[1:] if not line.startswith("|---")), rows  # no cell split by a name
+    assert "\x1b" not in markdown and "<b>" not in markdown
+    document = json.loads(to_json(result))
+    assert {c["target"] for c in document["changes"]} == {'shop.t."evil\x1b[2J|<b>x</b>\nname"', "shop.t"}
