@@ -349,3 +349,22 @@ def test_names_from_the_database_cannot_redraw_a_terminal_or_break_a_report():
     assert "\x1b" not in markdown and "<b>" not in markdown
     document = json.loads(to_json(result))
     assert {c["target"] for c in document["changes"]} == {'shop.t."evil\x1b[2J|<b>x</b>\nname"', "shop.t"}
+
+
+def test_tables_set_aside_whatever_their_names_and_layout(tmp_path):
+    """Names that look like the file's own lines change nothing; a file reformatted by hand reads the same."""
+    import json
+
+    from dayone.catalog import snapshot
+    from dayone.diff import snapshots
+
+    tricky = 'x",\n            "name": "orders'
+    odd = Table(name=tricky, comment='}\n          },\n          {\n', columns=(col('"name": "y"', 1),))
+    old = catalog(orders(), CUSTOMERS, odd, replace(odd, name="same"), access=access(unreadable=("customers",)))
+    new = catalog(orders(estimated_rows=7, comment="changed"), replace(CUSTOMERS, estimated_rows=1), replace(odd, estimated_rows=3),
+                  replace(odd, name="same", size_bytes=1), access=access())  # fmt: skip
+    for name, value in (("old", old), ("new", new)):
+        (tmp_path / f"{name}.json").write_text(json.dumps(json.loads(snapshot.to_json(value))))  # one line
+    read_old, read_new = snapshots.read_pair(tmp_path / "old.json", tmp_path / "new.json")
+    assert sorted(t.name for _, t in read_new.tables()) == ["customers", "orders"]  # customers: readable now
+    assert [c.as_dict() for c in diff_catalogs(read_old, read_new).changes] == [c.as_dict() for c in diff_catalogs(old, new).changes]
