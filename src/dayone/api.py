@@ -307,7 +307,8 @@ def diff_side(text: str, side: str, project=None, env: str | None = None) -> Dif
         if project is None and word:
             raise DayoneError(f"{text!r} names no file, and no project is here to hold a source of that name: give a "
                               "snapshot file or a database URL, or run inside a project (dayone init)")  # fmt: skip
-        return DiffSide(label=parse_target(text).display if "://" in text else text, target=parse_target(text))
+        target = parse_target(text)  # once: a password command runs once
+        return DiffSide(label=target.display if "://" in text else text, target=target)
     from dayone.project.drift import check_tag, snapshot_path
     from dayone.project.runs import SourceRef, target_of
 
