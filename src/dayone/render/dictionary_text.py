@@ -12,6 +12,7 @@ own, so the time grows with the number of columns, never faster.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rich.cells import cell_len, chop_cells, set_cell_size
 
@@ -137,16 +138,15 @@ class _Writer:
 
     def grid(self, fields: list[Field], steps, indent: str) -> None:
         kept = _fit(fields, steps, self.width - len(indent))
-        self.left_out.update(f.header for f in fields if f.header not in {k.field.header for k in kept} and any(f.cells))
+        shown = {k.field.header for k in kept}
+        self.left_out.update(f.header for f in fields if f.header not in shown and any(f.cells))
         self.line(indent + GAP.join(_pad(k.field.header, k.width, k.field.right) for k in kept).rstrip(), BOLD)
         name, *rest = kept
-        for row, label in enumerate(name.field.cells):
-            if name.sizes[row] > name.width:  # on a line of its own, whole (folded only when wider than the line)
-                self.lines.extend(_fold(indent + label, self.width))
-                label = " " * name.width
-            else:
-                label = label + " " * (name.width - name.sizes[row])
-            self.lines.append((indent + GAP.join([label, *(k.cell(row) for k in rest)])).rstrip())
+        # field by field, then joined row by row: str methods and zip, no Python call per cell
+        labels = [indent + cell for cell in name.column()]
+        for row in name.overflowing():  # on a line of its own, whole (folded only when wider than the line)
+            labels[row] = "\n".join(_fold(indent + name.field.cells[row], self.width)) + "\n" + indent + " " * name.width
+        self.lines.extend(GAP.join(cells).rstrip() for cells in zip(labels, *(k.column() for k in rest)))
 
 
 @dataclass
@@ -156,15 +156,24 @@ class _Placed:
     field: Field
     sizes: list[int]
     width: int
+    ascii: bool
 
-    def cell(self, row: int) -> str:
-        text, size, width = self.field.cells[row], self.sizes[row], self.width
-        if size > width:
-            if self.field.cut:
+    def overflowing(self) -> list[int]:
+        return [row for row, size in enumerate(self.sizes) if size > self.width]
+
+    def column(self) -> list[str]:
+        """Each value padded (or cut) to the width; a name wider than it as it is."""
+        width, cells = self.width, self.field.cells
+        if self.ascii:
+            if self.field.cut and max(self.sizes, default=0) > width:
+                cells = [c if len(c) <= width else c[: width - 1] + ELLIPSIS for c in cells]
+            return [c.rjust(width) for c in cells] if self.field.right else [c.ljust(width) for c in cells]
+        shown = []
+        for text, size in zip(cells, self.sizes):
+            if size > width and self.field.cut:
                 text, size = _cut(text, width), width
-        if size >= width:
-            return text
-        return " " * (width - size) + text if self.field.right else text + " " * (width - size)
+            shown.append(_pad(text, width, self.field.right) if size < width else text)
+        return shown
 
 
 def _fit(fields: list[Field], steps, width: int) -> list[_Placed]:
@@ -175,9 +184,10 @@ def _fit(fields: list[Field], steps, width: int) -> list[_Placed]:
     for f in fields:
         if f is fields[0] or any(f.cells):  # a field with no value in this grid is left out
             # measured once: most fields are all ASCII, one character a cell
-            sizes = list(map(len, f.cells)) if "".join(f.cells).isascii() else list(map(_cells, f.cells))
+            ascii = "".join(f.cells).isascii()
+            sizes = list(map(len, f.cells)) if ascii else list(map(_cells, f.cells))
             widest = max(_cells(f.header), max(sizes, default=0))
-            live[f.header] = _Placed(f, sizes, 0)
+            live[f.header] = _Placed(f, sizes, 0, ascii)
             natural[f.header] = min(widest, f.most) if f.most is not None else widest
     widths = dict(natural)
 
@@ -219,15 +229,28 @@ def _overview(found: Dictionary, tables: tuple[TableEntry, ...]) -> list[Field]:
 
 
 def _columns(found: Dictionary, entry: TableEntry) -> list[Field]:
-    columns = entry.columns
+    names, types, nulls, keys, defaults, comments = [], [], [], [], [], []
+    for c in entry.columns:  # 50,000 columns in a big schema: one pass, the common cases inline
+        column = c.column
+        names.append(_shown(column.name))
+        types.append(_shown(_short_type(column.declared_type)))
+        nulls.append("yes" if column.nullable else "no")
+        keys.append(_keys(found, entry, c) if c.primary_key or c.unique or c.references else "")
+        has_default = column.default is not None or column.identity is not None or column.generated is not None
+        defaults.append(_shown(one_line(shown_default(column))) if has_default or column.on_update else "")
+        comments.append(_shown(one_line(column.comment)) if column.comment else "")
     return [
-        Field("column", [terminal_text(c.column.name) for c in columns], most=32),
-        Field("type", [terminal_text(_short_type(c.column.declared_type)) for c in columns], cut=True, most=28, least=20),
-        Field("null", ["yes" if c.column.nullable else "no" for c in columns]),
-        Field("key", [_keys(found, entry, c) for c in columns], cut=True, most=40),
-        Field("default", [terminal_text(one_line(shown_default(c.column))) for c in columns], cut=True, most=28),
-        Field("comment", [terminal_text(one_line(c.column.comment)) for c in columns], cut=True, least=16),
+        Field("column", names, most=32),
+        Field("type", types, cut=True, most=28, least=20),
+        Field("null", nulls),
+        Field("key", keys, cut=True, most=40),
+        Field("default", defaults, cut=True, most=28),
+        Field("comment", comments, cut=True, least=16),
     ]
+
+
+def _shown(text: str) -> str:
+    return text if text.isprintable() else terminal_text(text)  # terminal_text's own first test, without the call
 
 
 def _keys(found: Dictionary, entry: TableEntry, column: ColumnEntry) -> str:
@@ -245,6 +268,7 @@ _SHORT_TYPES = (("timestamp with time zone", "timestamptz"), ("timestamp without
                 ("character varying", "varchar"), ("character", "char"), ("bit varying", "varbit"))  # fmt: skip
 
 
+@lru_cache(maxsize=4096)  # a schema has few distinct types, each on thousands of columns
 def _short_type(declared: str) -> str:
     if " " not in declared and not declared.startswith("character"):
         return declared
