@@ -76,7 +76,7 @@ def _show_dictionary(catalog, output_format: str, output: str | None, width: int
         import os
         import sys
 
-        from dayone.render.dictionary_text import styled_output, to_text
+        from dayone.render.dictionary_text import MIN_WIDTH, styled_output, to_text
 
         to_terminal = output in (None, "-") and sys.stdout.isatty()
         if width is None:
@@ -85,7 +85,7 @@ def _show_dictionary(catalog, output_format: str, output: str | None, width: int
         text = to_text(found, width, styled=to_terminal and styled_output(sys.stdout))
         write_report(text.text, output)
         if text.left_out:
-            click.echo(f"left out to fit {max(width, 40)} columns: {', '.join(text.left_out)} "
+            click.echo(f"left out to fit {max(width, MIN_WIDTH)} columns: {', '.join(text.left_out)} "
                        "(--width, or --format markdown, json or csv for everything)", err=True)  # fmt: skip
     else:
         write_report({"markdown": formats.to_markdown, "json": formats.to_json, "csv": formats.to_csv}[output_format](found), output)
