@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import time
 
 import click
@@ -53,12 +54,52 @@ def snapshot(target, schemas, options, output, tag, workspace):
     return catalog  # held by dayone.cli.main until the process ends, never freed object by object
 
 
+CATALOG_FORMATS = ("text", "markdown", "json", "csv")
+
+
 @click.command()
 @target_options
-def catalog(target, schemas, options):
-    """Show what TARGET holds: tables, their size, keys and documentation."""
-    from dayone.render.catalog_summary import print_catalog  # rich loads only when there is a table to draw
+@click.option("--format", "output_format", type=click.Choice(CATALOG_FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", metavar="FILE", help="Write the dictionary here (default: standard output).")
+@click.option("--width", type=click.IntRange(min=40), metavar="COLUMNS",
+              help="Fit the text to this many columns.  [default: the terminal's width; elsewhere $COLUMNS, else 80]")  # fmt: skip
+def catalog(target, schemas, options, output_format, output, width):
+    """Show TARGET's data dictionary: each table and view, then each one's columns.
 
-    found = api.read_catalog(target, schemas, options)
-    with standard_output():
-        print_catalog(found)
+    A table's kind, estimated rows, size, primary key and comment; a column's type, whether it
+    may be null, its keys (PK, unique, FK → the column it references), default and comment.
+
+    The text fits the terminal (elsewhere $COLUMNS, else 80 columns): fields that do not fit are
+    left out, defaults first, then comments, then sizes, and long comments are cut with an
+    ellipsis. --format markdown, json or csv (one row per column) hold everything.
+    """
+    if width is not None and output_format != "text":
+        raise click.UsageError(f"--width fits the text to a screen: --format {output_format} holds every field at any width")
+    refuse_input_as_output(output, target)
+    catalog = api.read_catalog(target, schemas, options)
+    with api.collector_paused():  # 100,000 short-lived strings for 5,000 tables, none in a cycle
+        _show_dictionary(catalog, output_format, output, width)
+    return catalog  # held until the process ends, as snapshot's
+
+
+def _show_dictionary(catalog, output_format: str, output: str | None, width: int | None) -> None:
+    from dayone.render import dictionary as formats
+
+    found = formats.dictionary(catalog)
+    if output_format == "text":
+        import os
+        import sys
+
+        from dayone.render.dictionary_text import MIN_WIDTH, styled_output, to_text
+
+        to_terminal = output in (None, "-") and sys.stdout.isatty()
+        if width is None:
+            columns = os.environ.get("COLUMNS", "")
+            width = shutil.get_terminal_size().columns if to_terminal else int(columns) if columns.isdigit() else 80
+        text = to_text(found, width, styled=to_terminal and styled_output(sys.stdout))
+        write_report(text.text, output)
+        if text.left_out:
+            click.echo(f"left out to fit {max(width, MIN_WIDTH)} columns: {', '.join(text.left_out)} "
+                       "(--width, or --format markdown, json or csv for everything)", err=True)  # fmt: skip
+    else:
+        write_report({"markdown": formats.to_markdown, "json": formats.to_json, "csv": formats.to_csv}[output_format](found), output)
