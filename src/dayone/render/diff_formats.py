@@ -6,7 +6,7 @@ from __future__ import annotations
 import orjson
 
 from dayone.diff.model import IMPACTS, Change, DiffResult
-from dayone.render.escape import json_text, markdown_code, markdown_table_cell, terminal_text
+from dayone.render.escape import json_text, markdown_code, markdown_code_cell, markdown_table_cell, terminal_text
 
 HEADINGS = {"breaking": "Breaking", "action": "Needs action", "info": "Info"}
 
@@ -61,7 +61,7 @@ def to_markdown(result: DiffResult) -> str:
         lines += [f"## {HEADINGS[impact]} ({len(changes)})", "", "| target | change | detail | metrics |", "|---|---|---|---|"]
         for change in changes:
             metrics = ", ".join(f"{m.name} (blocked)" if m.blocked else m.name for m in change.metrics)
-            lines.append(f"| {markdown_table_cell(change.target)} | {change.kind} | {markdown_table_cell(change.detail)} | "
+            lines.append(f"| {markdown_code_cell(change.target)} | {change.kind} | {markdown_table_cell(change.detail)} | "
                          f"{markdown_table_cell(metrics)} |")  # fmt: skip
         lines.append("")
     return "\n".join(lines)
