@@ -15,17 +15,31 @@ from dayone.fileio import refuse_input_as_output, write_atomically
 
 
 @click.command()
-@target_options
-@click.option("-o", "--output", metavar="FILE", help="Write the snapshot here (default: standard output).")
-def snapshot(target, schemas, options, output):
+@target_options(with_workspace=True)
+@click.option("-o", "--output", metavar="FILE", help="Write the snapshot here (default: standard output; for a project's source: its state folder).")
+@click.option("--tag", metavar="TAG", help="For a project's source: keep the snapshot under this tag too (golive), for `dayone diff SOURCE@TAG`.")
+def snapshot(target, schemas, options, output, tag, workspace):
     """Save TARGET's catalog as a stable, diff-friendly JSON snapshot.
 
     Every dayone command that takes a TARGET also takes a snapshot file, so you can audit offline
-    and diff two snapshots in git.
+    and diff two snapshots (`dayone diff OLD NEW`). Inside a project, `dayone snapshot SOURCE`
+    keeps a timestamped snapshot of the source's environment in the project's state folder
+    (--tag golive marks it as a baseline); --output writes it where asked instead.
     """
     started = time.perf_counter()
+    keep = workspace is not None and workspace.ref is not None and output is None
+    if tag is not None and not keep:
+        raise click.UsageError("--tag keeps a snapshot in a project: give a project's source as TARGET, without --output")
     refuse_input_as_output(output, target)
     catalog = api.read_catalog(target, schemas, options)
+    if keep:
+        from dayone.project.drift import keep_snapshot
+
+        path = keep_snapshot(workspace.project, workspace.ref, catalog, tag)
+        tables = sum(len(s.tables) for s in catalog.schemas)
+        click.echo(f"kept {path.relative_to(workspace.project.folder)}: {workspace.ref.label}, {tables} table(s) and view(s)"
+                   f"{f', tagged {tag}' if tag else ''} in {time.perf_counter() - started:.2f} s", err=True)  # fmt: skip
+        return catalog
     data = snapshot_file.to_bytes(catalog)
     if output in (None, "-"):
         write_report(data, None)
