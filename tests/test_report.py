@@ -324,3 +324,24 @@ def test_a_big_schema_is_drawn_as_clusters_around_its_hub_tables(tmp_path):
             assert svg.count('class="er-table"') == 31  # the chain and accounts
             assert svg.count('class="fk to-hub"') == 30 and svg.count('class="fk"') == 29  # faint to the hub, the chain drawn
     assert broken_links(folder) == []
+
+
+def test_the_drift_that_dayone_watch_logged_is_drawn(tmp_path):
+    from dayone import api
+    from dayone.project import find_project
+    from dayone.project.drift import watch
+    from dayone.project.runs import SourceRef
+
+    api.demo(tmp_path / "demo")
+    project = find_project(explicit=str(tmp_path / "demo"))
+    ref = SourceRef("vault", project.database("vault")[0])
+    watch(project, ref)  # the baseline
+    with sqlite3.connect(tmp_path / "demo" / "vault.db") as db:
+        db.execute('ALTER TABLE vault_items ADD COLUMN "<i>note</i>" TEXT')
+    assert watch(project, ref).result.changes
+    folder = tmp_path / "site"
+    assert run("report", "--project", str(tmp_path / "demo"), "-o", str(folder)).exit_code == 0
+    page = (folder / "drift.html").read_text()
+    assert "vault" in page and "&lt;i&gt;note&lt;/i&gt;" in page and "<i>note" not in page
+    assert 'href="drift.html"' in (folder / "index.html").read_text()
+    assert broken_links(folder) == []

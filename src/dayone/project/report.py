@@ -116,17 +116,31 @@ def _log(project: Project) -> list[dict[str, Any]]:
 
 
 def _drift(project: Project) -> list[dict[str, Any]] | None:
-    """The drift history, from `dayone.project.drift.history(project)` when that module exists (the
-    drift work lands it); None otherwise: the site then has no drift page."""
+    """The drift history: what `dayone watch` logged (a note per round that found changes, the
+    diff in its data), oldest first; or `dayone.project.drift.history(project)` when that exists.
+    None when there is none: the site then has no drift page."""
+    history = getattr(importlib.import_module("dayone.project.drift"), "history", None)
+    if history is not None:
+        try:
+            found = history(project)
+        except DayoneError:
+            return None
+        return [item if isinstance(item, dict) else item.as_dict() for item in found] or None
     try:
-        module = importlib.import_module("dayone.project.drift")
-    except ModuleNotFoundError:
-        return None
-    history = getattr(module, "history", None)
-    if history is None:
-        return None
-    try:
-        found = history(project)
+        entries = project.state.entries()
     except DayoneError:
         return None
-    return [item if isinstance(item, dict) else item.as_dict() for item in found] or None
+    rounds = []
+    for entry in entries:
+        drift = (entry.data or {}).get("drift")
+        if not isinstance(drift, dict):
+            continue
+        summary = drift.get("summary") or {}
+        rounds.append({
+            "source": entry.source, "at": entry.at, "id": entry.id,
+            "compared": f"{summary.get('old', '')} → {summary.get('new', '')}",
+            "changes": [{"kind": c.get("kind"), "target": c.get("target"), "impact": c.get("impact"), "message": c.get("detail"),
+                         "metrics": [m.get("name") for m in c.get("metrics", ()) if isinstance(m, dict)]}
+                        for c in drift.get("changes", ()) if isinstance(c, dict)],
+        })  # fmt: skip
+    return rounds or None
