@@ -202,9 +202,6 @@ class _Renderer:
             config["meta"] = {"dayone": meta}
         if config:
             out["config"] = config
-        tests = self._table_tests(table)
-        if tests:
-            out["data_tests"] = tests
         out["columns"] = [self._column(source, table, c) for c in table.columns]
         return out
 
@@ -236,10 +233,6 @@ class _Renderer:
         if ids:
             meta["finding_ids"] = _flow(ids)
         return meta
-
-    def _table_tests(self, table: TableFacts) -> list:
-        # a composite key: dbt has no built-in test of a combination's uniqueness (dbt_utils does)
-        return []
 
     def _column(self, source: DbtSource, table: TableFacts, column: ColumnFacts) -> CommentedMap:
         out = CommentedMap()
