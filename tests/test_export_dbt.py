@@ -108,6 +108,8 @@ def test_sources_carry_tests_and_what_the_audit_learned(built):
     assert columns["actor"]["actor_id"]["data_tests"] == ["unique", "not_null"]
     assert columns["actor"]["actor_id"]["data_type"] == "integer"
     assert tables["actor"]["config"]["loaded_at_field"] == '"last_update"' and "freshness" in tables["actor"]["config"]
+    # a key of several columns: dbt's unique test on the columns as one row value
+    assert tables["film_actor"]["data_tests"] == [{"unique": {"column_name": 'row("actor_id", "film_id")'}}]
     assert "loaded_at_field" not in tables["payment"].get("config", {})  # nothing maintains a last change there
     rating = columns["film"]["rating"]["data_tests"]
     assert {"accepted_values": {"arguments": {"values": ["G", "PG", "PG-13", "R", "NC-17"]}}} in rating

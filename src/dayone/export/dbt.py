@@ -202,6 +202,9 @@ class _Renderer:
             config["meta"] = {"dayone": meta}
         if config:
             out["config"] = config
+        key = self._combined_key(table)
+        if key is not None:  # dbt's unique test takes an expression: the key's columns as one value
+            out["data_tests"] = [{"unique": {"column_name": key}}]
         out["columns"] = [self._column(source, table, c) for c in table.columns]
         return out
 
@@ -261,6 +264,19 @@ class _Renderer:
         if tests:
             out["data_tests"] = tests
         return out
+
+    def _combined_key(self, table: TableFacts) -> str | None:
+        """A primary key of several columns as one expression whose values are equal exactly when
+        every column is: a row value on PostgreSQL, the columns joined by a control character (which
+        names and codes do not hold) on MySQL/MariaDB and SQLite."""
+        if len(table.primary_key) < 2 or any('"' in c or "`" in c for c in table.primary_key):
+            return None
+        columns = [self.quote(c) for c in table.primary_key]
+        if self.dialect == "postgres":
+            return f"row({', '.join(columns)})"
+        if self.dialect == "mysql":
+            return f"concat_ws(char(31), {', '.join(columns)})"
+        return " || char(31) || ".join(columns)
 
     def _column_tests(self, source: DbtSource, table: TableFacts, column: ColumnFacts) -> list:
         tests: list = []
