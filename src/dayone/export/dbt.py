@@ -347,6 +347,9 @@ class _Renderer:
                          f"answered: \"{comment_text(self.facts.timezone_answer or zone)}\".")  # fmt: skip
             if self.dialect == "mysql":
                 lines.append("-- CONVERT_TZ needs the server's time zone tables (mysql_tzinfo_to_sql); without them it returns NULL.")
+        elif naive and zone:  # SQLite: no zones to convert between
+            lines.append(f"-- {', '.join(comment_text(c.name) for c in naive)}: wall-clock times in {comment_text(zone)}, as answered; "
+                         "SQLite cannot convert between zones: kept as they are.")  # fmt: skip
         elif naive:
             server = self.facts.server_timezone
             lines.append(f"-- ASSUMPTION: {', '.join(comment_text(c.name) for c in naive)} {'holds' if len(naive) == 1 else 'hold'} wall-clock times without a zone; which "
