@@ -102,7 +102,9 @@ def write_export(folder: str | Path, files: list[ExportFile], force: bool = Fals
             target.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             raise DayoneError(f"cannot create folder {target.parent}: {exc.strerror or exc}") from None
-        write_atomically(target, file.data)
+        # not waiting for the disk: dayone can write these again at will, and after a crash a file
+        # that does not match the manifest only reads as edited (refused, never overwritten)
+        write_atomically(target, file.data, durable=False)
         if not file.only_when_absent:
             written[file.path] = digest(file.data)
     kept = {p: h for p, h in sorted(written.items()) if (root / p).exists()}
