@@ -10,6 +10,8 @@ Markdown's structure exactly what dayone wrote, JSON and SARIF faithful to the r
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import sqlite3
@@ -196,7 +198,7 @@ RUNS = [
     ("audit", "text"), ("audit", "json"), ("audit", "markdown"), ("audit", "sarif"),
     ("audit", "text+expand"), ("audit", "markdown+expand"),  # every finding under its group
     ("check", "text"), ("check", "json"), ("check", "markdown"),
-    ("catalog", "text"),
+    ("catalog", "text"), ("catalog", "markdown"), ("catalog", "json"), ("catalog", "csv"),
 ]  # fmt: skip
 
 
@@ -215,13 +217,12 @@ def hostile(request, tmp_path_factory) -> Hostile:
     for command, output_format in RUNS:
         url = db.check_url if command == "check" and db.check_url else db.url
         shape, _, expand = output_format.partition("+")
-        args = [command, url] + ([] if command == "catalog" else ["--format", shape, "--fail-on", "never"])
+        args = [command, url, "--format", shape] + ([] if command == "catalog" else ["--fail-on", "never"])
         args += ["--expand"] if expand else []
         db.outputs[(command, output_format, "stdout")] = _run(args)
-        if command != "catalog":
-            path = folder / f"{command}.{output_format}"
-            _run([*args, "-o", str(path)])
-            db.outputs[(command, output_format, "file")] = path.read_bytes()
+        path = folder / f"{command}.{output_format}"
+        _run([*args, "-o", str(path)])
+        db.outputs[(command, output_format, "file")] = path.read_bytes()
     return db
 
 
@@ -337,6 +338,66 @@ def test_check_markdown_structure_is_intact(hostile):
             cells += t.type in ("td_open", "th_open")
         assert cells == 3
     assert "\\x1b" in text
+
+
+def _cells_per_row(tokens) -> list[int]:
+    counts = []
+    for i, t in enumerate(tokens):
+        if t.type == "tr_open":
+            counts.append(0)
+            for cell in tokens[i + 1 :]:
+                if cell.type == "tr_close":
+                    break
+                counts[-1] += cell.type in ("td_open", "th_open")
+    return counts
+
+
+def test_catalog_markdown_structure_is_intact(hostile):
+    """One title, a section per schema and per table; every row of every table six cells; every
+    table and column name exactly one code span."""
+    document = json.loads(_text(hostile, "catalog", "json"))
+    tables = [t for s in document["schemas"] for t in s["tables"]]
+    for dest in ("stdout", "file"):
+        tokens = _markdown(_text(hostile, "catalog", "markdown", dest))
+        levels = [level for level, _ in _headings(tokens)]
+        assert levels == [1] + [level for s in document["schemas"] for level in [2] + [3] * len(s["tables"])], levels
+        _assert_no_injected_markup(hostile.engine, tokens)
+        rows = _cells_per_row(tokens)
+        assert len(rows) == sum(1 + len(s["tables"]) for s in document["schemas"]) + sum(1 + len(t["columns"]) for t in tables)
+        assert set(rows) == {6}
+        spans = {c.content for t in tokens if t.type == "inline" for c in t.children if c.type == "code_inline"}
+        assert {visible(t["name"]) for t in tables} <= spans
+        assert {visible(c["name"]) for t in tables for c in t["columns"]} <= spans
+        assert visible(HOSTILE_COLUMN) in spans
+
+
+def test_catalog_json_and_csv_keep_every_name(hostile):
+    for dest in ("stdout", "file"):
+        document = json.loads(_text(hostile, "catalog", "json", dest))
+        schema = max(document["schemas"], key=lambda s: len(s["tables"]))  # not s or s.a, which hold one table each
+        tables = {t["name"]: t for t in schema["tables"]}
+        assert set(hostile.tables) <= set(tables)  # the real names, control characters and all
+        assert document["database"] == hostile.database
+        for table in hostile.tables:
+            assert HOSTILE_COLUMN in [c["name"] for c in tables[table]["columns"]]
+            if hostile.engine != "sqlite":
+                assert tables[table]["comment"] == HOSTILE_COMMENT
+        text = _text(hostile, "catalog", "csv", dest)
+        rows = list(csv.reader(io.StringIO(text)))
+        assert len(text.splitlines()) == len(rows)  # a newline in a name or comment cannot start a record
+        assert {len(r) for r in rows} == {10}
+        assert {visible(t) for t in hostile.tables} <= {r[1] for r in rows[1:]}
+        assert visible(HOSTILE_COLUMN) in {r[2] for r in rows[1:]}
+
+
+def test_catalog_text_lines_up_hostile_names(hostile):
+    """Wide characters, escapes and long names: no line of the text is wider than the width."""
+    from rich.cells import cell_len
+
+    for dest in ("stdout", "file"):
+        text = _text(hostile, "catalog", "text", dest)
+        assert max(cell_len(line) for line in text.splitlines()) <= 240
+        assert visible(HOSTILE_COLUMN) in text
 
 
 # --- JSON and SARIF: valid, faithful to the real names ------------------------------------------

@@ -295,3 +295,85 @@ def export_dbt(audits: Sequence[tuple[str, AuditResult]], output: str | Path, fo
         for file in dbt_files(export_facts(result), name, project):
             files.setdefault(file.path, file)  # dbt_project.yml: once
     return write_export(folder, list(files.values()), force, what="dayone export dbt")
+
+
+@dataclass(frozen=True)
+class DiffSide:
+    """One side of a diff as the user named it: a snapshot file, a database, a source's latest
+    snapshot (OLD) or live database (NEW), or SOURCE@TAG."""
+
+    label: str
+    target: Target | None = None  # read when the diff runs
+    path: Path | None = None  # a snapshot kept in the project
+    source: object | None = None  # the project's SourceRef, when a source named it
+    schemas: tuple[str, ...] | None = None
+    options: SessionOptions | None = None
+
+
+def diff_side(text: str, side: str, project=None, env: str | None = None) -> DiffSide:
+    """What OLD or NEW names. Inside a project a source's name is its latest snapshot as OLD and its
+    live database as NEW; SOURCE@TAG is its latest snapshot with that tag."""
+    import os
+    import re
+
+    name, at, tag = text.partition("@")
+    # dayone.project.model.NAME, without importing the project's model (pydantic) for two files
+    word = "://" not in text and not os.path.exists(text) and re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,62}", name) is not None
+    names_source = project is not None and word
+    if not names_source or (at and not tag):
+        if project is None and word:
+            raise DayoneError(f"{text!r} names no file, and no project is here to hold a source of that name: give a "
+                              "snapshot file or a database URL, or run inside a project (dayone init)")  # fmt: skip
+        target = parse_target(text)  # once: a password command runs once
+        return DiffSide(label=target.display if "://" in text else text, target=target)
+    from dayone.project.drift import check_tag, snapshot_path
+    from dayone.project.runs import SourceRef, target_of
+
+    chosen, database = project.database(name, env)
+    ref = SourceRef(name, chosen)
+    if at:
+        return DiffSide(label=f"{ref.label}@{check_tag(tag)}", path=snapshot_path(project, ref, tag), source=ref)
+    if side == "old":
+        path = snapshot_path(project, ref)
+        return DiffSide(label=f"{ref.label} (snapshot {path.name.split('-', 1)[0]})", path=path, source=ref)
+    _, target, options = target_of(project, name, chosen)
+    return DiffSide(label=f"{ref.label} (live)", target=target, source=ref, schemas=tuple(database.schemas or ()) or None,
+                    options=options)  # fmt: skip
+
+
+def diff(old: DiffSide, new: DiffSide, schemas: Sequence[str] | None = None, options: SessionOptions | None = None,
+         profile: bool = True, project=None):  # fmt: skip
+    """Compare two sides (dayone.diff): read each (a database read-only, with the session guards),
+    profile both when both are live databases and `profile` allows, and name the project's metrics
+    of the source a side names. A snapshot of another format version or engine is one clear line."""
+    from dayone.diff import diff_catalogs, ensure_comparable
+
+    live = all(isinstance(s.target, DatabaseTarget) for s in (old, new))
+    ref = new.source or old.source
+    wants_metrics = project is not None and ref is not None and any(m.source == ref.name for m in project.file.metrics.values())
+    files = [s.path or (s.target.path if isinstance(s.target, SnapshotTarget) else None) for s in (old, new)]
+    read = []
+    if None not in files and not wants_metrics:  # two files: tables the same in both need no reading
+        from dayone.diff.snapshots import read_pair
+
+        with collector_paused():
+            pair = read_pair(*files)  # type: ignore[arg-type]
+        read = [(_checked(_narrow(c, schemas or s.schemas), schemas or s.schemas), None) for c, s in zip(pair, (old, new))]
+    for side in (old, new) if not read else ():
+        if side.path is not None:
+            with collector_paused():
+                read.append((_narrow(snapshot_file.read(side.path), schemas or side.schemas), None))
+            continue
+        chosen_options = options or side.options
+        if options is not None and side.options is not None and options.ssh is None and side.options.ssh is not None:
+            chosen_options = replace(options, ssh=side.options.ssh)
+        wanted = ProfileOptions() if live and profile else None
+        read.append(_read(side.target, schemas or side.schemas, chosen_options, wanted))
+    (old_catalog, old_profile), (new_catalog, new_profile) = read
+    ensure_comparable(old_catalog, new_catalog, old.label, new.label)
+    metrics = ()
+    if wants_metrics:
+        from dayone.project.drift import metric_uses
+
+        metrics = metric_uses(project, ref, old_catalog, new_catalog)
+    return diff_catalogs(old_catalog, new_catalog, old_profile, new_profile, metrics, old.label, new.label)
