@@ -280,6 +280,23 @@ def check(target: str | Target, options: SessionOptions | None = None, schemas: 
     return run_check(target, options, schemas)
 
 
+def export_dbt(audits: Sequence[tuple[str, AuditResult]], output: str | Path, force: bool = False):
+    """Write the dbt sources, staging models and snapshots of each (source name, audit) into the dbt
+    project whose root is `output` (a dbt_project.yml only when it has none): a WriteReport. Files
+    the user edited since dayone wrote them stop the export (dayone.export.files) unless `force`."""
+    from dayone.export.dbt import dbt_files, dbt_name
+    from dayone.export.facts import export_facts
+    from dayone.export.files import write_export
+
+    folder = Path(output)
+    project = dbt_name(folder.resolve().name)
+    files: dict[str, object] = {}
+    for name, result in audits:
+        for file in dbt_files(export_facts(result), name, project):
+            files.setdefault(file.path, file)  # dbt_project.yml: once
+    return write_export(folder, list(files.values()), force, what="dayone export dbt")
+
+
 @dataclass(frozen=True)
 class DiffSide:
     """One side of a diff as the user named it: a snapshot file, a database, a source's latest
