@@ -295,3 +295,58 @@ def export_dbt(audits: Sequence[tuple[str, AuditResult]], output: str | Path, fo
         for file in dbt_files(export_facts(result), name, project):
             files.setdefault(file.path, file)  # dbt_project.yml: once
     return write_export(folder, list(files.values()), force, what="dayone export dbt")
+
+
+def export_contract(audits: Sequence[tuple[str, AuditResult, Target | None]], output: str | Path, force: bool = False,
+                    environment: str | None = None):  # fmt: skip
+    """Write one ODCS v3 data contract per (source name, audit, target): with one audit, `output`
+    is the file; with several, the folder that gets <source>.odcs.yaml each. The server entry names
+    the target's host, port, database and schema, never a login. A file the user edited since dayone
+    wrote it stops the export (dayone.export.files) unless `force`: a WriteReport."""
+    from dayone.export.contract import contract_document, to_yaml
+    from dayone.export.facts import export_facts
+
+    files = []
+    for name, result, target in audits:
+        document = contract_document(export_facts(result), name, _contract_server(target, environment))
+        files.append((f"{name}.odcs.yaml", to_yaml(document)))
+    return _write_exports(files, output, force, "dayone export contract")
+
+
+def export_sync(audits: Sequence[tuple[str, AuditResult]], output_format: str, output: str | Path | None,
+                force: bool = False):  # fmt: skip
+    """The extraction plan of each (source name, audit) as dayone JSON, an Airbyte configured
+    catalog or a Singer catalog. Without `output` (one audit only): the text, written nowhere;
+    else a WriteReport, as export_contract (files named <source>.<format>.json in a folder)."""
+    from dayone.export.facts import export_facts
+    from dayone.export.sync import render
+
+    suffix = {"json": "sync", "airbyte": "airbyte", "singer": "singer"}[output_format]
+    files = [(f"{name}.{suffix}.json", render(export_facts(result), name, output_format)) for name, result in audits]
+    if output is None:
+        return files[0][1]
+    return _write_exports(files, output, force, f"dayone export sync --format {output_format}")
+
+
+def _contract_server(target: Target | None, environment: str | None):
+    from dayone.export.contract import Server
+
+    if not isinstance(target, DatabaseTarget):
+        return None
+    return Server(target.engine, target.host or ("localhost" if target.engine != "sqlite" else None), target.port,
+                  target.database, environment)  # fmt: skip
+
+
+def _write_exports(files: list[tuple[str, str]], output: str | Path, force: bool, what: str):
+    """One file: `output` is that file; several: `output` is their folder."""
+    from dayone.export.files import ExportFile, write_export
+
+    path = Path(output)
+    if len(files) == 1 and not path.is_dir():
+        folder, names = path.parent, [path.name]
+    else:
+        if path.exists() and not path.is_dir():
+            raise DayoneError(f"{path} is a file: with several sources, --output names the folder that gets one file per source")
+        folder, names = path, [name for name, _ in files]
+    exported = [ExportFile(name, text.encode("utf-8")) for name, (_, text) in zip(names, files)]
+    return write_export(folder, exported, force, what=what)

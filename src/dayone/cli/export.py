@@ -73,3 +73,9 @@ def _every_source(workspace, options):
             result = api.audit(parsed, database.schemas or None, session, progress=progress)
         audits.append((ref.name, acknowledge(workspace.project, ref, result)))
     return audits
+
+
+from dayone.cli.export_plan import contract, sync  # noqa: E402 - the contract and sync exports
+
+export.add_command(contract)
+export.add_command(sync)
