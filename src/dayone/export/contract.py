@@ -14,12 +14,12 @@ schema, and `datacontract test` takes the login from DATACONTRACT_POSTGRES_USERN
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 from typing import Any
 
 from dayone.export.facts import ColumnFacts, ExportFacts, Relationship, TableFacts
 from dayone.export.types import logical_type, typed_values
+from dayone.export.yamltext import to_yaml  # noqa: F401 - the contract's writer
 
 API_VERSION = "v3.1.0"
 # ODCS server types, by dayone engine (SQLite files have no server a contract tool connects to)
@@ -213,18 +213,3 @@ def _custom(name: str, value: Any, description: str | None = None) -> dict[str, 
     if description:
         entry["description"] = description
     return entry
-
-
-def to_yaml(document: dict[str, Any]) -> str:
-    """The document as YAML, written by ruamel.yaml: every name and comment from the database is
-    quoted and escaped by the library, never by string formatting."""
-    from ruamel.yaml import YAML
-
-    yaml = YAML(typ="safe", pure=True)
-    yaml.default_flow_style = False
-    yaml.sort_base_mapping_type_on_output = False  # keep the order the document is built in
-    yaml.allow_unicode = True
-    yaml.width = 4096  # long descriptions stay on one line: fewer diffs when a word changes
-    buffer = io.StringIO()
-    yaml.dump(document, buffer)
-    return buffer.getvalue()

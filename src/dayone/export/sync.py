@@ -142,4 +142,6 @@ def render(facts: ExportFacts, source: str, output_format: str) -> str:
     non-ASCII kept, one newline at the end."""
     data = {"json": lambda: sync_plan(facts, source), "airbyte": lambda: airbyte_catalog(facts),
             "singer": lambda: singer_catalog(facts)}[output_format]()  # fmt: skip
-    return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
+    from dayone.render.escape import json_text
+
+    return json_text(json.dumps(data, indent=2, ensure_ascii=False)) + "\n"  # bidi controls as \u escapes
