@@ -298,17 +298,18 @@ def export_dbt(audits: Sequence[tuple[str, AuditResult]], output: str | Path, fo
 
 
 def export_contract(audits: Sequence[tuple[str, AuditResult, Target | None]], output: str | Path, force: bool = False,
-                    environment: str | None = None):  # fmt: skip
+                    environments: dict[str, str] | None = None):  # fmt: skip
     """Write one ODCS v3 data contract per (source name, audit, target): with one audit, `output`
     is the file; with several, the folder that gets <source>.odcs.yaml each. The server entry names
     the target's host, port, database and schema, never a login. A file the user edited since dayone
-    wrote it stops the export (dayone.export.files) unless `force`: a WriteReport."""
+    wrote it stops the export (dayone.export.files) unless `force`: a WriteReport. `environments`:
+    a project source's environment (prod, staging, dev) by source name, named in its server entry."""
     from dayone.export.contract import contract_document, to_yaml
     from dayone.export.facts import export_facts
 
     files = []
     for name, result, target in audits:
-        document = contract_document(export_facts(result), name, _contract_server(target, environment))
+        document = contract_document(export_facts(result), name, _contract_server(target, (environments or {}).get(name)))
         files.append((f"{name}.odcs.yaml", to_yaml(document)))
     return _write_exports(files, output, force, "dayone export contract")
 

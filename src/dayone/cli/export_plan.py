@@ -31,8 +31,8 @@ def contract(target, schemas, options, workspace, output, force):
     if target is not None:
         refuse_input_as_output(output, target, option="output")
     audits = _audits(target, schemas, options, workspace)
-    environment = workspace.env if workspace is not None else None
-    report = api.export_contract([(n, r, t) for n, r, t in audits], output, force, environment)
+    environments = {ref.name: ref.env for ref in _refs(workspace)} if workspace is not None else None
+    report = api.export_contract(audits, output, force, environments)
     _tell(report, "contract", audits)
 
 
@@ -81,16 +81,10 @@ def _audits(target, schemas, options, workspace):
             result = api.audit(target, schemas, options, progress=progress)
         return [(result.catalog.database, result, target)]
     from dayone.project.questions import acknowledge
-    from dayone.project.runs import every_source, target_of
+    from dayone.project.runs import target_of
 
-    if workspace.ref is not None:
-        refs, chosen = [workspace.ref], {workspace.ref.name: (target, schemas, options)}
-    else:
-        refs, chosen = every_source(workspace.project, workspace.env), {}
-        if not refs:
-            from dayone.errors import DayoneError
-
-            raise DayoneError(f"{workspace.project.config.path} names no source yet: `dayone source add NAME URL` adds one")
+    refs = _refs(workspace)
+    chosen = {workspace.ref.name: (target, schemas, options)} if workspace.ref is not None else {}
     audits = []
     for ref in refs:
         if ref.name in chosen:
@@ -103,6 +97,21 @@ def _audits(target, schemas, options, workspace):
             result = api.audit(parsed, names or None, session, progress=progress)
         audits.append((ref.name, acknowledge(workspace.project, ref, result), parsed))  # answers: descriptions, zone
     return audits
+
+
+def _refs(workspace):
+    """The project's sources the command runs on: TARGET's, or every source's (--env's database)."""
+    from dayone.project.runs import every_source
+
+    if workspace.ref is not None:
+        return [workspace.ref]
+    refs = every_source(workspace.project, workspace.env)
+    if not refs:
+        from dayone.errors import DayoneError
+
+        raise DayoneError(f"{workspace.project.config.path} names no {workspace.env + ' ' if workspace.env else ''}source yet: "
+                          "`dayone source add NAME URL` adds one")  # fmt: skip
+    return refs
 
 
 def _tell(report, what: str, audits) -> None:

@@ -41,7 +41,7 @@ def contract_document(facts: ExportFacts, source: str, server: Server | None = N
     """The ODCS document as plain data (dicts and lists in the order they are written)."""
     schemas = sorted({t.schema for t in facts.tables}, key=[t.schema for t in facts.tables].index)
     qualified = len(schemas) > 1  # several schemas: objects are named schema.table
-    names = {(t.schema, t.name): (f"{t.schema}.{t.name}" if qualified else t.name) for t in facts.tables}
+    names = _object_names(facts, qualified)
     doc: dict[str, Any] = {
         "apiVersion": API_VERSION,
         "kind": "DataContract",
@@ -66,6 +66,22 @@ def contract_document(facts: ExportFacts, source: str, server: Server | None = N
         custom.append(_custom("wallClockTimezone", facts.timezone or "unanswered: the zone wall-clock columns are written in is not known yet"))
     doc["customProperties"] = custom
     return doc
+
+
+def _object_names(facts: ExportFacts, qualified: bool) -> dict[tuple[str, str], str]:
+    """Each table's object name: the table's own, or schema.table with several schemas; a name that
+    two spellings share (schema `s` table `a.b`, schema `s.a` table `b`) gets a number after it."""
+    names: dict[tuple[str, str], str] = {}
+    taken: set[str] = set()
+    for table in facts.tables:
+        name = f"{table.schema}.{table.name}" if qualified else table.name
+        number = 2
+        while name in taken:
+            name = f"{table.schema}.{table.name} ({number})"
+            number += 1
+        taken.add(name)
+        names[(table.schema, table.name)] = name
+    return names
 
 
 def _servers(server: Server | None, schemas: list[str], source: str) -> list[dict[str, Any]]:
