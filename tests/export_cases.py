@@ -34,3 +34,18 @@ SELECT 1 + i % 40, (ARRAY['new', 'paid', 'shipped', 'cancelled'])[1 + i % 4], 'w
 FROM generate_series(1, 200) AS i;
 ANALYZE;
 """
+
+# Names and comments dbt would misread if they reached it as they are: quotes, spaces, a reserved
+# word, Jinja in a table's and a column's name, in comments and in CHECK values.
+HOSTILE_DDL = """
+CREATE TABLE "Odd ""Table"" {{ 1+1 }}" (
+    "Id" integer PRIMARY KEY,
+    "{{ 2*3 }}" text,
+    "select" text NOT NULL CHECK ("select" IN ('{{ a }}', 'it''s', '{% raw %}')),
+    "Mixed Case" integer
+);
+COMMENT ON TABLE "Odd ""Table"" {{ 1+1 }}" IS '{{ 6*7 }} and {% if true %}x{% endif %}
+-- a second line';
+COMMENT ON COLUMN "Odd ""Table"" {{ 1+1 }}"."{{ 2*3 }}" IS 'say {# not a comment #} ''quoted''';
+INSERT INTO "Odd ""Table"" {{ 1+1 }}" VALUES (1, 'x', '{{ a }}', 1), (2, NULL, 'it''s', 2), (3, NULL, '{% raw %}', NULL);
+"""

@@ -8,7 +8,7 @@ from dayone import api
 from dayone.export import export_facts
 from dayone.export.facts import zone_in
 from dayone.findings import Answer
-from tests.export_cases import SHOP_DDL
+from export_cases import SHOP_DDL
 
 
 @pytest.fixture(scope="module")

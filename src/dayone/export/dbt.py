@@ -115,24 +115,33 @@ class _Renderer:
         self.facts = facts
         self.dialect = SQL_DIALECTS.get(facts.product, "postgres")
         self.sources: dict[str, DbtSource] = {}
-        self._models: dict[str, dict[str, str]] = {}
+        self._names: dict[str, dict[str, str]] = {}
 
     # -- names -------------------------------------------------------------------------------------
 
-    def model_names(self, source: DbtSource) -> dict[str, str]:
-        """table name -> its staging model's name, unique within the source (Orders and orders)."""
-        if source.name not in self._models:
+    def table_names(self, source: DbtSource) -> dict[str, str]:
+        """table name -> its name in dbt (a source table's `name`; its `identifier` is the real
+        name): the name itself when plain, else folded to what dbt accepts (no spaces), unique
+        within the source (`Orders` and `orders`)."""
+        if source.name not in self._names:
             names: dict[str, str] = {}
-            taken: set[str] = set()
+            taken = {t.name for t in source.tables if _PLAIN.fullmatch(t.name)}
             for table in source.tables:
-                base = f"stg_{source.name}__{dbt_name(table.name)}"
+                if _PLAIN.fullmatch(table.name):
+                    names[table.name] = table.name
+                    continue
+                base = dbt_name(table.name)
                 name, n = base, 2
                 while name in taken:
                     name, n = f"{base}_{n}", n + 1
                 taken.add(name)
                 names[table.name] = name
-            self._models[source.name] = names
-        return self._models[source.name]
+            self._names[source.name] = names
+        return self._names[source.name]
+
+    def model_names(self, source: DbtSource) -> dict[str, str]:
+        """table name -> its staging model's name."""
+        return {table: f"stg_{source.name}__{name}" for table, name in self.table_names(source).items()}
 
     def quote(self, name: str) -> str:
         """An identifier as the engine's SQL spells it, always quoted (the exact name, whatever its case)."""
@@ -141,8 +150,9 @@ class _Renderer:
         return jinja_inert(exp.to_identifier(name, quoted=True).sql(dialect=self.dialect))
 
     def column_ref(self, name: str) -> str:
-        """A column's name where dbt puts it into SQL itself (tests, check_cols): bare when plain."""
-        return name if _PLAIN.fullmatch(name) else self.quote(name)
+        """A column's name where dbt puts it into SQL as written (loaded_at_field, check_cols,
+        unique_key, a relationship's field): quoted, since a plain name may be a reserved word (user)."""
+        return self.quote(name)
 
     def literal(self, value: str) -> str:
         from sqlglot import exp
@@ -164,14 +174,23 @@ class _Renderer:
         out = CommentedMap()
         out["name"] = source.name
         out["description"] = _text(f"Schema {source.schema} of the {facts.product} database {facts.database}, as dayone audited it.")
-        out["schema"] = _text(source.schema)
-        out["quoting"] = {"identifier": True}  # the exact table names, whatever their case
+        if '"' in source.schema or "`" in source.schema:  # as identifiers below
+            out["schema"] = self.quote(source.schema)
+            out["quoting"] = {"schema": False, "identifier": True}
+        else:
+            out["schema"] = _text(source.schema)
+            out["quoting"] = {"identifier": True}  # the exact table names, whatever their case
         out["tables"] = [self._table(source, t) for t in source.tables]
         return out
 
     def _table(self, source: DbtSource, table: TableFacts) -> CommentedMap:
         out = CommentedMap()
-        out["name"] = _text(table.name)
+        out["name"] = self.table_names(source)[table.name]
+        if '"' in table.name or "`" in table.name:  # dbt quotes without doubling a quote inside: quoted here
+            out["identifier"] = self.quote(table.name)
+            out["quoting"] = {"identifier": False}
+        elif out["name"] != table.name:
+            out["identifier"] = _text(table.name)
         if table.description:
             out["description"] = _text(table.description)
         config = CommentedMap()
@@ -183,9 +202,9 @@ class _Renderer:
             config["meta"] = {"dayone": meta}
         if config:
             out["config"] = config
-        tests = self._table_tests(table)
-        if tests:
-            out["data_tests"] = tests
+        key = self._combined_key(table)
+        if key is not None:  # dbt's unique test takes an expression: the key's columns as one value
+            out["data_tests"] = [{"unique": {"column_name": key}}]
         out["columns"] = [self._column(source, table, c) for c in table.columns]
         return out
 
@@ -218,15 +237,10 @@ class _Renderer:
             meta["finding_ids"] = _flow(ids)
         return meta
 
-    def _table_tests(self, table: TableFacts) -> list:
-        # a composite key: dbt has no built-in test of a combination's uniqueness (dbt_utils does)
-        return []
-
     def _column(self, source: DbtSource, table: TableFacts, column: ColumnFacts) -> CommentedMap:
         out = CommentedMap()
         out["name"] = _text(column.name)
-        if not _PLAIN.fullmatch(column.name):
-            out["quote"] = True
+        out["quote"] = True  # dbt's tests then quote it: a plain name may be a reserved word (user, select)
         if column.description:
             out["description"] = _text(column.description)
         out["data_type"] = _text(column.data_type)
@@ -245,10 +259,24 @@ class _Renderer:
             config["meta"] = {"dayone": meta}
         if config:
             out["config"] = config
-        tests = self._column_tests(source, table, column)
+        # dbt quotes a name without doubling a quote inside it: no test of such a column would run
+        tests = self._column_tests(source, table, column) if '"' not in column.name and "`" not in column.name else []
         if tests:
             out["data_tests"] = tests
         return out
+
+    def _combined_key(self, table: TableFacts) -> str | None:
+        """A primary key of several columns as one expression whose values are equal exactly when
+        every column is: a row value on PostgreSQL, the columns joined by a control character (which
+        names and codes do not hold) on MySQL/MariaDB and SQLite."""
+        if len(table.primary_key) < 2 or any('"' in c or "`" in c for c in table.primary_key):
+            return None
+        columns = [self.quote(c) for c in table.primary_key]
+        if self.dialect == "postgres":
+            return f"row({', '.join(columns)})"
+        if self.dialect == "mysql":
+            return f"concat_ws(char(31), {', '.join(columns)})"
+        return " || char(31) || ".join(columns)
 
     def _column_tests(self, source: DbtSource, table: TableFacts, column: ColumnFacts) -> list:
         tests: list = []
@@ -259,9 +287,15 @@ class _Renderer:
         if column.accepted_values:
             numeric = column.normalized_type in ("integer", "decimal", "float")
             arguments = CommentedMap()
-            arguments["values"] = _flow([_text(v) for v in column.accepted_values])
             if numeric:
+                arguments["values"] = _flow([_text(v) for v in column.accepted_values])
                 arguments["quote"] = False
+            elif any("'" in v or "\\" in v for v in column.accepted_values):
+                # dbt puts each value between quotes as it is: a quote inside would end it; the literals are ours
+                arguments["values"] = _flow([self.literal(v) for v in column.accepted_values])
+                arguments["quote"] = False
+            else:
+                arguments["values"] = _flow([_text(v) for v in column.accepted_values])
             tests.append({"accepted_values": {"arguments": arguments}})
         for relation in table.relationships:
             if relation.columns != (column.name,) or len(relation.to_columns) != 1:
@@ -270,7 +304,7 @@ class _Renderer:
             if target is None or not any(t.name == relation.to_table for t in target.tables):
                 continue  # the referenced table is not exported: nothing to test against
             arguments = CommentedMap()
-            arguments["to"] = jinja_source(target.name, relation.to_table, braces=False)
+            arguments["to"] = jinja_source(target.name, self.table_names(target)[relation.to_table], braces=False)
             arguments["field"] = self.column_ref(relation.to_columns[0])
             test = CommentedMap()
             test["arguments"] = arguments
@@ -323,7 +357,7 @@ class _Renderer:
         if table.soft_delete and deleted_name:
             selected.append(f"{' or '.join(self._deleted(table, s) for s in table.soft_delete)} as {self.quote(deleted_name)}")
         body = ",\n".join(f"    {s}" for s in selected)
-        relation = "{{ " + f"source({_jinja_string(source.name)}, {_jinja_string(table.name)})" + " }}"
+        relation = jinja_source(source.name, self.table_names(source)[table.name])
         sql = "\n".join(lines) + f"\n\nselect\n{body}\nfrom {relation}\n"
         if where:
             sql += "where " + "\n  and ".join(where) + "\n"
@@ -368,7 +402,7 @@ class _Renderer:
                 snapshot["description"] = _text(
                     f"Changes of {', '.join(table.untracked_statuses)} in {table.name}, which the database keeps no history of: "
                     "the warehouse starts tracking them from the first run.")  # fmt: skip
-                snapshot["relation"] = jinja_source(source.name, table.name, braces=False)
+                snapshot["relation"] = jinja_source(source.name, self.table_names(source)[table.name], braces=False)
                 config = CommentedMap()
                 key = [self.column_ref(c) for c in table.primary_key]
                 config["unique_key"] = key[0] if len(key) == 1 else _flow(key)

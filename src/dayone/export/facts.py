@@ -71,6 +71,8 @@ class TestData:
     """Test rows: flag columns (is_test) that mark them, and the audit's predicate selecting the rows
     that look like test data (in the source engine's SQL), if any."""
 
+    __test__ = False  # not a pytest test class, whatever its name
+
     flags: tuple[str, ...]  # boolean/integer flag columns: a row is test data when one is true
     predicate: str | None = None
     finding_ids: tuple[str, ...] = ()
