@@ -200,3 +200,23 @@ def test_sakila_on_mariadb_has_the_same_structure(sakila, tmp_path, dayone):
     assert "quality" not in _prop(film, "special_features")  # a SET holds combinations: no one accepted value
     lint = datacontract("lint", "sakila.odcs.yaml", cwd=tmp_path)
     assert lint.returncode == 0, lint.stdout
+
+
+def test_answers_of_a_project_reach_the_contract(pg_db, tmp_path):
+    """In a project: the answer to a table's undocumented-table question becomes its description,
+    and the answered zone of wall-clock columns is stated."""
+    from tests.workspace_log_helpers import make_project, ok as ran, questions_json, run
+
+    pg_db.execute(SHOP_DDL)
+    folder = tmp_path / "launch"
+    make_project(folder, {"shop": {"prod": pg_db.url}})
+    questions = questions_json(folder)
+    zone = next(q for q in questions if q["rule"] == "timestamp-without-time-zone")
+    ran(run("answer", zone["id"], "The app writes Europe/Paris local time", "--by", "Ana", cwd=folder))
+    undocumented = next(q for q in questions if q["rule"] == "undocumented-table" and q["about"] == "public.shop_orders")
+    ran(run("answer", undocumented["id"], "One row per order placed on the web shop", "--by", "Ana", cwd=folder))
+    ran(run("export", "contract", "-o", "contracts", cwd=folder))  # no TARGET: every source, into a folder
+    doc = yaml.safe_load((folder / "contracts" / "shop.odcs.yaml").read_text(encoding="utf-8"))
+    assert _custom(doc)["wallClockTimezone"] == "Europe/Paris"
+    assert doc["servers"][0]["environment"] == "prod"
+    assert _object(doc, "shop_orders")["description"] == "One row per order placed on the web shop"

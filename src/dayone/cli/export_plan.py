@@ -32,7 +32,8 @@ def contract(target, schemas, options, workspace, output, force):
         refuse_input_as_output(output, target, option="output")
     audits = _audits(target, schemas, options, workspace)
     environments = {ref.name: ref.env for ref in _refs(workspace)} if workspace is not None else None
-    report = api.export_contract(audits, output, force, environments)
+    every = workspace is not None and workspace.ref is None
+    report = api.export_contract(audits, output, force, environments, into_folder=every)
     _tell(report, "contract", audits)
 
 
@@ -64,7 +65,8 @@ def sync(target, schemas, options, workspace, output_format, output, force):
 
         write_report(api.export_sync(plans, output_format, None), None)
         return
-    _tell(api.export_sync(plans, output_format, output, force), f"{output_format} sync plan", audits)
+    every = workspace is not None and workspace.ref is None
+    _tell(api.export_sync(plans, output_format, output, force, into_folder=every), f"{output_format} sync plan", audits)
 
 
 def _audits(target, schemas, options, workspace):
