@@ -220,3 +220,20 @@ def test_hostile_names_are_carried_faithfully(hostile_postgresql, tmp_path, dayo
     names = [o["name"] for o in doc["schema"]]
     assert len(names) == len(set(names)) and {"s.a.b", "s.a.b (2)"} <= set(names)
     assert sorted(s["schema"] for s in doc["servers"]) == ["public", "s", "s.a"]
+
+
+def test_reruns_are_byte_identical_and_edits_are_kept(shop, tmp_path, dayone):
+    path = tmp_path / "shop.airbyte.json"
+    ok(dayone("export", "sync", shop.url, "--format", "airbyte", "-o", str(path)))
+    data = path.read_bytes()
+    assert ok(dayone("export", "sync", shop.url, "--format", "airbyte")).stdout.encode() == data
+    ok(dayone("export", "sync", shop.url, "--format", "airbyte", "-o", str(path)))
+    assert path.read_bytes() == data
+    edited = json.loads(data)
+    edited["streams"][0]["sync_mode"] = "full_refresh"  # the engineer's own choice
+    path.write_text(json.dumps(edited), encoding="utf-8")
+    refused = dayone("export", "sync", shop.url, "--format", "airbyte", "-o", str(path))
+    assert refused.returncode == 2 and "shop.airbyte.json" in refused.stderr and "--force" in refused.stderr
+    assert json.loads(path.read_text(encoding="utf-8")) == edited
+    ok(dayone("export", "sync", shop.url, "--format", "airbyte", "-o", str(path), "--force"))
+    assert path.read_bytes() == data
