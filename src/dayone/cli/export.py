@@ -12,7 +12,8 @@ from dayone.cli.options import target_options
 @click.group()
 def export() -> None:
     """Write what the audit learned as files other tools read: a dbt project's sources, staging
-    models and snapshots (`export dbt`)."""
+    models and snapshots (`export dbt`), an ODCS data contract (`export contract`), and the ELT
+    extraction plan as dayone JSON, an Airbyte catalog or a Singer catalog (`export sync`)."""
 
 
 @export.command()
