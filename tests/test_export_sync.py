@@ -220,6 +220,11 @@ def test_hostile_names_are_carried_faithfully(hostile_postgresql, tmp_path, dayo
     names = [o["name"] for o in doc["schema"]]
     assert len(names) == len(set(names)) and {"s.a.b", "s.a.b (2)"} <= set(names)
     assert sorted(s["schema"] for s in doc["servers"]) == ["public", "s", "s.a"]
+    from tests.test_export_contract import datacontract
+
+    for name in ("c.yaml", "all.yaml"):  # hostile names are still a valid contract
+        lint = datacontract("lint", name, cwd=tmp_path)
+        assert lint.returncode == 0, lint.stdout[-2000:]
 
 
 def test_reruns_are_byte_identical_and_edits_are_kept(shop, tmp_path, dayone):
