@@ -220,3 +220,22 @@ def test_answers_of_a_project_reach_the_contract(pg_db, tmp_path):
     assert _custom(doc)["wallClockTimezone"] == "Europe/Paris"
     assert doc["servers"][0]["environment"] == "prod"
     assert _object(doc, "shop_orders")["description"] == "One row per order placed on the web shop"
+
+
+def test_typed_values_yaml_11_words_and_unique_keys_of_several_columns(pg_db, tmp_path, dayone):
+    """Numbers in a CHECK list stay numbers, `yes`/`on` stay strings for YAML 1.1 readers, a unique
+    constraint of two columns is tested as one; each is caught once its constraint is gone."""
+    pg_db.execute("CREATE TABLE t (id int PRIMARY KEY, priority integer NOT NULL CHECK (priority IN (1, 2, 3)), "
+                  "ratio numeric CHECK (ratio IN (0.5, 1.5)), flag text CHECK (flag IN ('yes', 'no', 'on')), "
+                  "a int, b int, CONSTRAINT t_a_b UNIQUE (a, b));"
+                  "INSERT INTO t VALUES (1, 2, 0.5, 'yes', 1, 1), (2, 3, NULL, 'on', 1, 2)")  # fmt: skip
+    ok(dayone("export", "contract", pg_db.url, "-o", str(tmp_path / "t.yaml")))
+    doc = yaml.safe_load((tmp_path / "t.yaml").read_text(encoding="utf-8"))
+    table = _object(doc, "t")
+    values = {p["name"]: p["quality"][0]["arguments"]["validValues"] for p in table["properties"] if p.get("quality")}
+    assert values == {"priority": [1, 2, 3], "ratio": [0.5, 1.5], "flag": ["yes", "no", "on"]}
+    assert table["quality"][0]["metric"] == "duplicateValues" and table["quality"][0]["arguments"] == {"properties": ["a", "b"]}
+    assert datacontract("test", "t.yaml", cwd=tmp_path).returncode == 0
+    pg_db.execute("ALTER TABLE t DROP CONSTRAINT t_a_b; INSERT INTO t VALUES (3, 1, NULL, 'no', 1, 2)")
+    duplicated = datacontract("test", "t.yaml", cwd=tmp_path)
+    assert duplicated.returncode != 0 and "duplicate" in duplicated.stdout.lower()
