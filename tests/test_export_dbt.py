@@ -263,3 +263,24 @@ def test_mariadb_sakila_exports_the_same_structure(sakila, tmp_path):
     write_profile(project, "unused", "unused")
     parsed = dbt(project, "parse")
     assert parsed.returncode == 0, parsed.stdout[-2000:]
+
+
+def test_one_line_errors_and_a_sqlite_source(tmp_path):
+    import sqlite3
+
+    path = tmp_path / "app.db"
+    with sqlite3.connect(path) as conn:
+        conn.executescript("CREATE TABLE orders (id INTEGER PRIMARY KEY, status TEXT NOT NULL CHECK (status IN ('new', 'done')));"
+                           "INSERT INTO orders (status) VALUES ('new'), ('done');")  # fmt: skip
+    url = f"sqlite:///{path}"
+    a_file = tmp_path / "not-a-folder"
+    a_file.write_text("x")
+    assert "is a file: --output names the folder" in one_line_error(run("export", "dbt", url, "-o", str(a_file), cwd=tmp_path))
+    project = tmp_path / "dbt_app"
+    ok(run("export", "dbt", url, "-o", str(project), "--source-name", "My App!", cwd=tmp_path))
+    model = (project / "models" / "staging" / "my_app" / "stg_my_app__orders.sql").read_text()
+    assert "from {{ source('my_app', 'orders') }}" in model
+    snapshots = load_yaml(project / "snapshots" / "my_app" / "_my_app__snapshots.yml")["snapshots"]
+    assert snapshots[0]["config"]["check_cols"] == ['"status"']
+    (project / ".dayone-export.json").write_text("{not json")
+    assert "is not the manifest dayone writes" in one_line_error(run("export", "dbt", url, "-o", str(project), cwd=tmp_path))

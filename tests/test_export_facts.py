@@ -79,3 +79,13 @@ def _groups(result):
     from dayone.groups import group_findings
 
     return group_findings(result)
+
+
+def test_descriptions_come_from_answers_to_one_table_or_one_value_list(shop):
+    groups = _groups(shop)
+    enum = next(g for g in groups if g.rule == "enum-meaning")
+    assert len(enum.findings) == 1
+    said = Answer("web: the site; store: a till; phone: the call centre", "ana", "2026-12-01T10:00:00Z")
+    orders = {t.name: t for t in export_facts(shop, {enum.id: said}).tables}["shop_orders"]
+    assert orders.column("channel").description == said.text
+    assert orders.column("status").description is None

@@ -159,11 +159,12 @@ def export_facts(result: AuditResult, answers: Mapping[str, Answer] | None = Non
         loc = finding.location
         by_place[(loc.schema, loc.table, loc.column)].append(finding)
     answered = _answers_by_finding(result, answers) if answers else {}
+    described = _column_descriptions(findings, answered) if answered else {}
     zone, zone_answer = _answered_zone(findings, answered)
     extraction = _extraction_findings(ctx, findings)
     tables = []
     for schema, table in ctx.tables():
-        tables.append(_table_facts(ctx, schema, table, by_place, answered, extraction))
+        tables.append(_table_facts(ctx, schema, table, by_place, answered, described, extraction))
     return ExportFacts(
         product=catalog.product,
         database=catalog.database,
@@ -174,7 +175,7 @@ def export_facts(result: AuditResult, answers: Mapping[str, Answer] | None = Non
     )
 
 
-def _table_facts(ctx: AuditContext, schema: Schema, table: Table, by_place, answered, extraction) -> TableFacts:
+def _table_facts(ctx: AuditContext, schema: Schema, table: Table, by_place, answered, described, extraction) -> TableFacts:
     from dayone.rules.flow import maintained
     from dayone.rules.personal import personal_columns
 
@@ -192,7 +193,7 @@ def _table_facts(ctx: AuditContext, schema: Schema, table: Table, by_place, answ
     columns = []
     for column in table.columns:
         values, values_from = _declared_values(schema, table, column)
-        description = column.comment or _answered_description(found(column.name), answered)
+        description = column.comment or described.get((schema.name, table.name, column.name))
         columns.append(ColumnFacts(
             name=column.name, position=column.position, data_type=column.declared_type,
             normalized_type=column.normalized_type, description=description, not_null=not column.nullable,
@@ -213,7 +214,7 @@ def _table_facts(ctx: AuditContext, schema: Schema, table: Table, by_place, answ
         schema=schema.name,
         name=table.name,
         kind=table.kind,
-        description=table.comment or _answered_description(table_findings, answered, rule="undocumented-table"),
+        description=table.comment or _answered_description(table_findings, answered, "undocumented-table"),
         columns=tuple(columns),
         primary_key=key,
         unique_keys=uniques,
@@ -271,25 +272,17 @@ def _relationships(table: Table, by_place, schema: Schema) -> tuple[Relationship
         share, checked = evidence.get("referenced_match_share"), evidence.get("reference_values_checked")
         if share is None or share < CONFIRMED_SHARE or evidence.get("orphans_in_sample") or not checked:
             continue  # only what the rows confirm becomes a test
-        referred = str(evidence.get("referred_table", ""))
-        ref_schema, _, ref_table = referred.rpartition(".")
+        referred = _split_target(str(evidence.get("referred_table", "")))
         column = finding.location.column
-        if not ref_table or (column,) in declared:
+        if not referred[-1] or (column,) in declared:
             continue
-        ref_table_name = _unquote(ref_table)
-        ref_schema_name = _unquote(ref_schema) if ref_schema else schema.name
+        ref_table_name = referred[-1]
+        ref_schema_name = referred[-2] if len(referred) == 2 else schema.name  # SQLite: its label, one schema
         said = (f"{checked:,} distinct values looked up, all keys of {ref_table_name} "
                 f"({evidence.get('reference_checked_in', 'rows read')})")  # fmt: skip
         found.append(Relationship((column,), ref_schema_name, ref_table_name, (str(evidence["referred_column"]),), False,
                                   evidence=said, finding_id=finding.id))  # fmt: skip
     return tuple(sorted(found, key=lambda r: (min(_position(table, c) for c in r.columns), r.columns, r.to_table)))
-
-
-def _unquote(part: str) -> str:
-    """A name as findings.quoted_name spells it, back to the name."""
-    if len(part) >= 2 and part.startswith('"') and part.endswith('"'):
-        return part[1:-1].replace('""', '"')
-    return part
 
 
 def _soft_deletes(table: Table, by_place, schema: Schema) -> tuple[SoftDelete, ...]:
@@ -374,16 +367,68 @@ def _answers_by_finding(result: AuditResult, answers: Mapping[str, Answer]) -> d
     return out
 
 
-def _answered_description(findings, answered, rule: str | None = None) -> str | None:
-    """An answer given to the one finding of its group (a table's own question), as a description."""
+def _answered_description(findings, answered, rule: str) -> str | None:
+    """The answer to a table's own question (its group holds that one finding), as its description."""
     for finding in findings:
-        if rule is not None and finding.rule != rule:
-            continue
-        if finding.rule in ("undocumented-table", "enum-meaning", "unexplained-value-set") and finding.id in answered:
+        if finding.rule == rule and finding.id in answered:
             answer, size = answered[finding.id]
             if size == 1 and answer.text.strip():
                 return answer.text.strip()
     return None
+
+
+def _column_descriptions(findings, answered) -> dict[tuple[str, str, str], str]:
+    """(schema, table, column) -> the answer saying what its values mean: to the question of an enum
+    type or a value list asked of that alone (a group of one finding), for each column using it."""
+    out: dict[tuple[str, str, str], str] = {}
+    for finding in sorted(findings, key=lambda f: f.id):
+        if finding.rule not in ("enum-meaning", "unexplained-value-set") or finding.id not in answered:
+            continue
+        answer, size = answered[finding.id]
+        if size != 1 or not answer.text.strip():
+            continue
+        loc = finding.location
+        if loc.column is not None:
+            out.setdefault((loc.schema, loc.table, loc.column), answer.text.strip())
+        listed = set(finding.evidence.get("columns") or ())
+        if listed and loc.schema is not None:
+            for schema, table, column in _columns_of(finding, listed):
+                out.setdefault((schema, table, column), answer.text.strip())
+    return out
+
+
+def _columns_of(finding, targets: set[str]):
+    """The (schema, table, column) of `finding`'s schema whose targets are listed."""
+    schema = finding.location.schema
+    for target in sorted(targets):
+        parts = _split_target(target)
+        if len(parts) == 3 and parts[0] == schema:
+            yield parts[0], parts[1], parts[2]
+
+
+def _split_target(target: str) -> tuple[str, ...]:
+    """A target's names, back from findings.target_name's spelling ("a"."b.c" style quoting)."""
+    parts, current, quoted, i = [], "", False, 0
+    while i < len(target):
+        ch = target[i]
+        if quoted:
+            if ch == '"' and target[i + 1:i + 2] == '"':
+                current += '"'
+                i += 1
+            elif ch == '"':
+                quoted = False
+            else:
+                current += ch
+        elif ch == '"':
+            quoted = True
+        elif ch == ".":
+            parts.append(current)
+            current = ""
+        else:
+            current += ch
+        i += 1
+    parts.append(current)
+    return tuple(parts)
 
 
 def _answered_zone(findings, answered) -> tuple[str | None, str | None]:
