@@ -105,9 +105,11 @@ def _some_bastion(project: Project) -> bool:
 
 def _names_source(target: str) -> bool:
     """A word that can name a source and is neither a URL nor an existing file."""
+    if "://" in target or os.path.exists(target):
+        return False  # decided without importing the project's models (pydantic, ruamel): a URL or a file
     from dayone.project.model import NAME
 
-    return "://" not in target and not os.path.exists(target) and NAME.fullmatch(target) is not None
+    return NAME.fullmatch(target) is not None
 
 
 def _workspace(target: str | None, env: str | None, project_dir: str | None, jobs: int, schemas: tuple[str, ...]):
