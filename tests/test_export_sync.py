@@ -242,3 +242,20 @@ def test_reruns_are_byte_identical_and_edits_are_kept(shop, tmp_path, dayone):
     assert json.loads(path.read_text(encoding="utf-8")) == edited
     ok(dayone("export", "sync", shop.url, "--format", "airbyte", "-o", str(path), "--force"))
     assert path.read_bytes() == data
+
+
+def test_sqlite_contract_has_no_server_and_lints(tmp_path, dayone):
+    path = tmp_path / "app.db"
+    with sqlite3.connect(path) as conn:
+        conn.execute("CREATE TABLE things (id INTEGER PRIMARY KEY, name TEXT NOT NULL, kind TEXT CHECK (kind IN ('a', 'b')), "
+                     "parent_id integer REFERENCES things (id))")  # fmt: skip
+    ok(dayone("export", "contract", str(path), "-o", str(tmp_path / "app.yaml")))
+    doc = yaml.safe_load((tmp_path / "app.yaml").read_text(encoding="utf-8"))
+    assert "servers" not in doc  # a file has no server a contract tool connects to
+    things = doc["schema"][0]
+    kind = next(p for p in things["properties"] if p["name"] == "kind")
+    assert kind["quality"][0]["arguments"]["validValues"] == ["a", "b"]
+    from tests.test_export_contract import datacontract
+
+    lint = datacontract("lint", "app.yaml", cwd=tmp_path)
+    assert lint.returncode == 0, lint.stdout[-2000:]
