@@ -284,3 +284,16 @@ def test_one_line_errors_and_a_sqlite_source(tmp_path):
     assert snapshots[0]["config"]["check_cols"] == ['"status"']
     (project / ".dayone-export.json").write_text("{not json")
     assert "is not the manifest dayone writes" in one_line_error(run("export", "dbt", url, "-o", str(project), cwd=tmp_path))
+
+
+def test_one_dbt_source_per_schema_each_named_apart(pg_db, tmp_path):
+    pg_db.execute('CREATE SCHEMA "Sales"; CREATE SCHEMA sales; CREATE TABLE "Sales".orders (id int PRIMARY KEY);'
+                  "CREATE TABLE sales.orders (id int PRIMARY KEY, order_id int REFERENCES \"Sales\".orders (id));")  # fmt: skip
+    project = tmp_path / "dbt_two"
+    ok(run("export", "dbt", pg_db.url, "-o", str(project), "--source-name", "app", cwd=tmp_path))
+    sources = load_yaml(project / "models" / "staging" / "app" / "_app__sources.yml")["sources"]
+    assert [(s["name"], s["schema"]) for s in sources] == [("app_sales", "Sales"), ("app_sales_2", "sales")]
+    assert sorted(p.name for p in (project / "models" / "staging" / "app").glob("*.sql")) == [
+        "stg_app_sales_2__orders.sql", "stg_app_sales__orders.sql"]
+    order_id = next(c for c in sources[1]["tables"][0]["columns"] if c["name"] == "order_id")
+    assert {"relationships": {"arguments": {"to": "source('app_sales', 'orders')", "field": '"id"'}}} in order_id["data_tests"]

@@ -80,8 +80,14 @@ def dbt_files(facts: ExportFacts, source_name: str, project_name: str) -> list[E
     renderer = _Renderer(facts)
     folder = dbt_name(source_name)
     schemas = sorted({t.schema for t in facts.tables})
-    sources = [DbtSource(folder if len(schemas) == 1 else dbt_name(f"{folder}_{schema}"), schema,
-                         tuple(t for t in facts.tables if t.schema == schema)) for schema in schemas]  # fmt: skip
+    sources, taken = [], set()
+    for schema in schemas:  # one dbt source per schema, each name its own (schemas Sales and sales)
+        base = folder if len(schemas) == 1 else dbt_name(f"{folder}_{schema}")
+        name, n = base, 2
+        while name in taken:
+            name, n = f"{base}_{n}", n + 1
+        taken.add(name)
+        sources.append(DbtSource(name, schema, tuple(t for t in facts.tables if t.schema == schema)))
     renderer.sources = {s.schema: s for s in sources}
     files = [ExportFile("dbt_project.yml", project_yaml(project_name), only_when_absent=True)]
     base = f"models/staging/{folder}"
