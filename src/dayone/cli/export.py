@@ -12,7 +12,8 @@ from dayone.cli.options import target_options
 @click.group()
 def export() -> None:
     """Write what the audit learned as files other tools read: a dbt project's sources, staging
-    models and snapshots (`export dbt`)."""
+    models and snapshots (`export dbt`), an ODCS data contract (`export contract`), and the ELT
+    extraction plan as dayone JSON, an Airbyte catalog or a Singer catalog (`export sync`)."""
 
 
 @export.command()
@@ -73,3 +74,9 @@ def _every_source(workspace, options):
             result = api.audit(parsed, database.schemas or None, session, progress=progress)
         audits.append((ref.name, acknowledge(workspace.project, ref, result)))
     return audits
+
+
+from dayone.cli.export_plan import contract, sync  # noqa: E402 - the contract and sync exports
+
+export.add_command(contract)
+export.add_command(sync)
