@@ -336,6 +336,23 @@ def report_project(
     return write_site(site, output, output_format)
 
 
+def export_dbt(audits: Sequence[tuple[str, AuditResult]], output: str | Path, force: bool = False):
+    """Write the dbt sources, staging models and snapshots of each (source name, audit) into the dbt
+    project whose root is `output` (a dbt_project.yml only when it has none): a WriteReport. Files
+    the user edited since dayone wrote them stop the export (dayone.export.files) unless `force`."""
+    from dayone.export.dbt import dbt_files, dbt_name
+    from dayone.export.facts import export_facts
+    from dayone.export.files import write_export
+
+    folder = Path(output)
+    project = dbt_name(folder.resolve().name)
+    files: dict[str, object] = {}
+    for name, result in audits:
+        for file in dbt_files(export_facts(result), name, project):
+            files.setdefault(file.path, file)  # dbt_project.yml: once
+    return write_export(folder, list(files.values()), force, what="dayone export dbt")
+
+
 @dataclass(frozen=True)
 class DiffSide:
     """One side of a diff as the user named it: a snapshot file, a database, a source's latest
@@ -416,3 +433,60 @@ def diff(old: DiffSide, new: DiffSide, schemas: Sequence[str] | None = None, opt
 
         metrics = metric_uses(project, ref, old_catalog, new_catalog)
     return diff_catalogs(old_catalog, new_catalog, old_profile, new_profile, metrics, old.label, new.label)
+
+
+def export_contract(audits: Sequence[tuple[str, AuditResult, Target | None]], output: str | Path, force: bool = False,
+                    environments: dict[str, str] | None = None, into_folder: bool = False):  # fmt: skip
+    """Write one ODCS v3 data contract per (source name, audit, target): with one audit, `output`
+    is the file (unless it is a folder, or `into_folder`); with several, the folder that gets
+    <source>.odcs.yaml each. The server entry names
+    the target's host, port, database and schema, never a login. A file the user edited since dayone
+    wrote it stops the export (dayone.export.files) unless `force`: a WriteReport. `environments`:
+    a project source's environment (prod, staging, dev) by source name, named in its server entry."""
+    from dayone.export.contract import contract_document, to_yaml
+    from dayone.export.facts import export_facts
+
+    files = []
+    for name, result, target in audits:
+        document = contract_document(export_facts(result), name, _contract_server(target, (environments or {}).get(name)))
+        files.append((f"{name}.odcs.yaml", to_yaml(document)))
+    return _write_exports(files, output, force, "dayone export contract", into_folder)
+
+
+def export_sync(audits: Sequence[tuple[str, AuditResult]], output_format: str, output: str | Path | None,
+                force: bool = False, into_folder: bool = False):  # fmt: skip
+    """The extraction plan of each (source name, audit) as dayone JSON, an Airbyte configured
+    catalog or a Singer catalog. Without `output` (one audit only): the text, written nowhere;
+    else a WriteReport, as export_contract (files named <source>.<format>.json in a folder)."""
+    from dayone.export.facts import export_facts
+    from dayone.export.sync import render
+
+    suffix = {"json": "sync", "airbyte": "airbyte", "singer": "singer"}[output_format]
+    files = [(f"{name}.{suffix}.json", render(export_facts(result), name, output_format)) for name, result in audits]
+    if output is None:
+        return files[0][1]
+    return _write_exports(files, output, force, f"dayone export sync --format {output_format}", into_folder)
+
+
+def _contract_server(target: Target | None, environment: str | None):
+    from dayone.export.contract import Server
+
+    if not isinstance(target, DatabaseTarget):
+        return None
+    return Server(target.engine, target.host or ("localhost" if target.engine != "sqlite" else None), target.port,
+                  target.database, environment)  # fmt: skip
+
+
+def _write_exports(files: list[tuple[str, str]], output: str | Path, force: bool, what: str, into_folder: bool = False):
+    """One file: `output` is that file (unless it is a folder, or `into_folder`); several: their folder."""
+    from dayone.export.files import ExportFile, write_export
+
+    path = Path(output)
+    if len(files) == 1 and not into_folder and not path.is_dir():
+        folder, names = path.parent, [path.name]
+    else:
+        if path.exists() and not path.is_dir():
+            raise DayoneError(f"{path} is a file: with several sources, --output names the folder that gets one file per source")
+        folder, names = path, [name for name, _ in files]
+    exported = [ExportFile(name, text.encode("utf-8")) for name, (_, text) in zip(names, files)]
+    return write_export(folder, exported, force, what=what)

@@ -11,6 +11,7 @@ import click
 from dayone.cli.audit import audit, rules
 from dayone.cli.check import check
 from dayone.cli.demo import demo
+from dayone.cli.export import export
 from dayone.cli.diff import diff, watch
 from dayone.cli.log import answer, ask, done, log_command, note, todo
 from dayone.cli.metrics import metric, metrics
@@ -50,6 +51,7 @@ cli.add_command(init)
 cli.add_command(source)
 cli.add_command(person)
 cli.add_command(people)
+cli.add_command(export)
 cli.add_command(diff)
 cli.add_command(watch)
 
