@@ -105,6 +105,19 @@ def test_a_table_page_shows_columns_keys_references_profile_and_findings(pagila_
 
 
 @pytest.mark.postgres
+def test_value_sets_are_shown_for_categorical_columns_only(pagila_site):
+    """A key, a column whose values mostly occur once (release_year: 16 years among 25 films) and a
+    timestamp are not categories: their "value sets" would be rows of the table."""
+    folder, _ = pagila_site
+    film = table_page(folder, "film").read_text()
+    rows = {m.group(1): m.group(2) for m in re.finditer(r"<strong>(\w+)</strong>(.*?)</tr>", film, re.S)}
+    for categorical in ("language_id", "rental_duration", "rental_rate", "rating"):
+        assert 'class="values"' in rows[categorical], categorical
+    for not_categorical in ("film_id", "release_year", "replacement_cost", "last_update", "title"):
+        assert 'class="values"' not in rows[not_categorical], not_categorical
+
+
+@pytest.mark.postgres
 def test_no_values_keeps_value_sets_and_ranges_out(pagila, tmp_path):
     folder = tmp_path / "site"
     assert run("report", pagila.url, "-o", str(folder), "--no-values").exit_code == 0

@@ -182,7 +182,7 @@ def _columns(site: Site, page: view.TablePage) -> list[dict[str, Any]]:
     rows = []
     for column in table.columns:
         profiled = page.profile.column(column.name) if page.profile is not None else None
-        values = list(profiled.top_values) if profiled is not None and site.values and not view.secret(column.name) else []
+        values = view.shown_values(table, column, profiled) if site.values else []
         read = profiled.rows if profiled is not None else 0
         rows.append({
             "column": column,

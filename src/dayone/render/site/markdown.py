@@ -141,8 +141,8 @@ def _table(site: Site, page: view.TablePage) -> list[str]:
         keys = " ".join(k for k in ("PK" if column.name in key else "",
                                     (("FK " if ref.declared else "ref? ") + link(ref.table, ref.url, here) if ref.url else cell(ref.table)) if ref else "") if k)  # fmt: skip
         values = ""
-        if p is not None and site.values and p.top_values and not view.secret(column.name):
-            values = ", ".join(f"{cell(v.value)} ({v.count:,})" for v in p.top_values[:8])
+        if site.values and (shown := view.shown_values(table, column, p)):
+            values = ", ".join(f"{cell(v.value)} ({v.count:,})" for v in shown[:8])
         lines.append(f"| {column.position} | {cell(column.name)} | {cell(column.declared_type)} | {'yes' if column.nullable else 'no'} | {keys} "
                      f"| {cell(column.default)} | {'' if p is None or p.null_share is None else f'{p.null_share:.0%}'} "
                      f"| {'' if p is None or p.distinct is None else f'{p.distinct:,}'} | {values} | {cell(column.comment)} |")  # fmt: skip

@@ -10,7 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-from dayone.catalog.model import Schema, Table
+from dayone.catalog.model import Column, Schema, Table
+from dayone.profile.model import ColumnProfile
 from dayone.render.site.model import Site, SiteSource
 
 SEVERITIES = ("error", "warning", "info")
@@ -174,6 +175,32 @@ def questions_by_owner(questions: list[dict[str, Any]]) -> list[tuple[str, int]]
 
 def secret(column_name: str) -> bool:
     return _SECRET.search(column_name) is not None
+
+
+# A value set is shown for a categorical column only: few values, each standing for several rows. A
+# key, a unique column or one whose values mostly occur once (ids, amounts, names) is not one, and
+# its "values" would be rows of the table; times are moments, not categories.
+MAX_SHOWN_DISTINCT = 50
+_MOMENT_TYPES = frozenset({"timestamp", "timestamptz", "date", "time", "interval"})
+
+
+def shown_values(table: Table, column: Column, profiled: ColumnProfile | None) -> list:
+    """The profile's value set of `column`, when the column is categorical (see above); else []."""
+    if profiled is None or not profiled.top_values or secret(column.name) or column.normalized_type in _MOMENT_TYPES:
+        return []
+    if _is_unique(table, column.name):
+        return []
+    distinct = profiled.distinct if profiled.distinct is not None else len(profiled.top_values)
+    if distinct > MAX_SHOWN_DISTINCT or 2 * distinct > profiled.non_null:
+        return []  # on average a value stands for fewer than two rows: closer to a list of rows than a category
+    return list(profiled.top_values)
+
+
+def _is_unique(table: Table, column: str) -> bool:
+    keys = [table.primary_key.columns] if table.primary_key else []
+    keys += [u.columns for u in table.unique_constraints]
+    keys += [i.columns for i in table.indexes if i.unique and not i.predicate]
+    return any(tuple(k) == (column,) for k in keys)
 
 
 def shows_range(normalized_type: str) -> bool:
