@@ -10,7 +10,9 @@ import pytest
 from markdown_it import MarkdownIt
 
 from dayone.findings import Finding, target_name
-from dayone.render.escape import json_text, markdown_code, markdown_table_cell, markdown_text, sarif_text, terminal_text
+from dayone.render.escape import (
+    csv_text, json_text, markdown_code, markdown_code_cell, markdown_table_cell, markdown_text, sarif_text, terminal_text,
+)
 
 SAMPLES = [
     "orders", "created_at", "_private_", "__dunder__", "a*b*c", "**bold**", "`tick`", "``double`` ` x", "`", "``",
@@ -70,6 +72,30 @@ def test_markdown_table_cell_cannot_split_its_cell_or_row():
     tokens = MARKDOWN.parse(f"| x | y |\n| --- | --- |\n{row}\n")
     cells = [tokens[i + 1].children[0].content for i, t in enumerate(tokens) if t.type == "td_open"]
     assert cells == ["a|b", "c\\n| d |"]
+
+
+@pytest.mark.parametrize("sample", SAMPLES)
+def test_markdown_code_cell_is_one_code_span_in_one_cell(sample):
+    tokens = MARKDOWN.parse(f"| x | y |\n| --- | --- |\n| {markdown_code_cell(sample)} | after |\n")
+    cells = [tokens[i + 1] for i, t in enumerate(tokens) if t.type == "td_open"]
+    assert len(cells) == 2 and cells[1].content == "after"
+    spans = [c for c in cells[0].children if c.type == "code_inline"]
+    assert [c.type for c in cells[0].children] == ["code_inline"]
+    assert spans[0].content == (visible(sample) if sample.strip(" ") else sample or " ")
+
+
+@pytest.mark.parametrize("sample", SAMPLES)
+def test_csv_text_is_one_line_and_never_a_formula(sample):
+    shown = csv_text(sample)
+    assert shown.removeprefix("'") == visible(sample)
+    assert "\n" not in shown and "\r" not in shown
+    assert shown[:1] not in ("=", "+", "-", "@")
+
+
+def test_csv_text_quotes_formulas_not_numbers():
+    assert [csv_text(t) for t in ("=1+2", "+SUM(A1)", "-cmd|' /C calc'!A0", "@SUM(A1)", "-1", "+2.5", "-1.5e3", "-")] == [
+        "'=1+2", "'+SUM(A1)", "'-cmd|' /C calc'!A0", "'@SUM(A1)", "-1", "+2.5", "-1.5e3", "'-"]  # fmt: skip
+    assert csv_text("=\x1b[2J") == "'=\\x1b[2J"
 
 
 def test_ordinary_text_keeps_its_look():

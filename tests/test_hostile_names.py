@@ -10,6 +10,8 @@ Markdown's structure exactly what dayone wrote, JSON and SARIF faithful to the r
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 import sqlite3
@@ -196,7 +198,7 @@ RUNS = [
     ("audit", "text"), ("audit", "json"), ("audit", "markdown"), ("audit", "sarif"),
     ("audit", "text+expand"), ("audit", "markdown+expand"),  # every finding under its group
     ("check", "text"), ("check", "json"), ("check", "markdown"),
-    ("catalog", "text"),
+    ("catalog", "text"), ("catalog", "markdown"), ("catalog", "json"), ("catalog", "csv"),
 ]  # fmt: skip
 
 
@@ -215,13 +217,12 @@ def hostile(request, tmp_path_factory) -> Hostile:
     for command, output_format in RUNS:
         url = db.check_url if command == "check" and db.check_url else db.url
         shape, _, expand = output_format.partition("+")
-        args = [command, url] + ([] if command == "catalog" else ["--format", shape, "--fail-on", "never"])
+        args = [command, url, "--format", shape] + ([] if command == "catalog" else ["--fail-on", "never"])
         args += ["--expand"] if expand else []
         db.outputs[(command, output_format, "stdout")] = _run(args)
-        if command != "catalog":
-            path = folder / f"{command}.{output_format}"
-            _run([*args, "-o", str(path)])
-            db.outputs[(command, output_format, "file")] = path.read_bytes()
+        path = folder / f"{command}.{output_format}"
+        _run([*args, "-o", str(path)])
+        db.outputs[(command, output_format, "file")] = path.read_bytes()
     return db
 
 
@@ -339,6 +340,66 @@ def test_check_markdown_structure_is_intact(hostile):
     assert "\\x1b" in text
 
 
+def _cells_per_row(tokens) -> list[int]:
+    counts = []
+    for i, t in enumerate(tokens):
+        if t.type == "tr_open":
+            counts.append(0)
+            for cell in tokens[i + 1 :]:
+                if cell.type == "tr_close":
+                    break
+                counts[-1] += cell.type in ("td_open", "th_open")
+    return counts
+
+
+def test_catalog_markdown_structure_is_intact(hostile):
+    """One title, a section per schema and per table; every row of every table six cells; every
+    table and column name exactly one code span."""
+    document = json.loads(_text(hostile, "catalog", "json"))
+    tables = [t for s in document["schemas"] for t in s["tables"]]
+    for dest in ("stdout", "file"):
+        tokens = _markdown(_text(hostile, "catalog", "markdown", dest))
+        levels = [level for level, _ in _headings(tokens)]
+        assert levels == [1] + [level for s in document["schemas"] for level in [2] + [3] * len(s["tables"])], levels
+        _assert_no_injected_markup(hostile.engine, tokens)
+        rows = _cells_per_row(tokens)
+        assert len(rows) == sum(1 + len(s["tables"]) for s in document["schemas"]) + sum(1 + len(t["columns"]) for t in tables)
+        assert set(rows) == {6}
+        spans = {c.content for t in tokens if t.type == "inline" for c in t.children if c.type == "code_inline"}
+        assert {visible(t["name"]) for t in tables} <= spans
+        assert {visible(c["name"]) for t in tables for c in t["columns"]} <= spans
+        assert visible(HOSTILE_COLUMN) in spans
+
+
+def test_catalog_json_and_csv_keep_every_name(hostile):
+    for dest in ("stdout", "file"):
+        document = json.loads(_text(hostile, "catalog", "json", dest))
+        schema = max(document["schemas"], key=lambda s: len(s["tables"]))  # not s or s.a, which hold one table each
+        tables = {t["name"]: t for t in schema["tables"]}
+        assert set(hostile.tables) <= set(tables)  # the real names, control characters and all
+        assert document["database"] == hostile.database
+        for table in hostile.tables:
+            assert HOSTILE_COLUMN in [c["name"] for c in tables[table]["columns"]]
+            if hostile.engine != "sqlite":
+                assert tables[table]["comment"] == HOSTILE_COMMENT
+        text = _text(hostile, "catalog", "csv", dest)
+        rows = list(csv.reader(io.StringIO(text)))
+        assert len(text.splitlines()) == len(rows)  # a newline in a name or comment cannot start a record
+        assert {len(r) for r in rows} == {10}
+        assert {visible(t) for t in hostile.tables} <= {r[1] for r in rows[1:]}
+        assert visible(HOSTILE_COLUMN) in {r[2] for r in rows[1:]}
+
+
+def test_catalog_text_lines_up_hostile_names(hostile):
+    """Wide characters, escapes and long names: no line of the text is wider than the width."""
+    from rich.cells import cell_len
+
+    for dest in ("stdout", "file"):
+        text = _text(hostile, "catalog", "text", dest)
+        assert max(cell_len(line) for line in text.splitlines()) <= 240
+        assert visible(HOSTILE_COLUMN) in text
+
+
 # --- JSON and SARIF: valid, faithful to the real names ------------------------------------------
 
 
@@ -435,3 +496,79 @@ def test_progress_shows_hostile_names_escaped(capsys, monkeypatch):
     assert ESC_CLEAR not in err  # the bar's own cursor movements are ESC sequences, but never this one
     shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", err)  # without the bar's own colours and cursor moves
     assert f"skipped public.{visible(name)}: permission denied for table {visible(name)}" in shown
+
+
+# --- the report site and its Markdown pages ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hostile_site(hostile, tmp_path_factory) -> tuple[Hostile, Path, Path]:
+    folder = tmp_path_factory.mktemp(f"site-{hostile.engine}")
+    html, markdown = folder / "html", folder / "markdown"
+    _run(["report", hostile.url, "-o", str(html)])
+    _run(["report", hostile.url, "-o", str(markdown), "--format", "markdown"])
+    return hostile, html, markdown
+
+
+class _Tags(__import__("html.parser").parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_the_report_site_holds_no_control_character_and_no_markup_from_the_database(hostile_site):
+    import html as html_lib
+
+    hostile, site, _ = hostile_site
+    pages = list(site.rglob("*.html"))
+    assert len(pages) > len(hostile.tables)  # a page per table at least
+    every_text = []
+    for page in pages + list(site.rglob("*.js")):
+        text = page.read_text(encoding="utf-8")
+        found = sorted({hex(ord(c)) for c in RAW_CONTROL.findall(text)})
+        assert not found, f"{hostile.engine}: {page.name} holds {found}"
+        if page.suffix != ".html":
+            continue
+        parsed = _Tags()
+        parsed.feed(text)
+        for tag, attrs in parsed.tags:
+            assert tag != "script" or attrs.get("src", "").endswith("assets/site.js"), f"{page.name}: a script the database planted"
+            assert not any(name.startswith("on") for name in attrs), f"{page.name}: <{tag} {attrs}>"
+            assert tag not in ("iframe", "object", "embed", "img", "b", "style"), f"{page.name}: <{tag}>"
+        every_text.append(html_lib.unescape("".join(parsed.text)))
+    shown = "\n".join(every_text)
+    for table in hostile.tables:  # each name readable, its control characters shown as escapes
+        assert visible(table) in shown, f"{hostile.engine}: {table!r} missing from the site"
+    assert "<script>alert(1)</script>" in shown and visible(HOSTILE_COMMENT) in shown or hostile.engine == "sqlite"
+    for value in ("<script>", "| a | b |", visible(ESC_CLEAR)):  # the status column's value set, as text
+        assert value in shown, f"{hostile.engine}: value {value!r} missing"
+
+
+def test_the_report_markdown_pages_keep_their_structure(hostile_site):
+    from dayone.render.site.markdown import MERMAID_COLUMNS  # noqa: F401 - the module under test
+
+    hostile, _, site = hostile_site
+    for page in site.rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        found = sorted({hex(ord(c)) for c in RAW_CONTROL.findall(text)})
+        assert not found, f"{hostile.engine}: {page.name} holds {found}"
+        tokens = _markdown(text)
+        kinds = {t.type for t in _inline_tokens(tokens)}
+        assert not kinds & {"html_block", "html_inline", "image", "code_block", "blockquote_open", "hr"}, (page.name, kinds)
+        assert len([h for h in _headings(tokens) if h[0] == 1]) == 1, page.name  # its own title, nothing injected
+        for token in _inline_tokens(tokens):
+            if token.type == "link_open":
+                href = token.attrs["href"]
+                assert (page.parent / href).is_file(), f"{page.name}: {href}"
+            if token.type == "fence":
+                assert token.info == "mermaid"
+                for line in token.content.splitlines()[1:]:
+                    assert re.fullmatch(r'  (t\d+\["[\w .\-]*"\]( \{)?|\}|t\d+ \|\|(--|\.\.)o\{ t\d+ : "[\w .\-]*")|    \w+ \w+( PK| FK| PK,FK)?|  \}',
+                                        line), f"{hostile.engine}: {line!r}"

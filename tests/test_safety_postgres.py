@@ -137,3 +137,14 @@ def test_implicit_references_are_looked_up_in_one_read_per_table(logged_server):
     checks = {c.column: c for c in next(t for t in result.profile.tables if t.table == "invoices").reference_checks}
     assert checks["customer_id"].values_missing == 10 and checks["plan_id"].values_missing == 0
     assert non_reads(statements, "postgres") == []
+
+
+def test_a_diff_of_two_live_databases_with_their_profiles_sends_only_reads(logged_server):
+    """dayone diff (and watch, which reads the catalog the same way) only ever reads the databases."""
+    before = logged_server.log.stat().st_size
+    side = api.diff_side(logged_server.get_uri(), "new")
+    result = api.diff(side, side, profile=True)
+    assert result.changes == ()  # the same database twice, profiled twice: nothing changed
+    statements = logged_since(logged_server, before)
+    assert len([s for s in statements if 'FROM ONLY "public".' in s]) == 4, "the profiles' reads were not logged"
+    assert non_reads(statements, "postgres") == []

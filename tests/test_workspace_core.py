@@ -176,11 +176,11 @@ def test_a_source_name_is_a_target_with_its_own_password_schemas_and_environment
         for path in [*folder.rglob("*"), tmp_path / "vault.json"]:
             assert not path.is_file() or password not in path.read_text(errors="replace"), path
 
-    tables = json.loads(ok(dayone("snapshot", "grading", cwd=folder)).stdout)["catalog"]
+    tables = json.loads(ok(dayone("snapshot", "grading", "-o", "-", cwd=folder)).stdout)["catalog"]
     assert [s["name"] for s in tables["schemas"]] == ["app"]  # the source's schemas
-    overridden = json.loads(ok(dayone("snapshot", "grading", "--schema", "public", cwd=folder)).stdout)["catalog"]
+    overridden = json.loads(ok(dayone("snapshot", "grading", "--schema", "public", "-o", "-", cwd=folder)).stdout)["catalog"]
     assert [s["name"] for s in overridden["schemas"]] == ["public"]  # --schema overrides them
-    dev = json.loads(ok(dayone("snapshot", "grading", "--env", "dev", cwd=folder)).stdout)["catalog"]
+    dev = json.loads(ok(dayone("snapshot", "grading", "--env", "dev", "-o", "-", cwd=folder)).stdout)["catalog"]
     assert dev["product"] == "sqlite"
     assert "has no staging database" in one_line_error(dayone("catalog", "grading", "--env", "staging", cwd=folder))
 

@@ -278,3 +278,215 @@ def check(target: str | Target, options: SessionOptions | None = None, schemas: 
     from dayone.preflight import check as run_check
 
     return run_check(target, options, schemas)
+
+
+def report(
+    target: str | Target,
+    output: str | Path,
+    output_format: str = "html",
+    values: bool = True,
+    schemas: Sequence[str] | None = None,
+    options: SessionOptions | None = None,
+    profile: ProfileOptions | None = ProfileOptions(),
+    progress: ProgressCallback | None = None,
+) -> Path:
+    """Audit `target` (a database URL: catalog and a profile; a snapshot: its catalog) and check its
+    access, then write the report site (or Markdown pages) into the folder `output`. `values=False`
+    keeps every value of the data out, value sets too. Returns the page to open first."""
+    from datetime import datetime, timezone
+
+    from dayone.fileio import refuse_input_as_output
+    from dayone.render.check_formats import to_dict
+    from dayone.render.site import Site, check_output, write_site
+    from dayone.render.site.model import source_of
+
+    if isinstance(target, str):
+        target = parse_target(target)
+    refuse_input_as_output(output, target, option="output")
+    check_output(Path(output))
+    if profile is not None and not values:
+        profile = replace(profile, keep_values=False)
+    result = audit(target, schemas, options, profile=profile, progress=progress)
+    checked = to_dict(check(target, options, schemas))
+    site = Site(result.catalog.database, [source_of(result, check=checked)], values=values,
+                generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))  # fmt: skip
+    return write_site(site, output, output_format)
+
+
+def report_project(
+    project,
+    output: str | Path,
+    output_format: str = "html",
+    values: bool = True,
+    sources: Sequence[str] | None = None,
+    env: str | None = None,
+    refresh: bool = False,
+    results: dict | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """The report of a project (dayone.project.Project): every source (or `sources`) from its kept
+    results, audited and checked again with `refresh` (kept audits hold no profile: a refresh reads
+    the rows), with the questionnaire, the metrics, the log and the drift history."""
+    from dayone.project.report import project_site
+    from dayone.render.site import check_output, write_site
+
+    check_output(Path(output))
+    site = project_site(project, sources=list(sources) if sources is not None else None, env=env, refresh=refresh,
+                        values=values, results=results, progress=progress)  # fmt: skip
+    return write_site(site, output, output_format)
+
+
+def export_dbt(audits: Sequence[tuple[str, AuditResult]], output: str | Path, force: bool = False):
+    """Write the dbt sources, staging models and snapshots of each (source name, audit) into the dbt
+    project whose root is `output` (a dbt_project.yml only when it has none): a WriteReport. Files
+    the user edited since dayone wrote them stop the export (dayone.export.files) unless `force`."""
+    from dayone.export.dbt import dbt_files, dbt_name
+    from dayone.export.facts import export_facts
+    from dayone.export.files import write_export
+
+    folder = Path(output)
+    project = dbt_name(folder.resolve().name)
+    files: dict[str, object] = {}
+    for name, result in audits:
+        for file in dbt_files(export_facts(result), name, project):
+            files.setdefault(file.path, file)  # dbt_project.yml: once
+    return write_export(folder, list(files.values()), force, what="dayone export dbt")
+
+
+@dataclass(frozen=True)
+class DiffSide:
+    """One side of a diff as the user named it: a snapshot file, a database, a source's latest
+    snapshot (OLD) or live database (NEW), or SOURCE@TAG."""
+
+    label: str
+    target: Target | None = None  # read when the diff runs
+    path: Path | None = None  # a snapshot kept in the project
+    source: object | None = None  # the project's SourceRef, when a source named it
+    schemas: tuple[str, ...] | None = None
+    options: SessionOptions | None = None
+
+
+def diff_side(text: str, side: str, project=None, env: str | None = None) -> DiffSide:
+    """What OLD or NEW names. Inside a project a source's name is its latest snapshot as OLD and its
+    live database as NEW; SOURCE@TAG is its latest snapshot with that tag."""
+    import os
+    import re
+
+    name, at, tag = text.partition("@")
+    # dayone.project.model.NAME, without importing the project's model (pydantic) for two files
+    word = "://" not in text and not os.path.exists(text) and re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,62}", name) is not None
+    names_source = project is not None and word
+    if not names_source or (at and not tag):
+        if project is None and word:
+            raise DayoneError(f"{text!r} names no file, and no project is here to hold a source of that name: give a "
+                              "snapshot file or a database URL, or run inside a project (dayone init)")  # fmt: skip
+        target = parse_target(text)  # once: a password command runs once
+        return DiffSide(label=target.display if "://" in text else text, target=target)
+    from dayone.project.drift import check_tag, snapshot_path
+    from dayone.project.runs import SourceRef, target_of
+
+    chosen, database = project.database(name, env)
+    ref = SourceRef(name, chosen)
+    if at:
+        return DiffSide(label=f"{ref.label}@{check_tag(tag)}", path=snapshot_path(project, ref, tag), source=ref)
+    if side == "old":
+        path = snapshot_path(project, ref)
+        return DiffSide(label=f"{ref.label} (snapshot {path.name.split('-', 1)[0]})", path=path, source=ref)
+    _, target, options = target_of(project, name, chosen)
+    return DiffSide(label=f"{ref.label} (live)", target=target, source=ref, schemas=tuple(database.schemas or ()) or None,
+                    options=options)  # fmt: skip
+
+
+def diff(old: DiffSide, new: DiffSide, schemas: Sequence[str] | None = None, options: SessionOptions | None = None,
+         profile: bool = True, project=None):  # fmt: skip
+    """Compare two sides (dayone.diff): read each (a database read-only, with the session guards),
+    profile both when both are live databases and `profile` allows, and name the project's metrics
+    of the source a side names. A snapshot of another format version or engine is one clear line."""
+    from dayone.diff import diff_catalogs, ensure_comparable
+
+    live = all(isinstance(s.target, DatabaseTarget) for s in (old, new))
+    ref = new.source or old.source
+    wants_metrics = project is not None and ref is not None and any(m.source == ref.name for m in project.file.metrics.values())
+    files = [s.path or (s.target.path if isinstance(s.target, SnapshotTarget) else None) for s in (old, new)]
+    read = []
+    if None not in files and not wants_metrics:  # two files: tables the same in both need no reading
+        from dayone.diff.snapshots import read_pair
+
+        with collector_paused():
+            pair = read_pair(*files)  # type: ignore[arg-type]
+        read = [(_checked(_narrow(c, schemas or s.schemas), schemas or s.schemas), None) for c, s in zip(pair, (old, new))]
+    for side in (old, new) if not read else ():
+        if side.path is not None:
+            with collector_paused():
+                read.append((_narrow(snapshot_file.read(side.path), schemas or side.schemas), None))
+            continue
+        chosen_options = options or side.options
+        if options is not None and side.options is not None and options.ssh is None and side.options.ssh is not None:
+            chosen_options = replace(options, ssh=side.options.ssh)
+        wanted = ProfileOptions() if live and profile else None
+        read.append(_read(side.target, schemas or side.schemas, chosen_options, wanted))
+    (old_catalog, old_profile), (new_catalog, new_profile) = read
+    ensure_comparable(old_catalog, new_catalog, old.label, new.label)
+    metrics = ()
+    if wants_metrics:
+        from dayone.project.drift import metric_uses
+
+        metrics = metric_uses(project, ref, old_catalog, new_catalog)
+    return diff_catalogs(old_catalog, new_catalog, old_profile, new_profile, metrics, old.label, new.label)
+
+
+def export_contract(audits: Sequence[tuple[str, AuditResult, Target | None]], output: str | Path, force: bool = False,
+                    environments: dict[str, str] | None = None, into_folder: bool = False):  # fmt: skip
+    """Write one ODCS v3 data contract per (source name, audit, target): with one audit, `output`
+    is the file (unless it is a folder, or `into_folder`); with several, the folder that gets
+    <source>.odcs.yaml each. The server entry names
+    the target's host, port, database and schema, never a login. A file the user edited since dayone
+    wrote it stops the export (dayone.export.files) unless `force`: a WriteReport. `environments`:
+    a project source's environment (prod, staging, dev) by source name, named in its server entry."""
+    from dayone.export.contract import contract_document, to_yaml
+    from dayone.export.facts import export_facts
+
+    files = []
+    for name, result, target in audits:
+        document = contract_document(export_facts(result), name, _contract_server(target, (environments or {}).get(name)))
+        files.append((f"{name}.odcs.yaml", to_yaml(document)))
+    return _write_exports(files, output, force, "dayone export contract", into_folder)
+
+
+def export_sync(audits: Sequence[tuple[str, AuditResult]], output_format: str, output: str | Path | None,
+                force: bool = False, into_folder: bool = False):  # fmt: skip
+    """The extraction plan of each (source name, audit) as dayone JSON, an Airbyte configured
+    catalog or a Singer catalog. Without `output` (one audit only): the text, written nowhere;
+    else a WriteReport, as export_contract (files named <source>.<format>.json in a folder)."""
+    from dayone.export.facts import export_facts
+    from dayone.export.sync import render
+
+    suffix = {"json": "sync", "airbyte": "airbyte", "singer": "singer"}[output_format]
+    files = [(f"{name}.{suffix}.json", render(export_facts(result), name, output_format)) for name, result in audits]
+    if output is None:
+        return files[0][1]
+    return _write_exports(files, output, force, f"dayone export sync --format {output_format}", into_folder)
+
+
+def _contract_server(target: Target | None, environment: str | None):
+    from dayone.export.contract import Server
+
+    if not isinstance(target, DatabaseTarget):
+        return None
+    return Server(target.engine, target.host or ("localhost" if target.engine != "sqlite" else None), target.port,
+                  target.database, environment)  # fmt: skip
+
+
+def _write_exports(files: list[tuple[str, str]], output: str | Path, force: bool, what: str, into_folder: bool = False):
+    """One file: `output` is that file (unless it is a folder, or `into_folder`); several: their folder."""
+    from dayone.export.files import ExportFile, write_export
+
+    path = Path(output)
+    if len(files) == 1 and not into_folder and not path.is_dir():
+        folder, names = path.parent, [path.name]
+    else:
+        if path.exists() and not path.is_dir():
+            raise DayoneError(f"{path} is a file: with several sources, --output names the folder that gets one file per source")
+        folder, names = path, [name for name, _ in files]
+    exported = [ExportFile(name, text.encode("utf-8")) for name, (_, text) in zip(names, files)]
+    return write_export(folder, exported, force, what=what)

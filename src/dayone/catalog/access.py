@@ -88,6 +88,15 @@ class Publication:
     all_tables: bool = False
     operations: tuple[str, ...] = ()  # insert, update, delete, truncate
     tables: int = 0
+    # (schema, table) of the tables it carries; None when not read (snapshots taken before dayone read
+    # it) or when it carries every table (all_tables): a new table is then in it by itself
+    members: tuple[tuple[str, str], ...] | None = None
+
+    def carries(self, schema: str, table: str) -> bool | None:
+        """Whether changes of that table go out through this publication (None: not known)."""
+        if self.all_tables:
+            return True
+        return None if self.members is None else (schema, table) in self.members
 
 
 @dataclass(frozen=True)

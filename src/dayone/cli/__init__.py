@@ -11,10 +11,13 @@ import click
 from dayone.cli.audit import audit, rules
 from dayone.cli.check import check
 from dayone.cli.demo import demo
+from dayone.cli.export import export
+from dayone.cli.diff import diff, watch
 from dayone.cli.log import answer, ask, done, log_command, note, todo
 from dayone.cli.metrics import metric, metrics
 from dayone.cli.project import init, people, person, source
 from dayone.cli.questions import questions
+from dayone.cli.report import report
 from dayone.cli.snapshot import catalog, snapshot
 from dayone.cli.status import status
 from dayone.errors import DayoneError, redact, redact_traceback, redact_untrusted
@@ -41,12 +44,16 @@ cli.add_command(check)
 cli.add_command(metrics)
 cli.add_command(metric)
 cli.add_command(status)
+cli.add_command(report)
 for command in (note, todo, ask, answer, done, log_command, questions):  # the running log and the questionnaire
     cli.add_command(command)
 cli.add_command(init)
 cli.add_command(source)
 cli.add_command(person)
 cli.add_command(people)
+cli.add_command(export)
+cli.add_command(diff)
+cli.add_command(watch)
 
 
 def main() -> None:

@@ -31,16 +31,16 @@ class Workspace:
     jobs: int = JOBS
 
 
-def target_options(command=None, *, every_source: bool = False):
+def target_options(command=None, *, every_source: bool = False, with_workspace: bool = False):
     """TARGET argument, --schema, the session guard timeouts, and the SSH bastion to go through.
 
     TARGET may name a source of the project (dayone.yml here or above, or --project): its URL, its
     own DAYONE_PASSWORD_<SOURCE>, its bastion and schemas apply (--ssh and --schema override them),
     in the environment --env chooses. With `every_source`, TARGET may be left out inside a project
     (the command then runs on every source) and the command gets `workspace` (a Workspace, or None
-    for a URL or a file)."""
+    for a URL or a file); `with_workspace` gives it `workspace` with TARGET still required."""
     if command is None:
-        return functools.partial(target_options, every_source=every_source)
+        return functools.partial(target_options, every_source=every_source, with_workspace=with_workspace)
 
     @click.argument("target", required=not every_source)
     @click.option("--schema", "schemas", multiple=True, metavar="NAME", help="Read only this schema (repeatable). Default: every non-system schema.")
@@ -78,7 +78,7 @@ def target_options(command=None, *, every_source: bool = False):
         options = SessionOptions(
             connect_timeout=connect_timeout, statement_timeout=statement_timeout, lock_timeout=lock_timeout, ssh=ssh
         )
-        if every_source:
+        if every_source or with_workspace:
             kwargs["workspace"] = workspace
         return command(*args, target=target, schemas=schemas, options=options, **kwargs)
 
@@ -105,9 +105,11 @@ def _some_bastion(project: Project) -> bool:
 
 def _names_source(target: str) -> bool:
     """A word that can name a source and is neither a URL nor an existing file."""
+    if "://" in target or os.path.exists(target):
+        return False  # decided without importing the project's models (pydantic, ruamel): a URL or a file
     from dayone.project.model import NAME
 
-    return "://" not in target and not os.path.exists(target) and NAME.fullmatch(target) is not None
+    return NAME.fullmatch(target) is not None
 
 
 def _workspace(target: str | None, env: str | None, project_dir: str | None, jobs: int, schemas: tuple[str, ...]):

@@ -23,7 +23,7 @@ def write_report(text: str | bytes, output: str | None) -> None:
             else:
                 sys.stdout.write(text)
         return
-    write_atomically(output, text)
+    write_atomically(output, text, durable=False)  # a report: written again by running the command again
     click.echo(f"wrote {output}", err=True)
 
 

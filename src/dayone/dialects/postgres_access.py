@@ -126,7 +126,12 @@ GROUP BY n.oid, n.nspname, n.nspowner
 
 REPLICATION_SQL = """
 SELECT (SELECT coalesce(json_agg(to_jsonb(p) || jsonb_build_object(
-                    'table_count', (SELECT count(*) FROM pg_publication_tables t WHERE t.pubname = p.pubname))), '[]')
+                    'table_count', (SELECT count(*) FROM pg_publication_tables t WHERE t.pubname = p.pubname),
+                    -- which tables: a new table is in a publication or not (all tables: in it by itself)
+                    'members', CASE WHEN p.puballtables THEN NULL ELSE (
+                        SELECT coalesce(json_agg(json_build_array(t.schemaname, t.tablename)
+                                                 ORDER BY t.schemaname, t.tablename), '[]')
+                        FROM pg_publication_tables t WHERE t.pubname = p.pubname) END)), '[]')
         FROM pg_publication p),
        (SELECT coalesce(json_agg(to_jsonb(s) || jsonb_build_object('lag_bytes', pg_wal_lsn_diff(
                     CASE WHEN pg_is_in_recovery() THEN pg_last_wal_replay_lsn() ELSE pg_current_wal_lsn() END,
@@ -302,8 +307,10 @@ def _ms(value: str) -> str:
 
 def _publication(row: dict) -> Publication:
     operations = tuple(op for op in ("insert", "update", "delete", "truncate") if row.get(f"pub{op}"))
+    members = row.get("members")
     return Publication(name=row["pubname"], all_tables=bool(row.get("puballtables")), operations=operations,
-                       tables=int(row.get("table_count") or 0))  # fmt: skip
+                       tables=int(row.get("table_count") or 0),
+                       members=None if members is None else tuple(sorted((s, t) for s, t in members)))  # fmt: skip
 
 
 def _slot(row: dict) -> ReplicationSlot:

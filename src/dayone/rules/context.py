@@ -11,7 +11,7 @@ from dayone.catalog.model import Catalog, Column, ForeignKey, Schema, Table
 from dayone.findings import Location
 from dayone.rules import naming
 from dayone.dialects.base import Dialect, dialect_for_product
-from dayone.findings import target_name
+from dayone.findings import quoted_name, target_name
 from dayone.profile.model import ColumnProfile, Profile, TableProfile
 from dayone.scope import EVERYTHING, AuditScope
 
@@ -90,9 +90,19 @@ class AuditContext:
 
     def located(self, schema: Schema, table: Table | None = None, column: Column | None = None) -> tuple[str, Location]:
         """A finding's target: its spelling (as `target` gives it) and its location by name."""
-        return self.target(schema, table, column), Location(
-            schema.name, table.name if table is not None else None, column.name if column is not None else None
-        )
+        if table is None:
+            return self.target_of(schema.name), Location(schema.name)
+        # a table's spelling is worked out once: its columns and several rules' findings share it
+        spelled = self._spelled_tables.get(id(table))
+        if spelled is None:
+            spelled = self._spelled_tables[id(table)] = self.target_of(schema.name, table.name)
+        if column is None:
+            return spelled, Location(schema.name, table.name)
+        return f"{spelled}.{quoted_name(column.name)}", Location(schema.name, table.name, column.name)
+
+    @cached_property
+    def _spelled_tables(self) -> dict[int, str]:
+        return {}  # by id(): the catalog keeps every table alive as long as this context
 
     def located_by_name(self, schema: str, table: str) -> tuple[str, Location]:
         found = self.find_table(schema, table)
@@ -167,14 +177,16 @@ class AuditContext:
 
     def per_table(self, fact: str, table: Table, compute) -> list:
         """compute(table), asked once per table and audit whoever asks."""
-        key = (fact, id(table))  # the catalog keeps every table alive as long as this context
-        found = self._facts.get(key)
+        known = self._facts.get(fact)
+        if known is None:
+            known = self._facts[fact] = {}
+        found = known.get(id(table))  # the catalog keeps every table alive as long as this context
         if found is None:
-            found = self._facts[key] = compute(table)
+            found = known[id(table)] = compute(table)
         return found
 
     @cached_property
-    def _facts(self) -> dict:
+    def _facts(self) -> dict[str, dict[int, list]]:
         return {}
 
     def foreign_key_of(self, table: Table, column: Column) -> ForeignKey | None:

@@ -363,9 +363,11 @@ def json_without_schema(ctx: AuditContext):
     """
     this = REGISTRY["json-without-schema"]
     for schema, table, column in ctx.columns():
+        if column.normalized_type not in ("json", "string", "text"):
+            continue  # decided before the profile is looked up: most columns are neither
         found = ctx.column_profile(schema, table, column)
         shape = found[1].json if found else None
-        if column.normalized_type != "json" and (shape is None or column.normalized_type not in ("string", "text")):
+        if column.normalized_type != "json" and shape is None:
             continue
         validated = any(
             column.name in ck.expression and re.search(r"matches_schema|json_schema_valid|validate_json_schema", ck.expression, re.I)

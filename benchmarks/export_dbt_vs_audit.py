@@ -1,0 +1,131 @@
+#!/usr/bin/env python
+"""Exporting a dbt project of a big schema: `dayone export dbt` against the audit it runs, and
+against `dbt parse` of what it wrote (what the user runs next).
+
+An export is an audit (catalog and the default sample profile) plus rendering and writing one
+staging model per table, the sources YAML and the snapshots. This builds the catalog benchmark's
+schema (ten columns, a primary key, a foreign key, a CHECK list of statuses, comments per table) in
+a new, uniquely named PostgreSQL database (dropped on every exit path) and times, interleaved,
+medians of --repeat runs, each the whole command in a subprocess:
+
+- `dayone audit URL --format json -o FILE` (the audit alone);
+- `dayone export dbt URL -o DIR` into a new folder (every file written);
+- `dayone export dbt URL -o DIR` again into the same folder (every file compared, none written);
+- `dbt parse --no-partial-parse` of the exported project (needs dbt: pip install -e '.[test]').
+
+dbt-codegen's `generate_source`, the skeleton a user would otherwise start from, is a dbt package
+fetched from dbt's hub at `dbt deps`; it is not measured here (no network in this benchmark).
+
+    python benchmarks/export_dbt_vs_audit.py [--tables 1000] [--repeat 3] [--output docs/benchmarks.md]
+
+Exit status 0 when the export takes at most --target (default 1.0) times dbt's own parse of the
+files it wrote, 1 when not, 2 when the benchmark failed (or dbt is not installed).
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from catalog_vs_reflect import PostgresBench, dayone_command, machine, write_section  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+START_MARKER = "<!-- export-dbt-benchmark:start -->"
+END_MARKER = "<!-- export-dbt-benchmark:end -->"
+
+
+def timed(command: list[str], cwd: Path | None = None) -> float:
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=1800, cwd=cwd)
+    elapsed = time.perf_counter() - started
+    if done.returncode not in (0, 1):  # audit exits 1 when findings reach --fail-on
+        raise RuntimeError(f"{' '.join(command[:3])} exited {done.returncode}: {(done.stderr or done.stdout).strip()[-500:]}")
+    return elapsed
+
+
+def write_profile(folder: Path, project: str, bench: PostgresBench) -> None:
+    from ruamel.yaml import YAML
+
+    url = bench.url()
+    output = {"type": "postgres", "host": "127.0.0.1", "port": 5432, "user": "postgres", "password": "",
+              "dbname": url.rsplit("/", 1)[1], "schema": "dbt_bench", "threads": 1}  # fmt: skip
+    with open(folder / "profiles.yml", "w") as stream:
+        YAML().dump({project: {"target": "dev", "outputs": {"dev": output}}}, stream)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--tables", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--target", type=float, default=1.0)
+    parser.add_argument("--pg-url", default=os.environ.get("DAYONE_BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--output", default=str(REPO / "docs" / "benchmarks.md"), help="'-' prints only")
+    args = parser.parse_args(argv)
+
+    dbt = Path(sys.executable).parent / "dbt"
+    if not dbt.exists():
+        raise RuntimeError("dbt is not installed beside this Python: pip install -e '.[test]'")
+    bench = PostgresBench(args.pg_url)
+    dayone = dayone_command()
+    try:
+        bench.create_database()
+        bench.build(args.tables)
+        print(file=sys.stderr)
+        with tempfile.TemporaryDirectory(prefix="dayone-export-bench-") as work:
+            root = Path(work)
+            rerun = root / "dbt_bench"
+            timed([*dayone, "export", "dbt", bench.url(), "-o", str(rerun)])  # the folder reruns compare against
+            write_profile(root, "dbt_bench", bench)
+            times: dict[str, list[float]] = {"audit (json)": [], "export dbt (new folder)": [], "export dbt (rerun, nothing changed)": []}
+            times["dbt parse of the export"] = []
+            for i in range(args.repeat):  # interleaved: load on the machine hits all alike
+                times["audit (json)"].append(timed([*dayone, "audit", bench.url(), "--format", "json", "-o", str(root / "audit.json")]))
+                fresh = root / f"new{i}" / "dbt_bench"
+                times["export dbt (new folder)"].append(timed([*dayone, "export", "dbt", bench.url(), "-o", str(fresh)]))
+                shutil.rmtree(fresh.parent)
+                times["export dbt (rerun, nothing changed)"].append(timed([*dayone, "export", "dbt", bench.url(), "-o", str(rerun)]))
+                times["dbt parse of the export"].append(
+                    timed([str(dbt), "parse", "--no-partial-parse", "--profiles-dir", str(root)], cwd=rerun))
+            files = sum(1 for p in rerun.rglob("*") if p.is_file() and "target" not in p.parts and "logs" not in p.parts)
+    finally:
+        bench.drop()
+    medians = {name: statistics.median(values) for name, values in times.items()}
+    base = medians["audit (json)"]
+    ratio = medians["export dbt (new folder)"] / medians["dbt parse of the export"]
+    info = machine()
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, cwd=REPO).stdout.strip()
+    rows = "\n".join(f"| {name} | {value:.2f} s | {value / base:.2f}× |" for name, value in medians.items())
+    verdict = "met" if ratio <= args.target else "**missed**"
+    section = f"""{START_MARKER}
+## Exporting a dbt project of {args.tables:,} tables: `dayone export dbt` vs the audit it runs
+
+Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by `benchmarks/export_dbt_vs_audit.py` on {info.get('cores', '?')} cores ({info.get('cpu', '?')}), Python {sys.version.split()[0]}, dayone `{commit}`; {args.tables:,} PostgreSQL tables (the catalog benchmark's schema: each with a status CHECK list, so each gets a snapshot), medians of {args.repeat} interleaved runs, each the whole command in a subprocess. The export writes {files:,} files.
+
+| command | time | vs audit |
+|---|---:|---:|
+{rows}
+
+Both dayone commands run the default sample profile. The export's time beyond the audit is rendering and writing the YAML (ruamel.yaml, pure Python) and SQL. Target: the export at most {args.target}× what dbt takes to parse the same files, the user's next command — {verdict} ({ratio:.2f}×). Re-run: `python benchmarks/export_dbt_vs_audit.py` (needs the right to create and drop databases; `DAYONE_BENCH_PG_URL`).
+{END_MARKER}
+"""
+    print(section)
+    if args.output != "-":
+        write_section(Path(args.output), section, START_MARKER, END_MARKER)
+    return 0 if ratio <= args.target else 1
+
+
+if __name__ == "__main__":
+    try:
+        sys.exit(main())
+    except Exception as exc:  # noqa: BLE001 - a benchmark that could not run says why in one line
+        print(f"benchmark failed: {exc}", file=sys.stderr)
+        sys.exit(2)
