@@ -24,7 +24,7 @@ import unicodedata
 from dataclasses import dataclass
 
 
-from dayone.export.facts import ColumnFacts, ExportFacts, SoftDelete, TableFacts
+from dayone.export.facts import ColumnFacts, ExportFacts, SoftDelete, TableFacts, first_free
 from dayone.export.files import ExportFile
 from dayone.export.yamltext import Flow, to_yaml
 
@@ -80,10 +80,7 @@ def dbt_files(facts: ExportFacts, source_name: str, project_name: str) -> list[E
     sources, taken = [], set()
     for schema in schemas:  # one dbt source per schema, each name its own (schemas Sales and sales)
         base = folder if len(schemas) == 1 else dbt_name(f"{folder}_{schema}")
-        name, n = base, 2
-        while name in taken:
-            name, n = f"{base}_{n}", n + 1
-        taken.add(name)
+        name = first_free(base, taken)
         sources.append(DbtSource(name, schema, tuple(t for t in facts.tables if t.schema == schema)))
     renderer.sources = {s.schema: s for s in sources}
     files = [ExportFile("dbt_project.yml", project_yaml(project_name), only_when_absent=True)]
@@ -134,11 +131,7 @@ class _Renderer:
                     names[table.name] = table.name
                     continue
                 base = dbt_name(table.name)
-                name, n = base, 2
-                while name in taken:
-                    name, n = f"{base}_{n}", n + 1
-                taken.add(name)
-                names[table.name] = name
+                names[table.name] = first_free(base, taken)
             self._names[source.name] = names
         return self._names[source.name]
 
