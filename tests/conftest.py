@@ -225,3 +225,11 @@ def pgserver_dir():
     folder.chmod(0o755)
     yield folder
     shutil.rmtree(folder, ignore_errors=True)
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Where the browser tests left their screenshots of the report site, for a reviewer to open."""
+    from test_report_browser import ARTIFACTS, kept_this_session
+
+    if kept_this_session:
+        terminalreporter.write_line(f"report site screenshots: {ARTIFACTS}")

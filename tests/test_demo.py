@@ -147,3 +147,13 @@ def test_the_demo_is_the_same_every_time(tmp_path):
 
     assert [to_json(c) for c in first] == [to_json(c) for c in second]
     assert (tmp_path / "a" / "grading.db").read_bytes() == (tmp_path / "b" / "grading.db").read_bytes()
+
+
+def test_demo_ends_by_writing_the_report_of_its_launch(demo_run):
+    folder, run = demo_run
+    site = folder / "reports" / "site"
+    assert str((site / "index.html").resolve()) in run.stdout.replace("\n", "")
+    overview = (site / "index.html").read_text()
+    assert "Collectors launch" in overview and "vault_items has no primary key" in overview
+    assert len(list(site.glob("src-*/t/*.html"))) == 11  # a page per table of the four databases
+    assert (site / "questions.html").is_file() and (site / "metrics.html").is_file()

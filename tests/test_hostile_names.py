@@ -496,3 +496,79 @@ def test_progress_shows_hostile_names_escaped(capsys, monkeypatch):
     assert ESC_CLEAR not in err  # the bar's own cursor movements are ESC sequences, but never this one
     shown = re.sub(r"\x1b\[[0-9;?]*[A-Za-z]", "", err)  # without the bar's own colours and cursor moves
     assert f"skipped public.{visible(name)}: permission denied for table {visible(name)}" in shown
+
+
+# --- the report site and its Markdown pages ---------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def hostile_site(hostile, tmp_path_factory) -> tuple[Hostile, Path, Path]:
+    folder = tmp_path_factory.mktemp(f"site-{hostile.engine}")
+    html, markdown = folder / "html", folder / "markdown"
+    _run(["report", hostile.url, "-o", str(html)])
+    _run(["report", hostile.url, "-o", str(markdown), "--format", "markdown"])
+    return hostile, html, markdown
+
+
+class _Tags(__import__("html.parser").parser.HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+        self.text: list[str] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+    def handle_data(self, data):
+        self.text.append(data)
+
+
+def test_the_report_site_holds_no_control_character_and_no_markup_from_the_database(hostile_site):
+    import html as html_lib
+
+    hostile, site, _ = hostile_site
+    pages = list(site.rglob("*.html"))
+    assert len(pages) > len(hostile.tables)  # a page per table at least
+    every_text = []
+    for page in pages + list(site.rglob("*.js")):
+        text = page.read_text(encoding="utf-8")
+        found = sorted({hex(ord(c)) for c in RAW_CONTROL.findall(text)})
+        assert not found, f"{hostile.engine}: {page.name} holds {found}"
+        if page.suffix != ".html":
+            continue
+        parsed = _Tags()
+        parsed.feed(text)
+        for tag, attrs in parsed.tags:
+            assert tag != "script" or attrs.get("src", "").endswith("assets/site.js"), f"{page.name}: a script the database planted"
+            assert not any(name.startswith("on") for name in attrs), f"{page.name}: <{tag} {attrs}>"
+            assert tag not in ("iframe", "object", "embed", "img", "b", "style"), f"{page.name}: <{tag}>"
+        every_text.append(html_lib.unescape("".join(parsed.text)))
+    shown = "\n".join(every_text)
+    for table in hostile.tables:  # each name readable, its control characters shown as escapes
+        assert visible(table) in shown, f"{hostile.engine}: {table!r} missing from the site"
+    assert "<script>alert(1)</script>" in shown and visible(HOSTILE_COMMENT) in shown or hostile.engine == "sqlite"
+    for value in ("<script>", "| a | b |", visible(ESC_CLEAR)):  # the status column's value set, as text
+        assert value in shown, f"{hostile.engine}: value {value!r} missing"
+
+
+def test_the_report_markdown_pages_keep_their_structure(hostile_site):
+    from dayone.render.site.markdown import MERMAID_COLUMNS  # noqa: F401 - the module under test
+
+    hostile, _, site = hostile_site
+    for page in site.rglob("*.md"):
+        text = page.read_text(encoding="utf-8")
+        found = sorted({hex(ord(c)) for c in RAW_CONTROL.findall(text)})
+        assert not found, f"{hostile.engine}: {page.name} holds {found}"
+        tokens = _markdown(text)
+        kinds = {t.type for t in _inline_tokens(tokens)}
+        assert not kinds & {"html_block", "html_inline", "image", "code_block", "blockquote_open", "hr"}, (page.name, kinds)
+        assert len([h for h in _headings(tokens) if h[0] == 1]) == 1, page.name  # its own title, nothing injected
+        for token in _inline_tokens(tokens):
+            if token.type == "link_open":
+                href = token.attrs["href"]
+                assert (page.parent / href).is_file(), f"{page.name}: {href}"
+            if token.type == "fence":
+                assert token.info == "mermaid"
+                for line in token.content.splitlines()[1:]:
+                    assert re.fullmatch(r'  (t\d+\["[\w .\-]*"\]( \{)?|\}|t\d+ \|\|(--|\.\.)o\{ t\d+ : "[\w .\-]*")|    \w+ \w+( PK| FK| PK,FK)?|  \}',
+                                        line), f"{hostile.engine}: {line!r}"

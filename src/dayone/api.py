@@ -280,6 +280,62 @@ def check(target: str | Target, options: SessionOptions | None = None, schemas: 
     return run_check(target, options, schemas)
 
 
+def report(
+    target: str | Target,
+    output: str | Path,
+    output_format: str = "html",
+    values: bool = True,
+    schemas: Sequence[str] | None = None,
+    options: SessionOptions | None = None,
+    profile: ProfileOptions | None = ProfileOptions(),
+    progress: ProgressCallback | None = None,
+) -> Path:
+    """Audit `target` (a database URL: catalog and a profile; a snapshot: its catalog) and check its
+    access, then write the report site (or Markdown pages) into the folder `output`. `values=False`
+    keeps every value of the data out, value sets too. Returns the page to open first."""
+    from datetime import datetime, timezone
+
+    from dayone.fileio import refuse_input_as_output
+    from dayone.render.check_formats import to_dict
+    from dayone.render.site import Site, check_output, write_site
+    from dayone.render.site.model import source_of
+
+    if isinstance(target, str):
+        target = parse_target(target)
+    refuse_input_as_output(output, target, option="output")
+    check_output(Path(output))
+    if profile is not None and not values:
+        profile = replace(profile, keep_values=False)
+    result = audit(target, schemas, options, profile=profile, progress=progress)
+    checked = to_dict(check(target, options, schemas))
+    site = Site(result.catalog.database, [source_of(result, check=checked)], values=values,
+                generated_at=datetime.now(timezone.utc).isoformat(timespec="seconds"))  # fmt: skip
+    return write_site(site, output, output_format)
+
+
+def report_project(
+    project,
+    output: str | Path,
+    output_format: str = "html",
+    values: bool = True,
+    sources: Sequence[str] | None = None,
+    env: str | None = None,
+    refresh: bool = False,
+    results: dict | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> Path:
+    """The report of a project (dayone.project.Project): every source (or `sources`) from its kept
+    results, audited and checked again with `refresh` (kept audits hold no profile: a refresh reads
+    the rows), with the questionnaire, the metrics, the log and the drift history."""
+    from dayone.project.report import project_site
+    from dayone.render.site import check_output, write_site
+
+    check_output(Path(output))
+    site = project_site(project, sources=list(sources) if sources is not None else None, env=env, refresh=refresh,
+                        values=values, results=results, progress=progress)  # fmt: skip
+    return write_site(site, output, output_format)
+
+
 def export_dbt(audits: Sequence[tuple[str, AuditResult]], output: str | Path, force: bool = False):
     """Write the dbt sources, staging models and snapshots of each (source name, audit) into the dbt
     project whose root is `output` (a dbt_project.yml only when it has none): a WriteReport. Files

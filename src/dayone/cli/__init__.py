@@ -17,6 +17,7 @@ from dayone.cli.log import answer, ask, done, log_command, note, todo
 from dayone.cli.metrics import metric, metrics
 from dayone.cli.project import init, people, person, source
 from dayone.cli.questions import questions
+from dayone.cli.report import report
 from dayone.cli.snapshot import catalog, snapshot
 from dayone.cli.status import status
 from dayone.errors import DayoneError, redact, redact_traceback, redact_untrusted
@@ -43,6 +44,7 @@ cli.add_command(check)
 cli.add_command(metrics)
 cli.add_command(metric)
 cli.add_command(status)
+cli.add_command(report)
 for command in (note, todo, ask, answer, done, log_command, questions):  # the running log and the questionnaire
     cli.add_command(command)
 cli.add_command(init)

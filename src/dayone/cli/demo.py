@@ -20,9 +20,9 @@ def demo(directory, show_info):
 
     Four SQLite databases of a collectibles company launching a single login, grading
     submissions, a vault and a collection feature, with the problems real launches have; made a
-    dayone project (sources, people, day-1 metrics, a running log), audited and checked, and shown
-    with `dayone status`. Run again, it rebuilds the databases and keeps the project's dayone.yml
-    and log.
+    dayone project (sources, people, day-1 metrics, a running log), audited and checked, shown
+    with `dayone status`, and written as a report site (reports/site/index.html). Run again, it
+    rebuilds the databases and keeps the project's dayone.yml and log.
     """
     from dayone.project import require_project
     from dayone.project.status import build_status
@@ -36,6 +36,9 @@ def demo(directory, show_info):
     for database in databases:
         write_atomically(reports / f"{database.name}.audit.md", audit_formats.to_markdown(database.result))
         write_atomically(reports / f"{database.name}.audit.json", audit_formats.to_json(database.result))
-    status = build_status(require_project(str(folder)))
+    project = require_project(str(folder))
+    status = build_status(project)
+    # the audits just run hold the profile (value sets, null shares) that kept audits do not
+    site = api.report_project(project, reports / "site", results={d.name: d.result for d in databases})
     with standard_output():
-        print_demo(databases, folder.resolve(), status, directory, show_info=show_info)
+        print_demo(databases, folder.resolve(), status, directory, show_info=show_info, report=site.resolve())

@@ -15,8 +15,9 @@ from dayone.render.escape import terminal_text
 
 
 def print_demo(databases: list[DemoDatabase], folder: Path, status: dict[str, Any], shown_as: str,
-               show_info: bool = False, console: Console | None = None) -> None:  # fmt: skip
-    """`folder` is where the demo is; `shown_as` the folder as the user named it, for `cd`."""
+               show_info: bool = False, console: Console | None = None, report: Path | None = None) -> None:  # fmt: skip
+    """`folder` is where the demo is; `shown_as` the folder as the user named it, for `cd`; `report` the
+    launch's report site, said last: the one thing to open."""
     from dayone.render.status import print_status
 
     console = console or Console(highlight=False)
@@ -44,8 +45,15 @@ def print_demo(databases: list[DemoDatabase], folder: Path, status: dict[str, An
                 ("dayone metrics check", "which metrics the data model can answer"),
                 ("dayone rules explain timestamp-without-time-zone", "why a finding matters"))  # fmt: skip
     width = max(len(command) for command, _ in commands)
+    side_by_side = all(2 + width + 2 + len(what) <= console.width for _, what in commands)
     for command, what in commands:
-        console.print(f"  [bold]{escape(command)}[/]{' ' * (width - len(command))}  [dim]{escape(what)}[/]")
+        if side_by_side:
+            console.print(f"  [bold]{escape(command)}[/]{' ' * (width - len(command))}  [dim]{escape(what)}[/]")
+        else:  # a narrow terminal: each description under its command, not wrapped into the next column
+            console.print(f"  [bold]{escape(command)}[/]\n      [dim]{escape(what)}[/]")
+    if report is not None:
+        console.print(f"\nThe launch's report, to open in a browser (it needs no network): {terminal_text(str(report))}",
+                      markup=False, soft_wrap=True)  # fmt: skip
 
 
 def escape(text: str) -> str:
