@@ -89,3 +89,12 @@ def test_descriptions_come_from_answers_to_one_table_or_one_value_list(shop):
     orders = {t.name: t for t in export_facts(shop, {enum.id: said}).tables}["shop_orders"]
     assert orders.column("channel").description == said.text
     assert orders.column("status").description is None
+
+
+def test_first_free_keeps_every_exports_names_apart():
+    from dayone.export.facts import first_free
+
+    taken: set[str] = set()
+    assert [first_free("orders", taken) for _ in range(3)] == ["orders", "orders_2", "orders_3"]
+    assert first_free("s.a.b", {"s.a.b"}, lambda n: f"s.a.b ({n})") == "s.a.b (2)"
+    assert taken == {"orders", "orders_2", "orders_3"}

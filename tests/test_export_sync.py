@@ -259,3 +259,16 @@ def test_sqlite_contract_has_no_server_and_lints(tmp_path, dayone):
 
     lint = datacontract("lint", "app.yaml", cwd=tmp_path)
     assert lint.returncode == 0, lint.stdout[-2000:]
+
+
+def test_every_export_in_a_project_without_sources_says_how_to_add_one(tmp_path):
+    """dbt, contract and sync gather their audits the same way (cli.export.export_audits): inside a
+    project that names no source yet, each says so in one line instead of exporting nothing."""
+    from workspace_log_helpers import make_project, one_line_error, run
+
+    folder = tmp_path / "launch"
+    make_project(folder, {})
+    for args in (["dbt", "-o", "dbt_out"], ["contract", "-o", "contracts"], ["sync", "-o", "plans"]):
+        line = one_line_error(run("export", *args, cwd=folder))
+        assert "names no source yet" in line and "dayone source add" in line, (args, line)
+    assert not (folder / "dbt_out").exists()

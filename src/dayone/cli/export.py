@@ -33,21 +33,11 @@ def dbt(target, schemas, options, workspace, output, source_name, force):
     Rerunning rewrites the files it wrote before; a file you edited since is left alone and named,
     and nothing is written, unless --force.
     """
-    from dayone.cli.progress import ProfileProgress
-
-    if workspace is not None and workspace.ref is None:
-        if source_name:
-            raise click.UsageError("--source-name names one source: give TARGET, or leave it out to use each source's own name")
-        audits = _every_source(workspace, options)
-    else:
-        with ProfileProgress() as progress:
-            result = api.audit(target, schemas, options, progress=progress)
-        if workspace is not None:
-            from dayone.project.questions import acknowledge
-
-            result = acknowledge(workspace.project, workspace.ref, result)  # the answers: zone, descriptions
-        name = source_name or (workspace.ref.name if workspace is not None else result.catalog.database)
-        audits = [(name, result)]
+    if source_name and workspace is not None and workspace.ref is None:
+        raise click.UsageError("--source-name names one source: give TARGET, or leave it out to use each source's own name")
+    audits = [(name, result) for name, result, _ in export_audits(target, schemas, options, workspace)]
+    if source_name:
+        audits = [(source_name, result) for _, result in audits]
     report = api.export_dbt(audits, output, force)
     click.echo(f"wrote dbt files for {', '.join(n for n, _ in audits)} in {output}: {report.summary()}", err=True)
     for path in report.kept:
@@ -58,22 +48,53 @@ def dbt(target, schemas, options, workspace, output, source_name, force):
         click.echo(f"  {path}: written by an earlier export, no longer exported (left in place)", err=True)
 
 
-def _every_source(workspace, options):
+def export_audits(target, schemas, options, workspace):
+    """(source name, audit with the project's answers, target) of TARGET, or of every source of the
+    project when it names none: what each export renders. Without a project, the name is the
+    database's; in one, the source's, and its answers (descriptions, the zone) are applied."""
     from dataclasses import replace
 
     from dayone.cli.progress import ProfileProgress
-    from dayone.project.questions import acknowledge
-    from dayone.project.runs import every_source, target_of
 
-    audits = []
-    for ref in every_source(workspace.project, workspace.env):
-        _, parsed, defaults = target_of(workspace.project, ref.name, ref.env)
-        database = workspace.project.environments(ref.name)[ref.env]
-        session = replace(options, ssh=options.ssh or defaults.ssh)
+    if workspace is None:
+        from dayone.connect.target import parse_target
+
+        target = parse_target(target) if isinstance(target, str) else target
         with ProfileProgress() as progress:
-            result = api.audit(parsed, database.schemas or None, session, progress=progress)
-        audits.append((ref.name, acknowledge(workspace.project, ref, result)))
+            result = api.audit(target, schemas, options, progress=progress)
+        return [(result.catalog.database, result, target)]
+    from dayone.project.questions import acknowledge
+    from dayone.project.runs import target_of
+
+    refs = export_refs(workspace)
+    chosen = {workspace.ref.name: (target, schemas, options)} if workspace.ref is not None else {}
+    audits = []
+    for ref in refs:
+        if ref.name in chosen:
+            parsed, names, session = chosen[ref.name]
+        else:
+            _, parsed, defaults = target_of(workspace.project, ref.name, ref.env)
+            names = workspace.project.environments(ref.name)[ref.env].schemas or None
+            session = replace(options, ssh=options.ssh or defaults.ssh)
+        with ProfileProgress() as progress:
+            result = api.audit(parsed, names or None, session, progress=progress)
+        audits.append((ref.name, acknowledge(workspace.project, ref, result), parsed))
     return audits
+
+
+def export_refs(workspace):
+    """The project's sources an export runs on: TARGET's, or every source's (--env's database)."""
+    from dayone.project.runs import every_source
+
+    if workspace.ref is not None:
+        return [workspace.ref]
+    refs = every_source(workspace.project, workspace.env)
+    if not refs:
+        from dayone.errors import DayoneError
+
+        raise DayoneError(f"{workspace.project.config.path} names no {workspace.env + ' ' if workspace.env else ''}source yet: "
+                          "`dayone source add NAME URL` adds one")  # fmt: skip
+    return refs
 
 
 from dayone.cli.export_plan import contract, sync  # noqa: E402 - the contract and sync exports

@@ -26,12 +26,13 @@ def contract(target, schemas, options, workspace, output, force):
 
     Inside a project folder without TARGET: every source, --output being a folder.
     """
+    from dayone.cli.export import export_audits, export_refs  # here: cli.export imports this module
     from dayone.fileio import refuse_input_as_output
 
     if target is not None:
         refuse_input_as_output(output, target, option="output")
-    audits = _audits(target, schemas, options, workspace)
-    environments = {ref.name: ref.env for ref in _refs(workspace)} if workspace is not None else None
+    audits = export_audits(target, schemas, options, workspace)
+    environments = {ref.name: ref.env for ref in export_refs(workspace)} if workspace is not None else None
     every = workspace is not None and workspace.ref is None
     report = api.export_contract(audits, output, force, environments, into_folder=every)
     _tell(report, "contract", audits)
@@ -58,7 +59,9 @@ def sync(target, schemas, options, workspace, output_format, output, force):
         from dayone.fileio import refuse_input_as_output
 
         refuse_input_as_output(output, target, option="output")
-    audits = _audits(target, schemas, options, workspace)
+    from dayone.cli.export import export_audits  # here: cli.export imports this module
+
+    audits = export_audits(target, schemas, options, workspace)
     plans = [(name, result) for name, result, _ in audits]
     if output in (None, "-"):
         from dayone.cli.output import write_report
@@ -67,53 +70,6 @@ def sync(target, schemas, options, workspace, output_format, output, force):
         return
     every = workspace is not None and workspace.ref is None
     _tell(api.export_sync(plans, output_format, output, force, into_folder=every), f"{output_format} sync plan", audits)
-
-
-def _audits(target, schemas, options, workspace):
-    """(source name, audit with the project's answers, target) of TARGET, or of every source."""
-    from dataclasses import replace
-
-    from dayone.cli.progress import ProfileProgress
-
-    if workspace is None:
-        from dayone.connect.target import parse_target
-
-        target = parse_target(target) if isinstance(target, str) else target
-        with ProfileProgress() as progress:
-            result = api.audit(target, schemas, options, progress=progress)
-        return [(result.catalog.database, result, target)]
-    from dayone.project.questions import acknowledge
-    from dayone.project.runs import target_of
-
-    refs = _refs(workspace)
-    chosen = {workspace.ref.name: (target, schemas, options)} if workspace.ref is not None else {}
-    audits = []
-    for ref in refs:
-        if ref.name in chosen:
-            parsed, names, session = chosen[ref.name]
-        else:
-            _, parsed, defaults = target_of(workspace.project, ref.name, ref.env)
-            names = workspace.project.environments(ref.name)[ref.env].schemas or None
-            session = replace(options, ssh=options.ssh or defaults.ssh)
-        with ProfileProgress() as progress:
-            result = api.audit(parsed, names or None, session, progress=progress)
-        audits.append((ref.name, acknowledge(workspace.project, ref, result), parsed))  # answers: descriptions, zone
-    return audits
-
-
-def _refs(workspace):
-    """The project's sources the command runs on: TARGET's, or every source's (--env's database)."""
-    from dayone.project.runs import every_source
-
-    if workspace.ref is not None:
-        return [workspace.ref]
-    refs = every_source(workspace.project, workspace.env)
-    if not refs:
-        from dayone.errors import DayoneError
-
-        raise DayoneError(f"{workspace.project.config.path} names no {workspace.env + ' ' if workspace.env else ''}source yet: "
-                          "`dayone source add NAME URL` adds one")  # fmt: skip
-    return refs
 
 
 def _tell(report, what: str, audits) -> None:

@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from dayone.export.facts import ColumnFacts, ExportFacts, Relationship, TableFacts
+from dayone.export.facts import ColumnFacts, ExportFacts, Relationship, TableFacts, first_free
 from dayone.export.types import logical_type, typed_values
 from dayone.export.yamltext import to_yaml  # noqa: F401 - the contract's writer
 
@@ -74,13 +74,8 @@ def _object_names(facts: ExportFacts, qualified: bool) -> dict[tuple[str, str], 
     names: dict[tuple[str, str], str] = {}
     taken: set[str] = set()
     for table in facts.tables:
-        name = f"{table.schema}.{table.name}" if qualified else table.name
-        number = 2
-        while name in taken:
-            name = f"{table.schema}.{table.name} ({number})"
-            number += 1
-        taken.add(name)
-        names[(table.schema, table.name)] = name
+        first = f"{table.schema}.{table.name}" if qualified else table.name
+        names[(table.schema, table.name)] = first_free(first, taken, lambda n, t=table: f"{t.schema}.{t.name} ({n})")
     return names
 
 

@@ -11,25 +11,22 @@ What it writes under the project's root (paths relative to it):
 - `snapshots/<source>/_<source>__snapshots.yml`: a `check` snapshot of the status columns of each
   table whose status history the database does not keep.
 
-Every name, comment and value comes from the database and is untrusted: YAML is written by
-ruamel.yaml, SQL identifiers are quoted by sqlglot for the engine, and since dbt renders both YAML
-and SQL as Jinja, every untrusted string is made Jinja-inert (`jinja_inert`). The SQL is the source
-engine's: the models are meant for a warehouse of the same engine, or as the start of a port.
+Every name, comment and value comes from the database and is untrusted: YAML is written by the
+exports' one YAML writer (dayone.export.yamltext), SQL identifiers are quoted by sqlglot for the
+engine, and since dbt renders both YAML and SQL as Jinja, every untrusted string is made
+Jinja-inert (`jinja_inert`). The SQL is the source engine's: the models are meant for a warehouse of the same engine, or as the start of a port.
 """
 
 from __future__ import annotations
 
-import copy
-import io
 import re
 import unicodedata
 from dataclasses import dataclass
 
-from ruamel.yaml import YAML
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
-from dayone.export.facts import ColumnFacts, ExportFacts, SoftDelete, TableFacts
+from dayone.export.facts import ColumnFacts, ExportFacts, SoftDelete, TableFacts, first_free
 from dayone.export.files import ExportFile
+from dayone.export.yamltext import Flow, to_yaml
 
 SQL_DIALECTS = {"postgresql": "postgres", "mysql": "mysql", "mariadb": "mysql", "sqlite": "sqlite"}
 FRESHNESS = {"warn_after": {"count": 1, "period": "day"}}  # a starting point: tune it to the load schedule
@@ -83,10 +80,7 @@ def dbt_files(facts: ExportFacts, source_name: str, project_name: str) -> list[E
     sources, taken = [], set()
     for schema in schemas:  # one dbt source per schema, each name its own (schemas Sales and sales)
         base = folder if len(schemas) == 1 else dbt_name(f"{folder}_{schema}")
-        name, n = base, 2
-        while name in taken:
-            name, n = f"{base}_{n}", n + 1
-        taken.add(name)
+        name = first_free(base, taken)
         sources.append(DbtSource(name, schema, tuple(t for t in facts.tables if t.schema == schema)))
     renderer.sources = {s.schema: s for s in sources}
     files = [ExportFile("dbt_project.yml", project_yaml(project_name), only_when_absent=True)]
@@ -104,16 +98,16 @@ def dbt_files(facts: ExportFacts, source_name: str, project_name: str) -> list[E
 
 def project_yaml(name: str) -> bytes:
     project = dbt_name(name)
-    doc = CommentedMap()
+    doc = {}
     doc["name"] = project
     doc["version"] = "1.0.0"
     doc["profile"] = project
-    doc["model-paths"] = _flow(["models"])
-    doc["snapshot-paths"] = _flow(["snapshots"])
+    doc["model-paths"] = Flow(["models"])
+    doc["snapshot-paths"] = Flow(["snapshots"])
     doc["models"] = {project: {"staging": {"+materialized": "view"}}}
     header = ("# Written by `dayone export dbt` because this folder had no dbt project; yours from now on: dayone never\n"
               f"# rewrites it. The profile `{project}` must exist in your profiles.yml (~/.dbt/profiles.yml).\n")  # fmt: skip
-    return (header + _dump(doc)).encode()
+    return (header + to_yaml(doc)).encode()
 
 
 class _Renderer:
@@ -137,11 +131,7 @@ class _Renderer:
                     names[table.name] = table.name
                     continue
                 base = dbt_name(table.name)
-                name, n = base, 2
-                while name in taken:
-                    name, n = f"{base}_{n}", n + 1
-                taken.add(name)
-                names[table.name] = name
+                names[table.name] = first_free(base, taken)
             self._names[source.name] = names
         return self._names[source.name]
 
@@ -168,16 +158,16 @@ class _Renderer:
     # -- sources -----------------------------------------------------------------------------------
 
     def sources_yaml(self, sources: list[DbtSource]) -> bytes:
-        doc = CommentedMap()
+        doc = {}
         doc["version"] = 2
         doc["sources"] = [self._source(s) for s in sources]
         header = ("# Written by `dayone export dbt` from an audit of the database. dayone rewrites this file on the next\n"
                   "# export unless you edit it (it then stops and names the file; --force overwrites).\n")  # fmt: skip
-        return (header + _dump(doc)).encode()
+        return (header + to_yaml(doc)).encode()
 
-    def _source(self, source: DbtSource) -> CommentedMap:
+    def _source(self, source: DbtSource) -> dict:
         facts = self.facts
-        out = CommentedMap()
+        out = {}
         out["name"] = source.name
         out["description"] = _text(f"Schema {source.schema} of the {facts.product} database {facts.database}, as dayone audited it.")
         if '"' in source.schema or "`" in source.schema:  # as identifiers below
@@ -189,8 +179,8 @@ class _Renderer:
         out["tables"] = [self._table(source, t) for t in source.tables]
         return out
 
-    def _table(self, source: DbtSource, table: TableFacts) -> CommentedMap:
-        out = CommentedMap()
+    def _table(self, source: DbtSource, table: TableFacts) -> dict:
+        out = {}
         out["name"] = self.table_names(source)[table.name]
         if '"' in table.name or "`" in table.name:  # dbt quotes without doubling a quote inside: quoted here
             out["identifier"] = self.quote(table.name)
@@ -199,10 +189,10 @@ class _Renderer:
             out["identifier"] = _text(table.name)
         if table.description:
             out["description"] = _text(table.description)
-        config = CommentedMap()
+        config = {}
         if table.last_modified:
             config["loaded_at_field"] = self.column_ref(table.last_modified)
-            config["freshness"] = copy.deepcopy(FRESHNESS)  # no YAML anchors: each table its own
+            config["freshness"] = FRESHNESS  # the writer writes no aliases: each table shows it in full
         meta = self._table_meta(table)
         if meta:
             config["meta"] = {"dayone": meta}
@@ -214,25 +204,25 @@ class _Renderer:
         out["columns"] = [self._column(source, table, c) for c in table.columns]
         return out
 
-    def _table_meta(self, table: TableFacts) -> CommentedMap:
-        meta = CommentedMap()
+    def _table_meta(self, table: TableFacts) -> dict:
+        meta = {}
         if table.primary_key:
-            meta["primary_key"] = _flow([_text(c) for c in table.primary_key])
+            meta["primary_key"] = Flow([_text(c) for c in table.primary_key])
         if table.last_modified:
             meta["last_modified"] = {"column": _text(table.last_modified), "maintained_by": _text(table.last_modified_by or "")}
         if table.soft_delete:
             meta["soft_delete"] = [_soft_delete_meta(s) for s in table.soft_delete]
         if table.test_data is not None:
-            test = CommentedMap()
+            test = {}
             if table.test_data.flags:
-                test["flags"] = _flow([_text(c) for c in table.test_data.flags])
+                test["flags"] = Flow([_text(c) for c in table.test_data.flags])
             if table.test_data.predicate:
                 test["looks_like_test_data"] = _text(table.test_data.predicate)
             test["filtered_in_staging"] = bool(table.test_data.flags)
             meta["test_data"] = test
         if table.untracked_statuses:
-            meta["status_history_not_kept"] = _flow([_text(c) for c in table.untracked_statuses])
-        extraction = CommentedMap()
+            meta["status_history_not_kept"] = Flow([_text(c) for c in table.untracked_statuses])
+        extraction = {}
         extraction["method"] = table.extraction.method
         if table.extraction.cursor:
             extraction["cursor"] = _text(table.extraction.cursor)
@@ -240,27 +230,27 @@ class _Renderer:
         meta["extraction"] = extraction
         ids = sorted(set(table.finding_ids) | ({table.extraction.finding_id} if table.extraction.finding_id else set()))
         if ids:
-            meta["finding_ids"] = _flow(ids)
+            meta["finding_ids"] = Flow(ids)
         return meta
 
-    def _column(self, source: DbtSource, table: TableFacts, column: ColumnFacts) -> CommentedMap:
-        out = CommentedMap()
+    def _column(self, source: DbtSource, table: TableFacts, column: ColumnFacts) -> dict:
+        out = {}
         out["name"] = _text(column.name)
         out["quote"] = True  # dbt's tests then quote it: a plain name may be a reserved word (user, select)
         if column.description:
             out["description"] = _text(column.description)
         out["data_type"] = _text(column.data_type)
-        config = CommentedMap()
-        meta = CommentedMap()
+        config = {}
+        meta = {}
         if column.personal_data:
-            config["tags"] = _flow(["personal_data"])
+            config["tags"] = Flow(["personal_data"])
             meta["personal_data"] = column.personal_data
         if column.naive_timestamp:
             meta["wall_clock_time_zone"] = self.facts.timezone or "unanswered"
         if column.accepted_values_from:
             meta["accepted_values_from"] = _text(column.accepted_values_from)
         if column.finding_ids:
-            meta["finding_ids"] = _flow(list(column.finding_ids))
+            meta["finding_ids"] = Flow(list(column.finding_ids))
         if meta:
             config["meta"] = {"dayone": meta}
         if config:
@@ -292,16 +282,16 @@ class _Renderer:
             tests.append("not_null")
         if column.accepted_values:
             numeric = column.normalized_type in ("integer", "decimal", "float")
-            arguments = CommentedMap()
+            arguments = {}
             if numeric:
-                arguments["values"] = _flow([_text(v) for v in column.accepted_values])
+                arguments["values"] = Flow([_text(v) for v in column.accepted_values])
                 arguments["quote"] = False
             elif any("'" in v or "\\" in v for v in column.accepted_values):
                 # dbt puts each value between quotes as it is: a quote inside would end it; the literals are ours
-                arguments["values"] = _flow([self.literal(v) for v in column.accepted_values])
+                arguments["values"] = Flow([self.literal(v) for v in column.accepted_values])
                 arguments["quote"] = False
             else:
-                arguments["values"] = _flow([_text(v) for v in column.accepted_values])
+                arguments["values"] = Flow([_text(v) for v in column.accepted_values])
             tests.append({"accepted_values": {"arguments": arguments}})
         for relation in table.relationships:
             if relation.columns != (column.name,) or len(relation.to_columns) != 1:
@@ -309,10 +299,10 @@ class _Renderer:
             target = self.sources.get(relation.to_schema)
             if target is None or not any(t.name == relation.to_table for t in target.tables):
                 continue  # the referenced table is not exported: nothing to test against
-            arguments = CommentedMap()
+            arguments = {}
             arguments["to"] = jinja_source(target.name, self.table_names(target)[relation.to_table], braces=False)
             arguments["field"] = self.column_ref(relation.to_columns[0])
-            test = CommentedMap()
+            test = {}
             test["arguments"] = arguments
             if not relation.declared:
                 test["config"] = {"meta": {"dayone": {"implicit_reference": _text(relation.evidence or ""),
@@ -406,29 +396,29 @@ class _Renderer:
             for table in source.tables:
                 if not table.untracked_statuses or not table.primary_key:
                     continue  # no history to start, or no key to follow a row by
-                snapshot = CommentedMap()
+                snapshot = {}
                 snapshot["name"] = "snp_" + models[table.name].removeprefix("stg_")
                 snapshot["description"] = _text(
                     f"Changes of {', '.join(table.untracked_statuses)} in {table.name}, which the database keeps no history of: "
                     "the warehouse starts tracking them from the first run.")  # fmt: skip
                 snapshot["relation"] = jinja_source(source.name, self.table_names(source)[table.name], braces=False)
-                config = CommentedMap()
+                config = {}
                 key = [self.column_ref(c) for c in table.primary_key]
-                config["unique_key"] = key[0] if len(key) == 1 else _flow(key)
+                config["unique_key"] = key[0] if len(key) == 1 else Flow(key)
                 config["strategy"] = "check"
-                config["check_cols"] = _flow([self.column_ref(c) for c in table.untracked_statuses])
+                config["check_cols"] = Flow([self.column_ref(c) for c in table.untracked_statuses])
                 ids = [f for c in table.untracked_statuses for f in (table.column(c).finding_ids if table.column(c) else ())]
                 if ids:
-                    config["meta"] = {"dayone": {"finding_ids": _flow(sorted(set(ids)))}}
+                    config["meta"] = {"dayone": {"finding_ids": Flow(sorted(set(ids)))}}
                 snapshot["config"] = config
                 snapshots.append(snapshot)
         if not snapshots:
             return None
-        doc = CommentedMap()
+        doc = {}
         doc["snapshots"] = snapshots
         header = ("# Written by `dayone export dbt`: snapshots of status columns whose history the database does not keep.\n"
                   "# dayone rewrites this file on the next export unless you edit it (then --force overwrites).\n")  # fmt: skip
-        return (header + _dump(doc)).encode()
+        return (header + to_yaml(doc)).encode()
 
 
 def jinja_source(source: str, table: str, braces: bool = True) -> str:
@@ -436,13 +426,13 @@ def jinja_source(source: str, table: str, braces: bool = True) -> str:
     return "{{ " + call + " }}" if braces else call
 
 
-def _soft_delete_meta(marker: SoftDelete) -> CommentedMap:
-    out = CommentedMap()
+def _soft_delete_meta(marker: SoftDelete) -> dict:
+    out = {}
     out["column"] = _text(marker.column)
     out["kind"] = marker.kind
     out["deleted_when"] = {"set": "not null", "true": "true", "false": "false or 0", "in": "one of the values"}[marker.deleted_when]
     if marker.values:
-        out["values"] = _flow([_text(v) for v in marker.values])
+        out["values"] = Flow([_text(v) for v in marker.values])
     if marker.finding_id:
         out["finding_id"] = marker.finding_id
     return out
@@ -454,19 +444,3 @@ def _ids(ids) -> str:
 
 def _text(value: str) -> str:
     return jinja_inert(value)
-
-
-def _flow(items: list) -> CommentedSeq:
-    seq = CommentedSeq(items)
-    seq.fa.set_flow_style()
-    return seq
-
-
-def _dump(doc) -> str:
-    yaml = YAML()
-    yaml.width = 4096  # long descriptions on one line: no folding that differs between versions
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.allow_unicode = True
-    stream = io.StringIO()
-    yaml.dump(doc, stream)
-    return stream.getvalue()

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
@@ -466,3 +466,14 @@ def zone_in(text: str) -> str | None:
 
 def by_name(facts: ExportFacts) -> dict[tuple[str, str], TableFacts]:
     return {(t.schema, t.name): t for t in facts.tables}
+
+
+def first_free(first: str, taken: set[str], numbered: Callable[[int], str] | None = None) -> str:
+    """`first`, or else the first of numbered(2), numbered(3)… (`first_2`, `first_3`…) that is not
+    in `taken`; added to `taken`: the names each export keeps apart (dbt sources and tables,
+    contract objects)."""
+    name, number = first, 2
+    while name in taken:
+        name, number = numbered(number) if numbered else f"{first}_{number}", number + 1
+    taken.add(name)
+    return name
