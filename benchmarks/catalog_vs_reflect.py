@@ -587,6 +587,9 @@ def verdict(result: EngineResult, target: float) -> str:
     return "yes" if result.ratio >= target else "**no**"
 
 
+FLOOR_AIM = 1.5  # the catalog read against the server's own part (MySQL/MariaDB), as the issue aims
+
+
 def markdown(results: list[EngineResult], info: dict[str, str], args, source_changed: bool) -> str:
     today = dt.datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     lines = [
@@ -605,14 +608,17 @@ def markdown(results: list[EngineResult], info: dict[str, str], args, source_cha
         lines += ["**The dayone source changed while the benchmark ran: the figures may mix two versions.**", ""]
     lines += [
         "| engine | server | tables | `dayone snapshot` (CLI) | same, empty database | `read_catalog` (in process) "
-        "| `to_json` | `MetaData.reflect` | reflect / CLI | reflect / `read_catalog` | CLI ≥ {:g}× |".format(args.target),
-        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|",
+        "| `to_json` | `MetaData.reflect` | reflect / CLI | reflect / `read_catalog` | CLI ≥ {:g}× "
+        "| CLI / the server's floor | `read_catalog` / the floor |".format(args.target),
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|:---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r.engine} | {r.server} | {r.tables:,} | {median(r.cli):.2f} s | {median(r.empty_cli):.2f} s | "
             f"{median(r.library):.2f} s | {median(r.to_json):.2f} s | {median(r.reflect):.2f} s | "
-            f"**{r.ratio:.1f}×** | {r.library_ratio:.1f}× | {verdict(r, args.target)} |"
+            f"**{r.ratio:.1f}×** | {r.library_ratio:.1f}× | {verdict(r, args.target)} | "
+            + (f"**{median(r.cli) / median(r.server_floor):.1f}×** | {median(r.library) / median(r.server_floor):.1f}× |"
+               if r.server_floor else "– | – |")
         )
     lines.append("")
     for r in results:
@@ -632,7 +638,9 @@ def markdown(results: list[EngineResult], info: dict[str, str], args, source_cha
                 f"  The server's part alone: the same information_schema reads sent by the `mysql` C client on two "
                 f"connections, output discarded, took {fmt_list(r.server_floor)} (median {median(r.server_floor):.2f} s, "
                 f"{median(r.server_floor) / budget:.0%} of the {budget:.2f} s the target allows): MariaDB opens the "
-                "definition of every table for each information_schema table it fills."
+                "definition of every table for each information_schema table it fills. Against that floor, the "
+                f"command takes {median(r.cli) / median(r.server_floor):.1f}× and the catalog read in process "
+                f"{median(r.library) / median(r.server_floor):.1f}× (aim: {FLOOR_AIM:g}×)."
             )
     lines += [
         "",

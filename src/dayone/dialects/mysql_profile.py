@@ -181,6 +181,10 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
     method, share, note, cap = "full", 1.0, None, None
     statement = f"SELECT {columns} FROM {relation}"
     key = _sampling_key(table)
+    if request.tier == "full" and request.pushdown and size.rows and size.rows > budget_rows:
+        pushed = _push_down(session, schema, table, request, relation, columns, key, budget_rows, size)
+        if pushed is not None:
+            return pushed
     if request.tier == "sample":
         small = size.pages is not None and size.pages <= request.page_budget and (size.rows or 0) <= budget_rows
         if small:
@@ -209,26 +213,74 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
         _close(cursor)
         return skipped(schema, table, str(exc), time.monotonic() - started)
     except pymysql.Error as exc:
-        code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
-        text = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
-        elapsed = time.monotonic() - started
-        if code in (SERVER_GONE, SERVER_LOST) or isinstance(exc, pymysql.err.InterfaceError):
-            raise DayoneError(f"the connection was lost while profiling {schema.name}.{table.name}: {text}") from None
-        _close(cursor)
-        if code in STATEMENT_TIMEOUT:
-            return skipped(schema, table, timeout_reason(session.options.statement_timeout, request.tier), elapsed)
-        if code == LOCK_WAIT_TIMEOUT:
-            return skipped(schema, table, f"locked by another session: not read, rather than waiting longer than "
-                                          f"{math.ceil(session.options.lock_timeout)} s", elapsed)  # fmt: skip
-        if code in PERMISSION_ERRORS:
-            return skipped(schema, table, f"permission denied: {text}", elapsed)
-        return skipped(schema, table, f"the server could not read it: {text}" + (f" (error {code})" if code else ""), elapsed)
+        return _unread(exc, session, cursor, schema, table, request, started)
     if cap is not None and profile.rows_read >= cap:
         profile = _replace(profile, method="sample", pages_read_share=None,
                            note="the first rows of a plain scan: the table is larger than its statistics say")  # fmt: skip
     elif method == "sample" and key is None and profile.rows_read < budget_rows:
         profile = _replace(profile, method="full", pages_read_share=1.0, note=None)  # the plain scan reached the end
     return profile
+
+
+def _unread(exc, session: Session, cursor, schema: Schema, table: Table, request: TableRequest, started: float) -> TableProfile:
+    """A table whose read failed, as the report says it (or the error, when the connection is lost)."""
+    import pymysql
+
+    code = exc.args[0] if exc.args and isinstance(exc.args[0], int) else None
+    text = str(exc.args[1]) if len(exc.args) > 1 else str(exc)
+    elapsed = time.monotonic() - started
+    if code in (SERVER_GONE, SERVER_LOST) or isinstance(exc, pymysql.err.InterfaceError):
+        raise DayoneError(f"the connection was lost while profiling {schema.name}.{table.name}: {text}") from None
+    _close(cursor)
+    if code in STATEMENT_TIMEOUT:
+        return skipped(schema, table, timeout_reason(session.options.statement_timeout, request.tier), elapsed)
+    if code == LOCK_WAIT_TIMEOUT:
+        return skipped(schema, table, f"locked by another session: not read, rather than waiting longer than "
+                                      f"{math.ceil(session.options.lock_timeout)} s", elapsed)  # fmt: skip
+    if code in PERMISSION_ERRORS:
+        return skipped(schema, table, f"permission denied: {text}", elapsed)
+    return skipped(schema, table, f"the server could not read it: {text}" + (f" (error {code})" if code else ""), elapsed)
+
+
+def _push_down(session: Session, schema: Schema, table: Table, request: TableRequest, relation: str, columns: str,
+               key: list[str] | None, budget_rows: int, size: TableSize) -> TableProfile | None:
+    """--full computed by the server (dayone.dialects.pushdown): the sample's distinct counts say which
+    columns are grouped by, then one aggregate statement reads the table once. None when the table
+    needs the streamed pass."""
+    import pymysql
+    import pymysql.cursors
+
+    from dayone.dialects import pushdown
+
+    flavor = pushdown.Flavor("mysql", _quote)
+    if key is not None:
+        sample = f"({_key_ranges(columns, relation, table, key, budget_rows, request.seed)}) sampled"
+    else:
+        sample = f"(SELECT {columns} FROM {relation} LIMIT {budget_rows}) sampled"
+    started = time.monotonic()
+    cursor = None
+
+    def query(text: str):
+        nonlocal cursor
+        session.statements.append(text)
+        cursor = session.connection.cursor(pymysql.cursors.SSCursor)
+        cursor.execute(text)
+        yield from batches(cursor.fetchmany)
+        cursor.close()
+
+    try:
+        distinct = list(query(pushdown.classify_statement(flavor, table, sample)))[0]
+        found = pushdown.plan(flavor, relation, table, request, *pushdown.choose(table, distinct))
+        if found is None:
+            return None
+        profile = pushdown.run(schema.name, table, request, found, query, rows_estimated=size.rows)
+    except pymysql.err.ProgrammingError:
+        if cursor is not None:
+            _close(cursor)
+        return None  # a statement this server does not take (MySQL without PCRE features): the streamed pass
+    except pymysql.Error as exc:
+        return _unread(exc, session, cursor, schema, table, request, started)
+    return _replace(profile, seconds=round(time.monotonic() - started, 3))
 
 
 def _sampling_key(table: Table) -> list[str] | None:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 import weakref
+from dataclasses import replace
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -22,13 +23,14 @@ from decimal import Decimal, InvalidOperation
 from dayone.catalog.model import Schema, Table
 from dayone.connect.session import Session
 from dayone.dialects.base import KeyLookup
-from dayone.dialects.profiling import Unreadable, aggregate, batches, skipped, timeout_reason
+from dayone.dialects.profiling import FETCH_ROWS, Unreadable, aggregate, batches, skipped, timeout_reason
 from dayone.errors import DayoneError
 from dayone.profile.accumulate import LOW_CARDINALITY, MAX_VALUE_LENGTH
 from dayone.profile.model import ColumnProfile, TableProfile, ValueCount
 from dayone.profile.options import TableRequest, TableSize
 
 CURSOR_NAME = "dayone_profile"
+PUSHDOWN_WORK_MEM = "64MB"  # --full's grouped statement, per transaction (PostgreSQL's default is 4MB)
 # Types whose values psycopg turns into Python objects that cannot hold every PostgreSQL value
 # (infinity, BC dates, year 10000, intervals beyond timedelta): such a value arrives as its text.
 TOLERANT_TYPES = ("date", "timestamp", "timestamptz", "interval", "time", "timetz")
@@ -225,6 +227,10 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
         )
         if size.pages is None:
             note = "1 % of the pages: the table's size is unknown (never analyzed)"
+    if request.tier == "full" and request.pushdown and size.pages and size.pages > budget:
+        pushed = _push_down(session, schema, table, request, relation, size, budget)
+        if pushed is not None:
+            return pushed
     # A sample is bounded by the page budget: one statement in its own read-only transaction, one
     # round trip. A full pass (or a sample of a table of unknown size) streams through a server-side
     # cursor in a short transaction, FETCH by FETCH, the whole read held to the statement timeout.
@@ -274,6 +280,82 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
                 connection.autocommit = False
             except Exception:  # noqa: BLE001 - a closed connection: the error that closed it is on its way
                 pass
+
+
+def _push_down(session: Session, schema: Schema, table: Table, request: TableRequest, relation, size: TableSize,
+               budget: int) -> TableProfile | None:
+    """--full computed by the server (dayone.dialects.pushdown), in one read-only transaction: the
+    sample's distinct counts say which columns are grouped by, then one aggregate statement reads the
+    table once. None when the table needs the streamed pass (or the server refused a statement)."""
+    import psycopg
+    from psycopg import sql
+
+    from dayone.dialects import pushdown
+
+    connection = session.connection
+    flavor = pushdown.Flavor("postgresql", lambda name: sql.Identifier(name).as_string(connection))
+    relation_text = relation.as_string(connection)
+    percent = float(f"{min(100.0 * budget / size.pages, 100.0):.4g}")
+    sample = f"{relation_text} TABLESAMPLE SYSTEM ({percent}) REPEATABLE ({request.seed})"
+    _tolerate_odd_values(connection)
+    started = time.monotonic()
+    cursors: list = []
+
+    def query(text: str):
+        session.statements.append(text)
+        cursor = connection.cursor(name=f"{CURSOR_NAME}_{len(cursors)}")
+        cursors.append(cursor)
+        cursor.execute(text)
+        while chunk := cursor.fetchmany(FETCH_ROWS):
+            yield from chunk
+        cursor.close()
+
+    try:
+        # the main statement's hash table (one entry per combination of grouped values) in memory, not
+        # spilled to disk in many passes: this transaction only, at most WORK_MEM on the server
+        # and hashed, not sorted: the planner cannot foresee how few combinations there are, and sorting
+        # the table by text compares every row by collation (several times the whole aggregate)
+        for setting in (f"SET LOCAL work_mem = '{PUSHDOWN_WORK_MEM}'", "SET LOCAL enable_sort = off"):
+            session.statements.append(setting)
+            connection.execute(setting)
+        distinct = list(query(pushdown.classify_statement(flavor, table, sample)))[0]
+        found = pushdown.plan(flavor, relation_text, table, request, *pushdown.choose(table, distinct))
+        if found is None:
+            connection.rollback()
+            return None
+        profile = pushdown.run(schema.name, table, request, found, query, rows_estimated=size.rows)
+        connection.commit()
+    except (psycopg.errors.UndefinedFunction, psycopg.errors.FeatureNotSupported, psycopg.errors.DatatypeMismatch):
+        _abandon(session, cursors[-1] if cursors else connection.cursor())
+        return None  # a type without equality or ordering (point, xml): the streamed pass reads it
+    except Exception as exc:  # noqa: BLE001 - reported as the streamed pass reports it
+        _abandon(session, cursors[-1] if cursors else connection.cursor())
+        return _unread(exc, session, schema, table, request, started)
+    return replace(profile, seconds=round(time.monotonic() - started, 3))
+
+
+def _unread(exc: BaseException, session: Session, schema: Schema, table: Table, request: TableRequest, started: float) -> TableProfile:
+    """A table whose read failed, as the report says it (or the error, when the connection is lost)."""
+    import psycopg
+
+    connection = session.connection
+    timeout = session.options.statement_timeout
+    elapsed = time.monotonic() - started
+    if isinstance(exc, Unreadable):
+        return skipped(schema, table, str(exc), elapsed)
+    if isinstance(exc, psycopg.errors.QueryCanceled):
+        reason = timeout_reason(timeout, request.tier) if "timeout" in str(exc) else _first_line(exc)
+        return skipped(schema, table, reason, elapsed)
+    if isinstance(exc, psycopg.errors.LockNotAvailable):
+        return skipped(schema, table, f"locked by another session: not read, rather than waiting longer than "
+                                      f"{session.options.lock_timeout:g} s", elapsed)  # fmt: skip
+    if isinstance(exc, psycopg.errors.InsufficientPrivilege):
+        return skipped(schema, table, f"permission denied: {_first_line(exc)}", elapsed)
+    if isinstance(exc, psycopg.Error):
+        if connection.closed or connection.broken:
+            raise DayoneError(f"the connection was lost while profiling {schema.name}.{table.name}: {_first_line(exc)}") from None
+        return skipped(schema, table, f"the server could not read it: {_first_line(exc)}", elapsed)
+    raise exc
 
 
 def look_up_keys(session: Session, lookups: Sequence[KeyLookup]) -> list[set | None]:

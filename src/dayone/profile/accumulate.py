@@ -149,38 +149,39 @@ class ColumnAccumulator:
         # work only some columns need, behind one test per value
         self.extras = self.allowed is not None or self.lookup is not None or self.is_other
 
-    def add(self, value) -> None:
+    def add(self, value, weight: int = 1) -> None:
+        """One value, or `weight` rows holding that value (a value counted on the server)."""
         if value is None:
-            self.nulls += 1
+            self.nulls += weight
             return
-        self.non_null += 1
+        self.non_null += weight
         if self.counts is not None:
             if isinstance(value, dict | list):  # documents and arrays: no value set, distinct unknown
                 self.counts = None
             else:
                 key = _text(value)
-                self.counts[key] += 1
+                self.counts[key] += weight
                 if len(self.counts) > MAX_DISTINCT:
                     self.counts = None
         if self.extras:
-            self._extras(value)
+            self._extras(value, weight)
         # NaN (float, numeric 'NaN') is neither a minimum nor a maximum: comparing it would fail
         if isinstance(value, int | float | Decimal | datetime | date) and not isinstance(value, bool) and value == value:
             if self.minimum is None or value < self.minimum:
                 self.minimum = value
             if self.maximum is None or value > self.maximum:
                 self.maximum = value
-            self.numbers += 1
+            self.numbers += weight
             if self.is_float and isinstance(value, float) and value != round(value, 2):
-                self.shapes["beyond_cents"] += 1
+                self.shapes["beyond_cents"] += weight
         if self.is_time:
             moment = _as_datetime(value)
             if moment is not None:
                 if moment > self.now:
-                    self.future += 1
+                    self.future += weight
                 if self.minutes is not None:
                     minute = self._bucket_of(moment)
-                    self.minutes[minute] += 1
+                    self.minutes[minute] += weight
                     bounds = self.minute_bounds.get(minute)
                     if bounds is None:
                         self.minute_bounds[minute] = [moment, value, moment, value]
@@ -191,42 +192,48 @@ class ColumnAccumulator:
                     if len(self.minutes) > MAX_TIME_BUCKETS:
                         self._coarsen()
         if self.is_json:
-            self._json(value if not isinstance(value, str | bytes) else self._parse(value))
+            self._json(value if not isinstance(value, str | bytes) else self._parse(value), weight)
         elif self.is_text and isinstance(value, str):
-            self._text(value)
+            self._text(value, weight)
 
-    def _text(self, value: str) -> None:
+    def _text(self, value: str, weight: int = 1, server_counted: bool = False) -> None:
+        """`server_counted`: lengths, e-mails and test patterns were counted on the server (pushdown);
+        only the shapes and JSON documents are left to count here."""
+        if not server_counted:
+            self._text_counted(value, weight)
+        stripped = value.lstrip()
+        if stripped[:1] in ("{", "["):
+            self.json_candidates += weight
+            parsed = self._parse(stripped)
+            if parsed is not _INVALID:
+                self._json(parsed, weight)
+        first = value[:1]
+        if "0" <= first <= "9" or first == "+" or first == "(" or ":" in value:  # most text has no shape: no call
+            for shape in text_shape(value, self.epoch_range):
+                self.shapes[shape] += weight
+
+    def _text_counted(self, value: str, weight: int) -> None:
         length = len(value)
         if self.min_length is None or length < self.min_length:
             self.min_length = length
         if self.max_length is None or length > self.max_length:
             self.max_length = length
-        stripped = value.lstrip()
-        if stripped[:1] in ("{", "["):
-            self.json_candidates += 1
-            parsed = self._parse(stripped)
-            if parsed is not _INVALID:
-                self._json(parsed)
         if "@" in value and EMAIL.match(value):
-            self.email_like += 1
-        first = value[:1]
-        if "0" <= first <= "9" or first == "+" or first == "(" or ":" in value:  # most text has no shape: no call
-            for shape in text_shape(value, self.epoch_range):
-                self.shapes[shape] += 1
+            self.email_like += weight
         matched = False
         for label, pattern in TEST_PATTERNS:
             if pattern.search(value):
-                self.test_labels[label] += 1
+                self.test_labels[label] += weight
                 matched = True
-        self.test_like += matched
+        self.test_like += weight if matched else 0
 
-    def _extras(self, value) -> None:
+    def _extras(self, value, weight: int = 1) -> None:
         if self.allowed is not None and not isinstance(value, dict | list) and self._folded(_text(value)) not in self.allowed:
-            self.outside_list += 1
+            self.outside_list += weight
         if self.lookup is not None:
-            self._collect(value)
+            self._collect(value, weight)
         if self.is_other and isinstance(value, IP_VALUES):
-            self.shapes["ip_like"] += 1
+            self.shapes["ip_like"] += weight
 
     def _epochs(self) -> None:
         """Numbers that are all plausible Unix times: known from the minimum and maximum, at no cost
@@ -258,12 +265,12 @@ class ColumnAccumulator:
     def _folded(self, text: str) -> str:
         return text.casefold().rstrip(" ") if self.fold_case else text
 
-    def _collect(self, value) -> None:
+    def _collect(self, value, weight: int = 1) -> None:
         if isinstance(value, dict | list | bytes | bytearray | memoryview):
             return
         found = self.lookup.get(value)
         if found is not None:
-            found[1] += 1
+            found[1] += weight
             return
         if isinstance(value, int):  # the usual key: a multiplicative hash, no text made of it
             hashed = (value * 2654435761) & 0xFFFFFFFF
@@ -271,7 +278,7 @@ class ColumnAccumulator:
             hashed = zlib.crc32((value if isinstance(value, str) else _text(value)).encode("utf-8", "replace"))
         if hashed > self.lookup_bound:
             return
-        self.lookup[value] = [hashed, 1]
+        self.lookup[value] = [hashed, weight]
         if len(self.lookup) > 2 * MAX_REFERENCE_VALUES:  # keep the smallest hashes, lower the bound
             kept = sorted(self.lookup.items(), key=lambda item: item[1][0])[:MAX_REFERENCE_VALUES]
             self.lookup = dict(kept)
@@ -299,11 +306,11 @@ class ColumnAccumulator:
         except (ValueError, TypeError):
             return _INVALID
 
-    def _json(self, document) -> None:
+    def _json(self, document, weight: int = 1) -> None:
         if document is _INVALID:
-            self.json_invalid += 1
+            self.json_invalid += weight
             return
-        self.json_docs += 1
+        self.json_docs += weight
         seen: dict[str, set[str]] = {}
         self._walk(document, "$", seen, 0)
         for path, types in seen.items():
@@ -313,8 +320,9 @@ class ColumnAccumulator:
                     self.paths_truncated = True
                     continue
                 entry = self.paths[path] = [0, Counter()]
-            entry[0] += 1
-            entry[1].update(types)
+            entry[0] += weight
+            for kind in types:
+                entry[1][kind] += weight
 
     def _walk(self, node, path: str, seen: dict[str, set[str]], depth: int) -> None:
         seen.setdefault(path, set()).add(_json_type(node))

@@ -30,6 +30,9 @@ class ProfileOptions:
     keep_values: bool = True  # low-cardinality value sets may appear in the profile (`--no-values`: never)
     schemas: tuple[str, ...] | None = None  # None: every schema the catalog holds
     skip: frozenset[tuple[str, str]] = frozenset()  # (schema, table) not to read: framework or --exclude'd
+    # "full": the server computes the aggregates (dayone.dialects.pushdown) where the dialect can;
+    # False streams every row through the accumulator, as before (kept to compare the two)
+    pushdown: bool = True
 
     def __post_init__(self) -> None:
         if self.tier not in TIERS:
@@ -82,3 +85,4 @@ class TableRequest:
     fold_case: bool = False  # text compares as the server's collation does: without case or trailing spaces
     marker: tuple[str, bool] | None = None  # (column, is a flag) that marks migrated rows: counted apart
     lookup_columns: tuple[str, ...] = ()  # implicit references: some of their values are looked up afterwards
+    pushdown: bool = True  # tier "full": aggregates computed by the server where the dialect can

@@ -110,6 +110,7 @@ def _read_tables(
                 progress(Progress(position, total, schema.name, table.name))
             request = TableRequest(
                 tier=options.tier,
+                pushdown=options.pushdown,
                 page_budget=options.page_budget,
                 sample_rows=options.sample_rows,
                 keep_values=options.keep_values,
