@@ -281,14 +281,19 @@ def _key_cell(table: Table) -> str:
     return "none" if table.kind in ("table", "partitioned table") else ""
 
 
-def _table_markdown(found: Dictionary, entry: TableEntry) -> list[str]:
-    t = entry.table
-    facts = [t.kind]
+def table_facts(entry: TableEntry) -> list[str]:
+    """What a table's heading line says of it: its kind, about how many rows, its size."""
+    facts = [entry.table.kind]
     if entry.estimated_rows is not None:
         facts.append(f"about {counted(entry.estimated_rows, 'row')}")
     if entry.size_bytes is not None:
         facts.append(size_text(entry.size_bytes))
-    lines = ["", f"### {markdown_code(entry.label)}", "", " · ".join(facts)]
+    return facts
+
+
+def _table_markdown(found: Dictionary, entry: TableEntry) -> list[str]:
+    t = entry.table
+    lines = ["", f"### {markdown_code(entry.label)}", "", " · ".join(table_facts(entry))]
     if t.comment:
         lines += ["", "\n".join(markdown_text(line.strip()) for line in t.comment.splitlines() if line.strip())]
     if t.partition_of is not None:

@@ -17,7 +17,7 @@ from functools import lru_cache
 from rich.cells import cell_len, chop_cells, set_cell_size
 
 from dayone.findings import target_name
-from dayone.render.dictionary import ColumnEntry, Dictionary, TableEntry, counted, kinds, one_line, shown_default, size_text, summary
+from dayone.render.dictionary import ColumnEntry, Dictionary, TableEntry, kinds, one_line, shown_default, size_text, summary, table_facts
 from dayone.render.escape import terminal_text
 
 ELLIPSIS = "…"
@@ -104,11 +104,7 @@ class _Writer:
 
     def table(self, found: Dictionary, entry: TableEntry) -> None:
         t = entry.table
-        facts = [t.kind]
-        if entry.estimated_rows is not None:
-            facts.append(f"about {counted(entry.estimated_rows, 'row')}")
-        if entry.size_bytes is not None:
-            facts.append(size_text(entry.size_bytes))
+        facts = table_facts(entry)
         label, shown = terminal_text(entry.label), " · ".join(facts)
         if _cells(label) + len(GAP) + _cells(shown) <= self.width:
             self.line(f"{label}{GAP}{shown}", BOLD)
