@@ -443,7 +443,8 @@ def export_contract(audits: Sequence[tuple[str, AuditResult, Target | None]], ou
     the target's host, port, database and schema, never a login. A file the user edited since dayone
     wrote it stops the export (dayone.export.files) unless `force`: a WriteReport. `environments`:
     a project source's environment (prod, staging, dev) by source name, named in its server entry."""
-    from dayone.export.contract import contract_document, to_yaml
+    from dayone.export.contract import contract_document
+    from dayone.export.yamltext import to_yaml
     from dayone.export.facts import export_facts
 
     files = []

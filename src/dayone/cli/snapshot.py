@@ -10,7 +10,7 @@ import click
 from dayone import api
 from dayone.catalog import snapshot as snapshot_file
 from dayone.cli.options import target_options
-from dayone.cli.output import standard_output, write_report
+from dayone.cli.output import write_report
 from dayone.fileio import refuse_input_as_output, write_atomically
 
 

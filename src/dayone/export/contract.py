@@ -19,7 +19,6 @@ from typing import Any
 
 from dayone.export.facts import ColumnFacts, ExportFacts, Relationship, TableFacts, first_free
 from dayone.export.types import logical_type, typed_values
-from dayone.export.yamltext import to_yaml  # noqa: F401 - the contract's writer
 
 API_VERSION = "v3.1.0"
 # ODCS server types, by dayone engine (SQLite files have no server a contract tool connects to)

@@ -343,7 +343,7 @@ def _extraction(finding: Finding | None, table: Table) -> Extraction:
             method = "incremental dedup"
         else:  # nothing to deduplicate on: each changed row arrives again as a new row
             method = "incremental append"
-            cautions += (f"no primary key to deduplicate on: each update of a row arrives as another row",)
+            cautions += ("no primary key to deduplicate on: each update of a row arrives as another row",)
     elif advice.startswith("incremental append") and cursor:
         method = "incremental append"
     else:
