@@ -95,7 +95,7 @@ def audit(target, schemas, options, workspace, output_format, output, select, ig
                 print_audit(result, show_info=show_info, expand=expand, file=buffer, width=120)
                 text = buffer.getvalue()
             else:
-                text = {"json": audit_formats.to_json, "markdown": lambda r: audit_formats.to_markdown(r, expand),
+                text = {"json": audit_formats.json_bytes, "markdown": lambda r: audit_formats.to_markdown(r, expand),
                         "sarif": audit_formats.to_sarif}[output_format](result)  # fmt: skip
             write_report(text, output)
     sys.exit(1 if result.reaches(fail_on) else 0)
