@@ -17,7 +17,7 @@ def export() -> None:
 
 
 @export.command()
-@target_options(every_source=True)
+@target_options(every_source=True, parallel=False)
 @click.option("-o", "--output", required=True, metavar="DIR", help="The dbt project's root folder (created if needed; a dbt_project.yml is written only when it has none).")
 @click.option("--source-name", metavar="NAME", help="The dbt source's name.  [default: the project source's name, else the database's]")
 @click.option("--force", is_flag=True, help="Overwrite files you edited since dayone wrote them (listed otherwise, and nothing is written).")

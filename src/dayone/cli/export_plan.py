@@ -11,7 +11,7 @@ from dayone.export.sync import FORMATS
 
 
 @click.command()
-@target_options(every_source=True)
+@target_options(every_source=True, parallel=False)
 @click.option("-o", "--output", required=True, metavar="FILE|DIR", help="The contract file (YAML). Without TARGET inside a project: the folder that gets <source>.odcs.yaml per source.")
 @click.option("--force", is_flag=True, help="Overwrite a file you edited since dayone wrote it (named otherwise, and nothing is written).")
 def contract(target, schemas, options, workspace, output, force):
@@ -39,7 +39,7 @@ def contract(target, schemas, options, workspace, output, force):
 
 
 @click.command()
-@target_options(every_source=True)
+@target_options(every_source=True, parallel=False)
 @click.option("--format", "output_format", type=click.Choice(FORMATS), default="json", show_default=True,
               help="dayone's plan with its reasons, an Airbyte configured catalog, or a Singer catalog.")  # fmt: skip
 @click.option("-o", "--output", metavar="FILE|DIR", help="Write here (default: standard output). Without TARGET inside a project: the folder that gets <source>.<format>.json per source.")

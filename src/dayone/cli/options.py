@@ -31,16 +31,17 @@ class Workspace:
     jobs: int = JOBS
 
 
-def target_options(command=None, *, every_source: bool = False, with_workspace: bool = False):
+def target_options(command=None, *, every_source: bool = False, with_workspace: bool = False, parallel: bool = True):
     """TARGET argument, --schema, the session guard timeouts, and the SSH bastion to go through.
 
     TARGET may name a source of the project (dayone.yml here or above, or --project): its URL, its
     own DAYONE_PASSWORD_<SOURCE>, its bastion and schemas apply (--ssh and --schema override them),
     in the environment --env chooses. With `every_source`, TARGET may be left out inside a project
     (the command then runs on every source) and the command gets `workspace` (a Workspace, or None
-    for a URL or a file); `with_workspace` gives it `workspace` with TARGET still required."""
+    for a URL or a file); `with_workspace` gives it `workspace` with TARGET still required. `parallel`
+    False: the command reads its sources one after another, and offers no --jobs."""
     if command is None:
-        return functools.partial(target_options, every_source=every_source, with_workspace=with_workspace)
+        return functools.partial(target_options, every_source=every_source, with_workspace=with_workspace, parallel=parallel)
 
     @click.argument("target", required=not every_source)
     @click.option("--schema", "schemas", multiple=True, metavar="NAME", help="Read only this schema (repeatable). Default: every non-system schema.")
@@ -53,7 +54,7 @@ def target_options(command=None, *, every_source: bool = False, with_workspace: 
     @click.option("--ssh-trust-host-key", metavar="SHA256:...", help="Accept the bastion's host key with this fingerprint although known_hosts lacks it (or holds another): only after checking it with whoever runs the bastion.")
     @click.option("--env", type=click.Choice(ENVIRONMENTS), help="When TARGET names a project's source: which of its databases.  [default: prod, else staging, else dev]")
     @click.option("--project", "project_dir", metavar="DIR", help="The project folder (its dayone.yml) whose sources TARGET names.  [default: DAYONE_PROJECT, else dayone.yml here or in a folder above]")
-    @_jobs_option(every_source)
+    @_jobs_option(every_source and parallel)
     @functools.wraps(command)
     def wrapper(*args, target, schemas, connect_timeout, statement_timeout, lock_timeout, ssh_url, ssh_key, ssh_known_hosts, ssh_trust_host_key, env, project_dir, jobs=JOBS, **kwargs):
         keys = {"key_file": ssh_key, "known_hosts": ssh_known_hosts, "trusted_fingerprint": ssh_trust_host_key}

@@ -10,7 +10,7 @@ from dayone.render.escape import terminal_text
 
 
 @click.command()
-@target_options(every_source=True)
+@target_options(every_source=True, parallel=False)
 @click.option("-o", "--output", required=True, metavar="DIR", type=click.Path(file_okay=False),
               help="The folder to write the report into (a new or empty folder, or a report dayone wrote before: it is replaced whole).")  # fmt: skip
 @click.option("--format", "output_format", type=click.Choice(("html", "markdown")), default="html", show_default=True,
