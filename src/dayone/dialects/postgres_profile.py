@@ -252,25 +252,9 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
         if streamed:
             connection.commit()
         return profile
-    except Unreadable as exc:
+    except Exception as exc:  # noqa: BLE001 - _unread reports a read that failed, and raises anything else
         _abandon(session, cursor)
-        return skipped(schema, table, str(exc), time.monotonic() - started)
-    except psycopg.errors.QueryCanceled as exc:
-        _abandon(session, cursor)
-        reason = timeout_reason(timeout, request.tier) if "timeout" in str(exc) else _first_line(exc)
-        return skipped(schema, table, reason, time.monotonic() - started)
-    except psycopg.errors.LockNotAvailable:
-        _abandon(session, cursor)
-        return skipped(schema, table, f"locked by another session: not read, rather than waiting longer than "
-                                      f"{session.options.lock_timeout:g} s", time.monotonic() - started)  # fmt: skip
-    except psycopg.errors.InsufficientPrivilege as exc:
-        _abandon(session, cursor)
-        return skipped(schema, table, f"permission denied: {_first_line(exc)}", time.monotonic() - started)
-    except psycopg.Error as exc:
-        if connection.closed or connection.broken:
-            raise DayoneError(f"the connection was lost while profiling {schema.name}.{table.name}: {_first_line(exc)}") from None
-        _abandon(session, cursor)
-        return skipped(schema, table, f"the server could not read it: {_first_line(exc)}", time.monotonic() - started)
+        return _unread(exc, session, schema, table, request, started)
     except BaseException:
         _abandon(session, cursor)  # Ctrl-C: psycopg has cancelled the statement on the server already
         raise
