@@ -219,8 +219,7 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
     if request.tier == "sample" and (size.pages is None or size.pages > budget):
         # pages unknown (never analyzed, size not measurable): a 1 % sample, which a 100-page budget
         # would ask of a 10,000-page table
-        percent = 100.0 * budget / size.pages if size.pages else 1.0
-        percent = float(f"{min(percent, 100.0):.4g}")
+        percent = _sample_percent(budget, size.pages)
         method, share = "sample", percent / 100
         query = sql.SQL("SELECT {} FROM {} TABLESAMPLE SYSTEM ({}) REPEATABLE ({})").format(
             columns, relation, sql.Literal(percent), sql.Literal(request.seed)
@@ -266,6 +265,12 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
                 pass
 
 
+def _sample_percent(budget: int, pages: int | None) -> float:
+    """The share of the pages TABLESAMPLE SYSTEM reads for a page budget (1 % when the size is unknown)."""
+    percent = 100.0 * budget / pages if pages else 1.0
+    return float(f"{min(percent, 100.0):.4g}")
+
+
 def _push_down(session: Session, schema: Schema, table: Table, request: TableRequest, relation, size: TableSize,
                budget: int) -> TableProfile | None:
     """--full computed by the server (dayone.dialects.pushdown), in one read-only transaction: the
@@ -279,7 +284,7 @@ def _push_down(session: Session, schema: Schema, table: Table, request: TableReq
     connection = session.connection
     flavor = pushdown.Flavor("postgresql", lambda name: sql.Identifier(name).as_string(connection))
     relation_text = relation.as_string(connection)
-    percent = float(f"{min(100.0 * budget / size.pages, 100.0):.4g}")
+    percent = _sample_percent(budget, size.pages)
     sample = f"{relation_text} TABLESAMPLE SYSTEM ({percent}) REPEATABLE ({request.seed})"
     _tolerate_odd_values(connection)
     started = time.monotonic()
