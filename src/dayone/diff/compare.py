@@ -46,15 +46,14 @@ def structure(table: Table) -> tuple:
 
 
 def compare(old: Catalog, new: Catalog, names: Names) -> Iterator[Change]:
-    old_tables = {(s.name, t.name): t for s, t in old.tables()}
-    new_tables = {(s.name, t.name): t for s, t in new.tables()}
     pairs: list[tuple[str, Table, Table]] = []
     renamed: list[tuple[str, Rename]] = []
     dropped_tables: list[TableKey] = []
     added_tables: list[TableKey] = []
-    for schema in sorted({k[0] for k in old_tables} | {k[0] for k in new_tables}):
-        before = {n: t for (s, n), t in old_tables.items() if s == schema}
-        after = {n: t for (s, n), t in new_tables.items() if s == schema}
+    old_schemas = {s.name: {t.name: t for t in s.tables} for s in old.schemas}
+    new_schemas = {s.name: {t.name: t for t in s.tables} for s in new.schemas}
+    for schema in sorted(set(old_schemas) | set(new_schemas)):
+        before, after = old_schemas.get(schema, {}), new_schemas.get(schema, {})
         dropped = sorted(set(before) - set(after))
         added = sorted(set(after) - set(before))
         found = table_renames(before, after, [d for d in dropped if before[d].kind != "partition"],
@@ -76,15 +75,15 @@ def compare(old: Catalog, new: Catalog, names: Names) -> Iterator[Change]:
             continue  # most tables of a live database: nothing to look at
         changed_pairs.append((schema, a, b, _column_plan(a, b, names, schema)))
     for schema, rename in renamed:
-        a, b = old_tables[(schema, rename.old)], new_tables[(schema, rename.new)]
+        a, b = old_schemas[schema][rename.old], new_schemas[schema][rename.new]
         yield Change("table-renamed", names.spell(schema, rename.new), "breaking",
                      f"{_what(b)} {names.spell(schema, rename.old)} is now {names.spell(schema, rename.new)} "
                      f"({rename.said()}): extraction and models that name the old table stop finding it",
                      schema=schema, table=rename.new, old_names=(names.spell(schema, rename.old),))  # fmt: skip
     for schema, name in dropped_tables:
-        yield _whole_table_change("dropped", schema, old_tables[(schema, name)], names)
+        yield _whole_table_change("dropped", schema, old_schemas[schema][name], names)
     for schema, name in added_tables:
-        yield _whole_table_change("added", schema, new_tables[(schema, name)], names)
+        yield _whole_table_change("added", schema, new_schemas[schema][name], names)
     for schema, a, b, plan in changed_pairs:
         if a.kind == "partition" and b.kind == "partition":
             continue  # a PostgreSQL partition changes with its parent table: said once, there
