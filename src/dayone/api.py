@@ -366,15 +366,22 @@ class DiffSide:
     options: SessionOptions | None = None
 
 
-def diff_side(text: str, side: str, project=None, env: str | None = None) -> DiffSide:
-    """What OLD or NEW names. Inside a project a source's name is its latest snapshot as OLD and its
-    live database as NEW; SOURCE@TAG is its latest snapshot with that tag."""
+def may_name_source(text: str) -> bool:
+    """Whether OLD or NEW may name a project's source (SOURCE or SOURCE@TAG): no URL, no file there,
+    a source's name before any @."""
     import os
     import re
 
-    name, at, tag = text.partition("@")
     # dayone.project.model.NAME, without importing the project's model (pydantic) for two files
-    word = "://" not in text and not os.path.exists(text) and re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,62}", name) is not None
+    return ("://" not in text and not os.path.exists(text)
+            and re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,62}", text.partition("@")[0]) is not None)  # fmt: skip
+
+
+def diff_side(text: str, side: str, project=None, env: str | None = None) -> DiffSide:
+    """What OLD or NEW names. Inside a project a source's name is its latest snapshot as OLD and its
+    live database as NEW; SOURCE@TAG is its latest snapshot with that tag."""
+    name, at, tag = text.partition("@")
+    word = may_name_source(text)
     names_source = project is not None and word
     if not names_source or (at and not tag):
         if project is None and word:

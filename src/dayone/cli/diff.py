@@ -54,10 +54,8 @@ def diff(old, new, schemas, no_profile, env, project_dir, connect_timeout, state
     from dayone import api
     from dayone.render.diff_formats import FORMATS as RENDER
 
-    import os
-
     # a project is looked for only when a side may name a source: two files or URLs need none
-    may_name_source = project_dir or any(side and "://" not in side and not os.path.exists(side) for side in (old, new)) or new is None
+    may_name_source = project_dir or new is None or any(side and api.may_name_source(side) for side in (old, new))
     project = None
     if may_name_source:
         from dayone.project import find_project
