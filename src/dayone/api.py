@@ -389,7 +389,7 @@ def diff_side(text: str, side: str, project=None, env: str | None = None) -> Dif
                               "snapshot file or a database URL, or run inside a project (dayone init)")  # fmt: skip
         target = parse_target(text)  # once: a password command runs once
         return DiffSide(label=target.display if "://" in text else text, target=target)
-    from dayone.project.drift import check_tag, snapshot_path
+    from dayone.project.drift import check_tag, snapshot_path, snapshot_stamp
     from dayone.project.runs import SourceRef, target_of
 
     chosen, database = project.database(name, env)
@@ -398,7 +398,7 @@ def diff_side(text: str, side: str, project=None, env: str | None = None) -> Dif
         return DiffSide(label=f"{ref.label}@{check_tag(tag)}", path=snapshot_path(project, ref, tag), source=ref)
     if side == "old":
         path = snapshot_path(project, ref)
-        return DiffSide(label=f"{ref.label} (snapshot {path.name.split('-', 1)[0]})", path=path, source=ref)
+        return DiffSide(label=f"{ref.label} (snapshot {snapshot_stamp(path)})", path=path, source=ref)
     _, target, options = target_of(project, name, chosen)
     return DiffSide(label=f"{ref.label} (live)", target=target, source=ref, schemas=tuple(database.schemas or ()) or None,
                     options=options)  # fmt: skip
