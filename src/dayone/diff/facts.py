@@ -34,7 +34,7 @@ def access_changes(old: Catalog, new: Catalog, names: Names, changes: list[Chang
     if old_unreadable is None or new_unreadable is None:
         return found
     same_login = (old.access.login == new.access.login)  # type: ignore[union-attr]
-    seen = f"{_login(new)}" + ("" if same_login else f" (the old side was read as {_login(old)[10:]})")
+    seen = f"{_login(new)}" + ("" if same_login else f" (the old side was read as {old.access.login or ''})")  # type: ignore[union-attr]
     # partitions are read through their parent (PostgreSQL checks the parent's privilege)
     present = {(s.name, t.name) for s, t in new.tables() if t.kind != "partition"}
     for schema, table in sorted(_tables(old)):
