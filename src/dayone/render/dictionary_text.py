@@ -314,10 +314,3 @@ def _fold(text: str, width: int) -> list[str]:
     if _cells(text) <= width:
         return [text]
     return [text[i : i + width] for i in range(0, len(text), width)] if text.isascii() else chop_cells(text, width)
-
-
-def styled_output(stream) -> bool:
-    """Bold and dim on a terminal, unless NO_COLOR (https://no-color.org) or TERM=dumb says otherwise."""
-    import os
-
-    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
