@@ -55,8 +55,7 @@ class Dictionary:
             yield from tables
 
     def label(self, schema: str, table: str) -> str:
-        """A table as a target spells it: schema.table, names quoted where they must be; SQLite's alone."""
-        return target_name(schema, table) if self.has_schemas else target_name(table)
+        return _label(self.has_schemas, schema, table)
 
     def reference(self, schema: str, table: str, column: str) -> str:
         return target_name(schema, table, column) if self.has_schemas else target_name(table, column)
@@ -80,9 +79,13 @@ def _schema_entries(schema: Schema, has_schemas: bool) -> tuple[TableEntry, ...]
         if table.kind == "partitioned table" and table.name in partitions:  # PostgreSQL keeps the rows in the partitions
             rows = _total(p.estimated_rows for p in partitions[table.name])
             size = _total(p.size_bytes for p in partitions[table.name])
-        label = target_name(schema.name, table.name) if has_schemas else target_name(table.name)  # as Dictionary.label
-        entries.append(TableEntry(schema, table, label, rows, size, _column_entries(table)))
+        entries.append(TableEntry(schema, table, _label(has_schemas, schema.name, table.name), rows, size, _column_entries(table)))
     return tuple(entries)
+
+
+def _label(has_schemas: bool, schema: str, table: str) -> str:
+    """A table as a target spells it: schema.table, names quoted where they must be; SQLite's alone."""
+    return target_name(schema, table) if has_schemas else target_name(table)
 
 
 def _total(values) -> int | None:
