@@ -73,7 +73,7 @@ def diagrams(pages: SourcePages) -> dict[str, list[Diagram]]:
     joined by references (declared or implicit), big clusters split by name prefix."""
     found: dict[str, list[Diagram]] = {}
     for schema in pages.source.catalog.schemas:
-        members = [p for p in pages.tables.values() if p.schema.name == schema.name]
+        members = list(pages.schema_tables(schema.name))  # a diagram keeps its own list
         if not members:
             found[schema.name] = []
             continue
