@@ -89,10 +89,10 @@ def write_html(site: Site, folder: Path) -> list[str]:
     put("index.html", "overview.html", cards=overview)
     search: list[list[str]] = []
     table_pages: list[tuple[view.SourcePages, dict]] = []
-    for pages in sources:
+    for pages, card in zip(sources, overview):
         source = pages.source
         schema_diagrams = svg.diagrams(pages)
-        put(f"{pages.folder}/index.html", "source.html", pages=pages, source_card=_overview(site, pages),
+        put(f"{pages.folder}/index.html", "source.html", pages=pages, source_card=card,
             sections=view.groups_by_section(source), diagrams=schema_diagrams, owner=_owners(pages))  # fmt: skip
         for schema in source.catalog.schemas:
             tables = pages.schema_tables(schema.name)
