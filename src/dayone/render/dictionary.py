@@ -118,6 +118,12 @@ def shown_default(column: Column) -> str:
     return shown
 
 
+def short_version(catalog: Catalog) -> str:
+    """The server's version without the build details after it ("16.2", not "16.2 (Debian 16.2-1)"); an
+    empty or blank version (a hand-edited snapshot) is empty, not an IndexError."""
+    return next(iter(catalog.version.split()), "") if catalog.version else ""
+
+
 def one_line(text: str | None) -> str:
     """A comment of several lines as one: its whitespace runs (newlines too) made single spaces."""
     return " ".join(text.split()) if text else ""
@@ -258,7 +264,7 @@ def to_markdown(found: Dictionary) -> str:
     can add a heading, a row, a link or HTML."""
     catalog = found.catalog
     lines = [f"# Data dictionary: {markdown_text(catalog.database)}", "",
-             f"{markdown_text(catalog.product)} {markdown_text(catalog.version.split()[0])} — {markdown_text(summary(found))}"]  # fmt: skip
+             f"{markdown_text(catalog.product)} {markdown_text(short_version(catalog))} — {markdown_text(summary(found))}"]  # fmt: skip
     for schema, tables in found.schemas:
         lines += ["", f"## Schema {markdown_code(schema.name)}" if found.has_schemas else "## Tables", ""]
         if not tables:
