@@ -17,6 +17,7 @@ from dayone.connect.target import DatabaseTarget, SnapshotTarget, Target, parse_
 from dayone.dialects.base import dialect_for
 from dayone.errors import ConnectionSilent, DayoneError
 from dayone.profile.options import ProfileOptions
+from dayone.source_names import may_name_source
 
 if TYPE_CHECKING:  # rules load on first audit, not for a snapshot
     from dayone.profile.model import Profile
@@ -364,17 +365,6 @@ class DiffSide:
     source: object | None = None  # the project's SourceRef, when a source named it
     schemas: tuple[str, ...] | None = None
     options: SessionOptions | None = None
-
-
-def may_name_source(text: str) -> bool:
-    """Whether OLD or NEW may name a project's source (SOURCE or SOURCE@TAG): no URL, no file there,
-    a source's name before any @."""
-    import os
-    import re
-
-    # dayone.project.model.NAME, without importing the project's model (pydantic) for two files
-    return ("://" not in text and not os.path.exists(text)
-            and re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,62}", text.partition("@")[0]) is not None)  # fmt: skip
 
 
 def diff_side(text: str, side: str, project=None, env: str | None = None) -> DiffSide:

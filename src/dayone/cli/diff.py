@@ -10,6 +10,7 @@ import click
 
 from dayone.cli.options import ENVIRONMENTS, _DEFAULTS
 from dayone.cli.output import write_report
+from dayone.source_names import may_name_source
 
 FORMATS = ("text", "json", "markdown")
 FAIL_ON = ("breaking", "action", "never")
@@ -58,9 +59,9 @@ def diff(old, new, schemas, no_profile, env, project_dir, connect_timeout, state
     from dayone.render.diff_formats import FORMATS as RENDER
 
     # a project is looked for only when a side may name a source: two files or URLs need none
-    may_name_source = project_dir or new is None or any(side and api.may_name_source(side) for side in (old, new))
+    named_source = project_dir or new is None or any(side and may_name_source(side) for side in (old, new))
     project = None
-    if may_name_source:
+    if named_source:
         from dayone.project import find_project
 
         project = find_project(explicit=project_dir)
