@@ -23,14 +23,12 @@ import argparse
 import datetime as dt
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from catalog_vs_reflect import PostgresBench, dayone_command, machine, write_section  # noqa: E402
+from catalog_vs_reflect import PostgresBench, dayone_command, machine, run_benchmark, time_command, write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 START_MARKER = "<!-- audit-benchmark:start -->"
@@ -38,12 +36,7 @@ END_MARKER = "<!-- audit-benchmark:end -->"
 
 
 def timed(command: list[str]) -> float:
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    elapsed = time.perf_counter() - started
-    if done.returncode not in (0, 1):  # audit exits 1 when findings reach --fail-on
-        raise RuntimeError(f"{' '.join(command[:3])} exited {done.returncode}: {done.stderr.strip()}")
-    return elapsed
+    return time_command(command, ok=(0, 1))  # audit exits 1 when findings reach --fail-on
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -105,8 +98,4 @@ The text report lists about {findings:,} lines of findings. The audits of the da
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception as exc:  # the benchmark itself failed: say so, distinct from a missed target
-        print(f"benchmark failed: {exc}", file=sys.stderr)
-        sys.exit(2)
+    run_benchmark(main)

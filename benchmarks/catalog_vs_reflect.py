@@ -287,6 +287,29 @@ class MySQLBench:
         return self.database
 
 
+def time_command(command: list[str], ok: tuple[int, ...] = (0,), timeout: float = 600, discard_output: bool = False,
+                 **run) -> float:  # fmt: skip
+    """Wall-clock seconds of `command` run in a subprocess (`run`: env, cwd); RuntimeError with the end
+    of what it said when its exit status is not in `ok` (`dayone audit` exits 1 on findings)."""
+    started = time.perf_counter()
+    done = subprocess.run(command, stdout=subprocess.DEVNULL if discard_output else subprocess.PIPE, stderr=subprocess.PIPE,
+                          text=True, timeout=timeout, **run)  # fmt: skip
+    elapsed = time.perf_counter() - started
+    if done.returncode not in ok:
+        said = (done.stderr or done.stdout or "").strip()[-500:]
+        raise RuntimeError(f"{' '.join(command[:3])} exited {done.returncode}: {said}")
+    return elapsed
+
+
+def run_benchmark(main) -> None:
+    """Exit with main()'s status: 0 target met, 1 missed; 2 when the benchmark itself failed."""
+    try:
+        sys.exit(main())
+    except Exception as exc:  # the benchmark itself failed: say so, distinct from a missed target
+        print(f"benchmark failed: {type(exc).__name__}: {exc}", file=sys.stderr)
+        sys.exit(2)
+
+
 def progress(engine: str, done: int, total: int, started: float) -> None:
     if sys.stderr.isatty():
         print(f"\r  building {engine}: {done}/{total} tables, {time.perf_counter() - started:.1f} s", end="", file=sys.stderr, flush=True)

@@ -26,14 +26,12 @@ import datetime as dt
 import os
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from catalog_vs_reflect import PostgresBench, dayone_command, machine, write_section  # noqa: E402
+from catalog_vs_reflect import PostgresBench, dayone_command, machine, run_benchmark, time_command, write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 START_MARKER = "<!-- dictionary-benchmark:start -->"
@@ -41,12 +39,7 @@ END_MARKER = "<!-- dictionary-benchmark:end -->"
 
 
 def timed(command: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
-    done = subprocess.run(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, timeout=900, env=env)
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[:3])} exited {done.returncode}: {done.stderr.strip()[:300]}")
-    return elapsed
+    return time_command(command, timeout=900, discard_output=True, env=env)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -123,8 +116,4 @@ The text dictionary has {lines:,} lines, none wider than {widest} characters. `p
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception as exc:  # the benchmark itself failed: say so, distinct from a missed target
-        print(f"benchmark failed: {exc}", file=sys.stderr)
-        sys.exit(2)
+    run_benchmark(main)

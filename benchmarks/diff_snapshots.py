@@ -27,14 +27,13 @@ import argparse
 import datetime as dt
 import os
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from catalog_vs_reflect import PostgresBench, dayone_command, machine, write_section  # noqa: E402
+from catalog_vs_reflect import PostgresBench, dayone_command, machine, run_benchmark, time_command, write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 START_MARKER = "<!-- diff-benchmark:start -->"
@@ -68,12 +67,7 @@ def changes(tables: int) -> tuple[str, dict[str, int]]:
 
 
 def timed(command: list[str], ok: tuple[int, ...] = (0, 1)) -> float:
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600)
-    elapsed = time.perf_counter() - started
-    if done.returncode not in ok:
-        raise RuntimeError(f"{' '.join(command[:3])} exited {done.returncode}: {done.stderr.strip()[:300]}")
-    return elapsed
+    return time_command(command, ok=ok)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -158,8 +152,4 @@ dayone reports the {sum(expected.values())} changes made ({expected['breaking']}
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception as exc:  # the benchmark itself failed: say so, distinct from a missed target
-        print(f"benchmark failed: {exc}", file=sys.stderr)
-        sys.exit(2)
+    run_benchmark(main)

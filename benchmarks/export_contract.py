@@ -27,12 +27,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from catalog_vs_reflect import dayone_command, machine, write_section  # noqa: E402
+from catalog_vs_reflect import dayone_command, machine, run_benchmark, time_command, write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 PAGILA = REPO / "tests" / "fixtures" / "pagila"
@@ -41,12 +40,7 @@ END_MARKER = "<!-- export-contract-benchmark:end -->"
 
 
 def timed(command: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=600, env=env)
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        raise RuntimeError(f"{' '.join(command[:3])} exited {done.returncode}: {done.stderr.strip()[-500:]}")
-    return elapsed
+    return time_command(command, env=env)
 
 
 def counts(path: Path) -> dict[str, int]:
@@ -136,8 +130,4 @@ dayone's time includes the audit (catalog, default sample profile, rules); the i
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception as exc:  # the benchmark itself failed: say so
-        print(f"benchmark failed: {exc}", file=sys.stderr)
-        sys.exit(2)
+    run_benchmark(main)

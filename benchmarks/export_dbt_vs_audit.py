@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from catalog_vs_reflect import PostgresBench, dayone_command, machine, write_section  # noqa: E402
+from catalog_vs_reflect import PostgresBench, dayone_command, machine, run_benchmark, time_command, write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 START_MARKER = "<!-- export-dbt-benchmark:start -->"
@@ -47,12 +47,7 @@ END_MARKER = "<!-- export-dbt-benchmark:end -->"
 
 
 def timed(command: list[str], cwd: Path | None = None) -> float:
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=1800, cwd=cwd)
-    elapsed = time.perf_counter() - started
-    if done.returncode not in (0, 1):  # audit exits 1 when findings reach --fail-on
-        raise RuntimeError(f"{' '.join(command[:3])} exited {done.returncode}: {(done.stderr or done.stdout).strip()[-500:]}")
-    return elapsed
+    return time_command(command, ok=(0, 1), timeout=1800, cwd=cwd)  # audit exits 1 when findings reach --fail-on
 
 
 def write_profile(folder: Path, project: str, bench: PostgresBench) -> None:
@@ -188,8 +183,4 @@ Both dayone commands run the default sample profile; the export's time beyond th
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception as exc:  # noqa: BLE001 - a benchmark that could not run says why in one line
-        print(f"benchmark failed: {exc}", file=sys.stderr)
-        sys.exit(2)
+    run_benchmark(main)

@@ -36,11 +36,10 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from catalog_vs_reflect import PostgresBench, dayone_command, machine, write_section  # noqa: E402
+from catalog_vs_reflect import PostgresBench, dayone_command, machine, run_benchmark, time_command, write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 START_MARKER = "<!-- report-benchmark:start -->"
@@ -51,12 +50,7 @@ OVERVIEW_LIMIT = 100_000  # bytes: an overview a browser opens at once
 def timed(command: list[str], clear: Path | None = None) -> float:
     if clear is not None and clear.exists():  # each run writes a new site, as the first run does
         shutil.rmtree(clear)
-    started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, timeout=900)
-    elapsed = time.perf_counter() - started
-    if done.returncode not in (0, 1):
-        raise RuntimeError(f"{' '.join(command[:3])} exited {done.returncode}: {done.stderr.strip()}")
-    return elapsed
+    return time_command(command, ok=(0, 1), timeout=900)
 
 
 def weigh(folder: Path) -> dict[str, float]:
@@ -139,8 +133,4 @@ Target: the HTML report of the snapshot in at most {args.target:.0f}× the catal
 
 
 if __name__ == "__main__":
-    try:
-        sys.exit(main())
-    except Exception as exc:  # the benchmark itself failed: say so, distinct from a missed target
-        print(f"benchmark failed: {type(exc).__name__}: {exc}", file=sys.stderr)
-        sys.exit(2)
+    run_benchmark(main)

@@ -3,6 +3,17 @@ tests (and used alone by the facts tests): a CHECK list of statuses whose histor
 maintained updated_at, a soft-delete column, a test flag, a naive timestamp, an e-mail address, an
 enum type, a declared and an implicit reference."""
 
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from dayone.cli import _run
+
 SHOP_DDL = """
 CREATE TYPE shop_channel AS ENUM ('web', 'store', 'phone');
 CREATE TABLE shop_customers (
@@ -49,3 +60,28 @@ COMMENT ON TABLE "Odd ""Table"" {{ 1+1 }}" IS '{{ 6*7 }} and {% if true %}x{% en
 COMMENT ON COLUMN "Odd ""Table"" {{ 1+1 }}"."{{ 2*3 }}" IS 'say {# not a comment #} ''quoted''';
 INSERT INTO "Odd ""Table"" {{ 1+1 }}" VALUES (1, 'x', '{{ a }}', 1), (2, NULL, 'it''s', 2), (3, NULL, '{% raw %}', NULL);
 """
+
+
+# `dayone ARGS` in this process, for the export tests: imported by them as a fixture
+@pytest.fixture
+def dayone(monkeypatch, capsys, tmp_path):
+    """`dayone ARGS` in this process, as the CLI runs it: exit status, stdout, stderr."""
+    for name in [n for n in os.environ if n.startswith("DAYONE_")]:
+        monkeypatch.delenv(name)
+    monkeypatch.setenv("HOME", str(tmp_path))
+
+    def run(*args: str, cwd: Path | None = None) -> SimpleNamespace:
+        with monkeypatch.context() as patched:
+            if cwd is not None:
+                patched.chdir(cwd)
+            patched.setattr(sys, "argv", ["dayone", *args])
+            code, _ = _run()
+        out = capsys.readouterr()
+        return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)
+
+    return run
+
+
+def ok(result: SimpleNamespace) -> SimpleNamespace:
+    assert result.returncode == 0, result.stderr + result.stdout
+    return result

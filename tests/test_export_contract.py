@@ -14,35 +14,10 @@ from types import SimpleNamespace
 import pytest
 import yaml  # PyYAML: the reader datacontract-cli and dbt use (YAML 1.1)
 
-from dayone.cli import _run
-from tests.export_cases import SHOP_DDL
+from tests.export_cases import SHOP_DDL, dayone, ok  # noqa: F401 - dayone is a fixture
 
 DATACONTRACT = shutil.which("datacontract", path=str(Path(sys.executable).parent)) or shutil.which("datacontract")
 CANARY = "c0ntract-canary-pw"
-
-
-@pytest.fixture
-def dayone(monkeypatch, capsys, tmp_path):
-    """`dayone ARGS` in this process, as the CLI runs it: exit status, stdout, stderr."""
-    for name in [n for n in os.environ if n.startswith("DAYONE_")]:
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("HOME", str(tmp_path))
-
-    def run(*args: str, cwd: Path | None = None) -> SimpleNamespace:
-        with monkeypatch.context() as patched:
-            if cwd is not None:
-                patched.chdir(cwd)
-            patched.setattr(sys, "argv", ["dayone", *args])
-            code, _ = _run()
-        out = capsys.readouterr()
-        return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)
-
-    return run
-
-
-def ok(result: SimpleNamespace) -> SimpleNamespace:
-    assert result.returncode == 0, result.stderr + result.stdout
-    return result
 
 
 def datacontract(*args: str, cwd: Path) -> subprocess.CompletedProcess:

@@ -5,45 +5,17 @@ databases; every source of a project at once; hostile names carried faithfully."
 from __future__ import annotations
 
 import json
-import os
 import sqlite3
-import sys
 from dataclasses import replace
-from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 import yaml
 
 from dayone import api
-from dayone.cli import _run
 from dayone.export import export_facts
 from dayone.export.sync import airbyte_catalog, singer_catalog, sync_plan
-from tests.export_cases import SHOP_DDL
+from tests.export_cases import SHOP_DDL, dayone, ok  # noqa: F401 - dayone is a fixture
 from tests.test_hostile_names import HOSTILE_COLUMN, HOSTILE_COMMENT, RAW_CONTROL, hostile_postgresql  # noqa: F401 - a fixture
-
-
-@pytest.fixture
-def dayone(monkeypatch, capsys, tmp_path):
-    for name in [n for n in os.environ if n.startswith("DAYONE_")]:
-        monkeypatch.delenv(name)
-    monkeypatch.setenv("HOME", str(tmp_path))
-
-    def run(*args: str, cwd: Path | None = None) -> SimpleNamespace:
-        with monkeypatch.context() as patched:
-            if cwd is not None:
-                patched.chdir(cwd)
-            patched.setattr(sys, "argv", ["dayone", *args])
-            code, _ = _run()
-        out = capsys.readouterr()
-        return SimpleNamespace(returncode=code, stdout=out.out, stderr=out.err)
-
-    return run
-
-
-def ok(result: SimpleNamespace) -> SimpleNamespace:
-    assert result.returncode == 0, result.stderr + result.stdout
-    return result
 
 
 def validated(catalog: dict):

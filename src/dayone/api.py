@@ -17,6 +17,7 @@ from dayone.connect.target import DatabaseTarget, SnapshotTarget, Target, parse_
 from dayone.dialects.base import dialect_for
 from dayone.errors import ConnectionSilent, DayoneError
 from dayone.profile.options import ProfileOptions
+from dayone.source_names import may_name_source
 
 if TYPE_CHECKING:  # rules load on first audit, not for a snapshot
     from dayone.profile.model import Profile
@@ -369,12 +370,8 @@ class DiffSide:
 def diff_side(text: str, side: str, project=None, env: str | None = None) -> DiffSide:
     """What OLD or NEW names. Inside a project a source's name is its latest snapshot as OLD and its
     live database as NEW; SOURCE@TAG is its latest snapshot with that tag."""
-    import os
-    import re
-
     name, at, tag = text.partition("@")
-    # dayone.project.model.NAME, without importing the project's model (pydantic) for two files
-    word = "://" not in text and not os.path.exists(text) and re.fullmatch(r"[A-Za-z][A-Za-z0-9_-]{0,62}", name) is not None
+    word = may_name_source(text)
     names_source = project is not None and word
     if not names_source or (at and not tag):
         if project is None and word:
@@ -382,7 +379,7 @@ def diff_side(text: str, side: str, project=None, env: str | None = None) -> Dif
                               "snapshot file or a database URL, or run inside a project (dayone init)")  # fmt: skip
         target = parse_target(text)  # once: a password command runs once
         return DiffSide(label=target.display if "://" in text else text, target=target)
-    from dayone.project.drift import check_tag, snapshot_path
+    from dayone.project.drift import check_tag, snapshot_path, snapshot_stamp
     from dayone.project.runs import SourceRef, target_of
 
     chosen, database = project.database(name, env)
@@ -391,7 +388,7 @@ def diff_side(text: str, side: str, project=None, env: str | None = None) -> Dif
         return DiffSide(label=f"{ref.label}@{check_tag(tag)}", path=snapshot_path(project, ref, tag), source=ref)
     if side == "old":
         path = snapshot_path(project, ref)
-        return DiffSide(label=f"{ref.label} (snapshot {path.name.split('-', 1)[0]})", path=path, source=ref)
+        return DiffSide(label=f"{ref.label} (snapshot {snapshot_stamp(path)})", path=path, source=ref)
     _, target, options = target_of(project, name, chosen)
     return DiffSide(label=f"{ref.label} (live)", target=target, source=ref, schemas=tuple(database.schemas or ()) or None,
                     options=options)  # fmt: skip

@@ -10,9 +10,13 @@ import click
 
 from dayone.cli.options import ENVIRONMENTS, _DEFAULTS
 from dayone.cli.output import write_report
+from dayone.source_names import may_name_source
 
 FORMATS = ("text", "json", "markdown")
 FAIL_ON = ("breaking", "action", "never")
+# the same for diff and watch (watch reads one side itself)
+FORMAT_OPTION = click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
+FAIL_ON_OPTION = click.option("--fail-on", type=click.Choice(FAIL_ON), default="breaking", show_default=True, help="Exit 1 when a change of this impact or a more severe one is found.")
 
 
 def _session_options(connect_timeout: float, statement_timeout: float, lock_timeout: float):
@@ -28,8 +32,8 @@ def _guards(command):
         click.option("--connect-timeout", type=click.FloatRange(min=1), default=_DEFAULTS.connect_timeout, show_default=True, help="Seconds to reach a server and log in."),
         click.option("--statement-timeout", type=click.FloatRange(min=1), default=_DEFAULTS.statement_timeout, show_default=True, help="Seconds any one statement may run on a server."),
         click.option("--lock-timeout", type=click.FloatRange(min=0.1), default=_DEFAULTS.lock_timeout, show_default=True, help="Seconds to wait for a lock before skipping a table."),
-        click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format."),
-        click.option("--fail-on", type=click.Choice(FAIL_ON), default="breaking", show_default=True, help="Exit 1 when a change of this impact or a more severe one is found."),
+        FORMAT_OPTION,
+        FAIL_ON_OPTION,
         click.option("-o", "--output", metavar="FILE", help="Write the report here (default: standard output)."),
     )):  # fmt: skip
         command = option(command)
@@ -54,12 +58,10 @@ def diff(old, new, schemas, no_profile, env, project_dir, connect_timeout, state
     from dayone import api
     from dayone.render.diff_formats import FORMATS as RENDER
 
-    import os
-
     # a project is looked for only when a side may name a source: two files or URLs need none
-    may_name_source = project_dir or any(side and "://" not in side and not os.path.exists(side) for side in (old, new)) or new is None
+    named_source = project_dir or new is None or any(side and may_name_source(side) for side in (old, new))
     project = None
-    if may_name_source:
+    if named_source:
         from dayone.project import find_project
 
         project = find_project(explicit=project_dir)
@@ -82,8 +84,8 @@ def diff(old, new, schemas, no_profile, env, project_dir, connect_timeout, state
 @click.argument("source", required=False)
 @click.option("--env", type=click.Choice(ENVIRONMENTS), help="Which database of the source(s).  [default: prod, else staging, else dev]")
 @click.option("--project", "project_dir", metavar="DIR", help="The project folder.  [default: DAYONE_PROJECT, else dayone.yml here or in a folder above]")
-@click.option("--format", "output_format", type=click.Choice(FORMATS), default="text", show_default=True, help="Output format.")
-@click.option("--fail-on", type=click.Choice(FAIL_ON), default="breaking", show_default=True, help="Exit 1 when a change of this impact or a more severe one is found.")
+@FORMAT_OPTION
+@FAIL_ON_OPTION
 def watch(source, env, project_dir, output_format, fail_on):
     """One round of drift watching, for cron or CI: snapshot SOURCE (every source without it), diff
     it against the snapshot kept before, write what changed to the project's log, and exit as

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 import click
 
 from dayone.connect.options import SessionOptions
+from dayone.source_names import may_name_source
 
 if TYPE_CHECKING:
     from dayone.project import Project
@@ -106,11 +106,7 @@ def _some_bastion(project: Project) -> bool:
 
 def _names_source(target: str) -> bool:
     """A word that can name a source and is neither a URL nor an existing file."""
-    if "://" in target or os.path.exists(target):
-        return False  # decided without importing the project's models (pydantic, ruamel): a URL or a file
-    from dayone.project.model import NAME
-
-    return NAME.fullmatch(target) is not None
+    return "@" not in target and may_name_source(target)
 
 
 def _workspace(target: str | None, env: str | None, project_dir: str | None, jobs: int, schemas: tuple[str, ...]):

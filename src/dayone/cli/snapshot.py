@@ -90,7 +90,8 @@ def _show_dictionary(catalog, output_format: str, output: str | None, width: int
         import os
         import sys
 
-        from dayone.render.dictionary_text import MIN_WIDTH, styled_output, to_text
+        from dayone.render.dictionary_text import MIN_WIDTH, to_text
+        from dayone.render.terminal import styled_output
 
         to_terminal = output in (None, "-") and sys.stdout.isatty()
         if width is None:

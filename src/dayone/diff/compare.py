@@ -46,15 +46,14 @@ def structure(table: Table) -> tuple:
 
 
 def compare(old: Catalog, new: Catalog, names: Names) -> Iterator[Change]:
-    old_tables = {(s.name, t.name): t for s, t in old.tables()}
-    new_tables = {(s.name, t.name): t for s, t in new.tables()}
     pairs: list[tuple[str, Table, Table]] = []
     renamed: list[tuple[str, Rename]] = []
     dropped_tables: list[TableKey] = []
     added_tables: list[TableKey] = []
-    for schema in sorted({k[0] for k in old_tables} | {k[0] for k in new_tables}):
-        before = {n: t for (s, n), t in old_tables.items() if s == schema}
-        after = {n: t for (s, n), t in new_tables.items() if s == schema}
+    old_schemas = {s.name: {t.name: t for t in s.tables} for s in old.schemas}
+    new_schemas = {s.name: {t.name: t for t in s.tables} for s in new.schemas}
+    for schema in sorted(set(old_schemas) | set(new_schemas)):
+        before, after = old_schemas.get(schema, {}), new_schemas.get(schema, {})
         dropped = sorted(set(before) - set(after))
         added = sorted(set(after) - set(before))
         found = table_renames(before, after, [d for d in dropped if before[d].kind != "partition"],
@@ -76,33 +75,35 @@ def compare(old: Catalog, new: Catalog, names: Names) -> Iterator[Change]:
             continue  # most tables of a live database: nothing to look at
         changed_pairs.append((schema, a, b, _column_plan(a, b, names, schema)))
     for schema, rename in renamed:
-        a, b = old_tables[(schema, rename.old)], new_tables[(schema, rename.new)]
+        a, b = old_schemas[schema][rename.old], new_schemas[schema][rename.new]
         yield Change("table-renamed", names.spell(schema, rename.new), "breaking",
                      f"{_what(b)} {names.spell(schema, rename.old)} is now {names.spell(schema, rename.new)} "
                      f"({rename.said()}): extraction and models that name the old table stop finding it",
                      schema=schema, table=rename.new, old_names=(names.spell(schema, rename.old),))  # fmt: skip
     for schema, name in dropped_tables:
-        table = old_tables[(schema, name)]
-        if table.kind == "partition":
-            yield Change("partition-dropped", names.spell(schema, name), "info",
-                         f"partition {name} of {table.partition_of} was dropped: its rows went with it", schema=schema, table=name)  # fmt: skip
-            continue
-        yield Change("table-dropped", names.spell(schema, name), "breaking",
-                     f"{_what(table)} {names.spell(schema, name)} was dropped: extraction of it fails and models reading it break",
-                     schema=schema, table=name)  # fmt: skip
+        yield _whole_table_change("dropped", schema, old_schemas[schema][name], names)
     for schema, name in added_tables:
-        table = new_tables[(schema, name)]
-        if table.kind == "partition":
-            yield Change("partition-added", names.spell(schema, name), "info",
-                         f"new partition {name} of {table.partition_of}", schema=schema, table=name)  # fmt: skip
-            continue
-        yield Change("table-added", names.spell(schema, name), "action",
-                     f"new {_what(table)} with {len(table.columns)} column(s): decide whether to extract it",
-                     schema=schema, table=name)  # fmt: skip
+        yield _whole_table_change("added", schema, new_schemas[schema][name], names)
     for schema, a, b, plan in changed_pairs:
         if a.kind == "partition" and b.kind == "partition":
             continue  # a PostgreSQL partition changes with its parent table: said once, there
         yield from _compare_table(schema, a, b, plan, names)
+
+
+def _whole_table_change(side: str, schema: str, table: Table, names: Names) -> Change:
+    """A table dropped or added whole; a partition's rows come or go with it, said as info."""
+    target = names.spell(schema, table.name)
+    if table.kind == "partition":
+        kind, impact = f"partition-{side}", "info"
+        detail = (f"partition {table.name} of {table.partition_of} was dropped: its rows went with it" if side == "dropped"
+                  else f"new partition {table.name} of {table.partition_of}")  # fmt: skip
+    elif side == "dropped":
+        kind, impact = "table-dropped", "breaking"
+        detail = f"{_what(table)} {target} was dropped: extraction of it fails and models reading it break"
+    else:
+        kind, impact = "table-added", "action"
+        detail = f"new {_what(table)} with {len(table.columns)} column(s): decide whether to extract it"
+    return Change(kind, target, impact, detail, schema=schema, table=table.name)  # type: ignore[arg-type]
 
 
 def _what(table: Table) -> str:

@@ -34,7 +34,7 @@ def access_changes(old: Catalog, new: Catalog, names: Names, changes: list[Chang
     if old_unreadable is None or new_unreadable is None:
         return found
     same_login = (old.access.login == new.access.login)  # type: ignore[union-attr]
-    seen = f"{_login(new)}" + ("" if same_login else f" (the old side was read as {_login(old)[10:]})")
+    seen = f"{_login(new)}" + ("" if same_login else f" (the old side was read as {old.access.login or ''})")  # type: ignore[union-attr]
     # partitions are read through their parent (PostgreSQL checks the parent's privilege)
     present = {(s.name, t.name) for s, t in new.tables() if t.kind != "partition"}
     for schema, table in sorted(_tables(old)):
@@ -94,18 +94,18 @@ def _publication_moves(old: Catalog, new: Catalog, names: Names) -> Iterator[Cha
     if old.access is None or new.access is None or not old.access.publications or not new.access.publications:
         return
     old_pubs = {p.name: p for p in old.access.publications}
+    present = {(s.name, t.name) for s, t in new.tables()}
+    was_present = {(s, names.table(s, t)) for s, t in _tables(old)}
     for publication in new.access.publications:
         before = old_pubs.get(publication.name)
         if before is None or before.members is None or publication.members is None:
             continue
         renamed_before = {(s, names.table(s, t)) for s, t in before.members}
         now = set(publication.members)
-        present = {(s.name, t.name) for s, t in new.tables()}
         for schema, table in sorted(renamed_before - now):
             if (schema, table) in present:
                 yield Change("publication-left", names.spell(schema, table), "action", f"CDC publication {publication.name} no "
                              "longer carries it: its changes stop streaming", schema=schema, table=table)  # fmt: skip
-        was_present = {(s, names.table(s, t)) for s, t in _tables(old)}
         for schema, table in sorted(now - renamed_before):
             if (schema, table) in was_present:
                 yield Change("publication-joined", names.spell(schema, table), "action",
@@ -122,10 +122,11 @@ def profile_changes(old_profile, new_profile, names: Names, new: Catalog) -> Ite
         return
     from dayone.rules.naming import is_value_set_column
 
-    old_tables = {(t.schema, t.table): t for t in old_profile.tables}
+    # keyed by the table's new name: a renamed table's profile is compared with its old one
+    old_tables = {(t.schema, names.table(t.schema, t.table)): t for t in old_profile.tables}
     for table_profile in new_profile.tables:
         schema = table_profile.schema
-        old_table = next((t for (s, n), t in old_tables.items() if s == schema and names.table(s, n) == table_profile.table), None)
+        old_table = old_tables.get((schema, table_profile.table))
         catalog_schema = new.schema(schema)
         table = catalog_schema.table(table_profile.table) if catalog_schema is not None else None
         if old_table is None or table is None:

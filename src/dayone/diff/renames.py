@@ -54,7 +54,7 @@ def column_renames(old: Table, new: Table, dropped: list[str], added: list[str])
             if a.nullable == b.nullable and a.default == b.default and (a.default is not None or not a.nullable):
                 evidence.append("same nullability and default")
                 score += 0.5
-            if len(dropped) == 1 and len(same_type) == 1 and sum(_same_type(a, new_columns[n]) for n in added) == 1:
+            if len(dropped) == 1 and len(same_type) == 1:
                 evidence.append("the only column dropped and the only one of its type added")
                 score += 1
             if score >= 2:

@@ -60,9 +60,9 @@ def _document(text: bytes) -> dict | None:
 
 
 def _pruned(old: dict[str, Any], new: dict[str, Any]) -> tuple[dict, dict]:
-    keep = _access_differences(old, new)
     old_tables = _tables(old)
     new_tables = _tables(new)
+    keep = _access_differences(old, new, old_tables.keys() | new_tables.keys())
     for table in (*old_tables.values(), *new_tables.values()):  # the documents are this reader's own
         for name in STATISTICS.intersection(table):
             del table[name]
@@ -80,8 +80,8 @@ def _without(catalog: dict, same: set[tuple[str, str]]) -> dict:
     return {**catalog, "schemas": schemas}
 
 
-def _access_differences(old: dict, new: dict) -> set[tuple[str, str]]:
-    """Tables whose readability or publication membership is not the same in both."""
+def _access_differences(old: dict, new: dict, tables: set[tuple[str, str]]) -> set[tuple[str, str]]:
+    """Tables (of `tables`, both sides') whose readability or publication membership is not the same in both."""
     def facts(catalog: dict) -> set[tuple[str, ...]]:
         access = catalog.get("access") or {}
         found: set[tuple[str, ...]] = set()
@@ -96,5 +96,5 @@ def _access_differences(old: dict, new: dict) -> set[tuple[str, str]]:
     changed = facts(old) ^ facts(new)
     schemas = {f[1] for f in changed if f[0] == "schema"}
     keep = {(f[1], f[2]) for f in changed if f[0] != "schema"}
-    keep |= {key for catalog in (old, new) for key in _tables(catalog) if key[0] in schemas}
+    keep |= {key for key in tables if key[0] in schemas}
     return keep

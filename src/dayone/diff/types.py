@@ -141,8 +141,7 @@ _WIDENINGS = {
     ("integer", "float"): "whole numbers become floating point",
     ("boolean", "integer"): "true/false become 1/0",
     ("string", "text"): "a bounded string becomes text",
-    ("enum", "string"): "a fixed list becomes free text: any value may appear",
-    ("enum", "text"): "a fixed list becomes free text: any value may appear",
+    **{("enum", text): "a fixed list becomes free text: any value may appear" for text in ("string", "text")},
     ("date", "timestamp"): "dates become date-times",
     ("date", "timestamptz"): "dates become instants",
 }

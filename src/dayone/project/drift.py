@@ -118,7 +118,12 @@ def watch(project: Project, ref: SourceRef, by: str = "dayone watch") -> Watched
 
 
 def _label(ref: SourceRef, path: Path) -> str:
-    return f"{ref.label} at {path.name.split('-', 1)[0]}"
+    return f"{ref.label} at {snapshot_stamp(path)}"
+
+
+def snapshot_stamp(path: Path) -> str:
+    """When a kept snapshot was read, as its file name says it (dayone.project.state.stamp)."""
+    return path.name.split("-", 1)[0]
 
 
 def log_text(ref: SourceRef, result: DiffResult) -> str:

@@ -9,7 +9,6 @@ keyring, .pgpass / .my.cnf). Errors name the file, the line and the field:
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Literal
 from urllib.parse import parse_qsl, unquote, urlsplit
@@ -17,12 +16,12 @@ from urllib.parse import parse_qsl, unquote, urlsplit
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from dayone.errors import SECRET_KEY, register_secret
+from dayone.source_names import NAME  # a source or metric name: also a word on the command line
 
 ENVIRONMENTS = ("prod", "staging", "dev")
 PRIORITIES = ("day-1", "later")
 PASSWORD_PLACES = ("holds a password: remove it (this folder goes to git) and give it through DAYONE_PASSWORD_<SOURCE>, "
                    "DAYONE_PASSWORD_COMMAND, the keyring or .pgpass / .my.cnf")  # fmt: skip
-NAME = re.compile(r"[A-Za-z][A-Za-z0-9_-]{0,62}")  # a source or metric name: also a word on the command line
 
 
 class _Strict(BaseModel):

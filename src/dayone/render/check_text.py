@@ -7,13 +7,13 @@ in well under a second, and rich alone takes a tenth of that to import.
 
 from __future__ import annotations
 
-import os
 import sys
 import textwrap
 from typing import IO, Any
 
 from dayone.preflight.model import STATUSES, CheckReport
 from dayone.render.escape import terminal_text as shown
+from dayone.render.terminal import output_width, styled_output
 
 MARKS = {"pass": "✔ pass   ", "warn": "▲ warn   ", "fail": "✖ fail   ", "unknown": "? unknown"}
 ANSI = {"pass": "1;32", "warn": "33", "fail": "1;31", "unknown": "35", "bold": "1", "dim": "2", "italic": "3", "section": "1;4"}
@@ -49,12 +49,9 @@ class _Writer:
 def print_check(report: CheckReport, file: IO[str] | None = None, color: bool | None = None, width: int | None = None) -> None:
     file = file or sys.stdout
     if color is None:
-        color = file.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+        color = styled_output(file)
     if width is None:
-        try:
-            width = os.get_terminal_size(file.fileno()).columns if file.isatty() else WIDTH
-        except (OSError, ValueError, AttributeError):
-            width = WIDTH
+        width = output_width(file, WIDTH)
     out = _Writer(file, color, min(width, 120))
     facts, connection = report.facts, report.connection
     # the URL, the server's version, the login, and every summary, value and note may hold names

@@ -55,8 +55,7 @@ class Dictionary:
             yield from tables
 
     def label(self, schema: str, table: str) -> str:
-        """A table as a target spells it: schema.table, names quoted where they must be; SQLite's alone."""
-        return target_name(schema, table) if self.has_schemas else target_name(table)
+        return _label(self.has_schemas, schema, table)
 
     def reference(self, schema: str, table: str, column: str) -> str:
         return target_name(schema, table, column) if self.has_schemas else target_name(table, column)
@@ -80,9 +79,13 @@ def _schema_entries(schema: Schema, has_schemas: bool) -> tuple[TableEntry, ...]
         if table.kind == "partitioned table" and table.name in partitions:  # PostgreSQL keeps the rows in the partitions
             rows = _total(p.estimated_rows for p in partitions[table.name])
             size = _total(p.size_bytes for p in partitions[table.name])
-        label = target_name(schema.name, table.name) if has_schemas else target_name(table.name)  # as Dictionary.label
-        entries.append(TableEntry(schema, table, label, rows, size, _column_entries(table)))
+        entries.append(TableEntry(schema, table, _label(has_schemas, schema.name, table.name), rows, size, _column_entries(table)))
     return tuple(entries)
+
+
+def _label(has_schemas: bool, schema: str, table: str) -> str:
+    """A table as a target spells it: schema.table, names quoted where they must be; SQLite's alone."""
+    return target_name(schema, table) if has_schemas else target_name(table)
 
 
 def _total(values) -> int | None:
@@ -113,6 +116,12 @@ def shown_default(column: Column) -> str:
     if column.on_update:
         shown += f" on update {column.on_update}" if shown else f"on update {column.on_update}"
     return shown
+
+
+def short_version(catalog: Catalog) -> str:
+    """The server's version without the build details after it ("16.2", not "16.2 (Debian 16.2-1)"); an
+    empty or blank version (a hand-edited snapshot) is empty, not an IndexError."""
+    return next(iter(catalog.version.split()), "") if catalog.version else ""
 
 
 def one_line(text: str | None) -> str:
@@ -255,7 +264,7 @@ def to_markdown(found: Dictionary) -> str:
     can add a heading, a row, a link or HTML."""
     catalog = found.catalog
     lines = [f"# Data dictionary: {markdown_text(catalog.database)}", "",
-             f"{markdown_text(catalog.product)} {markdown_text(catalog.version.split()[0])} — {markdown_text(summary(found))}"]  # fmt: skip
+             f"{markdown_text(catalog.product)} {markdown_text(short_version(catalog))} — {markdown_text(summary(found))}"]  # fmt: skip
     for schema, tables in found.schemas:
         lines += ["", f"## Schema {markdown_code(schema.name)}" if found.has_schemas else "## Tables", ""]
         if not tables:

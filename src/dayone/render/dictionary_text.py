@@ -17,7 +17,7 @@ from functools import lru_cache
 from rich.cells import cell_len, chop_cells, set_cell_size
 
 from dayone.findings import target_name
-from dayone.render.dictionary import ColumnEntry, Dictionary, TableEntry, kinds, one_line, shown_default, size_text, summary, table_facts
+from dayone.render.dictionary import ColumnEntry, Dictionary, TableEntry, kinds, one_line, short_version, shown_default, size_text, summary, table_facts
 from dayone.render.escape import terminal_text
 
 ELLIPSIS = "…"
@@ -96,7 +96,7 @@ class _Writer:
     def title(self, found: Dictionary) -> None:
         catalog = found.catalog
         self.heading(f"{terminal_text(catalog.database)}: {terminal_text(catalog.product)} "
-                     f"{terminal_text(catalog.version.split()[0] if catalog.version else '')}"
+                     f"{terminal_text(short_version(catalog))}"
                      + (", read replica" if catalog.is_replica else "")
                      + (f"; time zone {terminal_text(catalog.server_timezone)}" if catalog.server_timezone else ""))  # fmt: skip
         for part in _wrap(summary(found), self.width):
@@ -314,10 +314,3 @@ def _fold(text: str, width: int) -> list[str]:
     if _cells(text) <= width:
         return [text]
     return [text[i : i + width] for i in range(0, len(text), width)] if text.isascii() else chop_cells(text, width)
-
-
-def styled_output(stream) -> bool:
-    """Bold and dim on a terminal, unless NO_COLOR (https://no-color.org) or TERM=dumb says otherwise."""
-    import os
-
-    return stream.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"

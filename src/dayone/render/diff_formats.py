@@ -30,12 +30,17 @@ def summary_line(result: DiffResult) -> str:
     return f"{len(result.changes)} change(s) from {result.old} to {result.new}: {counts}"
 
 
+def _by_impact(result: DiffResult) -> list[tuple[str, list[Change]]]:
+    """The changes under their impact, the most severe first, impacts without one left out."""
+    grouped: dict[str, list[Change]] = {impact: [] for impact in IMPACTS}
+    for change in result.changes:
+        grouped[change.impact].append(change)
+    return [(impact, changes) for impact, changes in grouped.items() if changes]
+
+
 def to_text(result: DiffResult) -> str:
     lines = [terminal_text(summary_line(result))]
-    for impact in IMPACTS:
-        changes = [c for c in result.changes if c.impact == impact]
-        if not changes:
-            continue
+    for impact, changes in _by_impact(result):
         lines += ["", f"{HEADINGS[impact]} ({len(changes)})"]
         for change in changes:
             lines.append(terminal_text(f"  {change.target}  [{change.kind}]"))
@@ -54,10 +59,7 @@ def to_markdown(result: DiffResult) -> str:
         return "\n".join(lines + ["No changes.", ""])
     counts = " · ".join(f"**{result.count(i)}** {i}" for i in IMPACTS)
     lines += [counts, ""]
-    for impact in IMPACTS:
-        changes = [c for c in result.changes if c.impact == impact]
-        if not changes:
-            continue
+    for impact, changes in _by_impact(result):
         lines += [f"## {HEADINGS[impact]} ({len(changes)})", "", "| target | change | detail | metrics |", "|---|---|---|---|"]
         for change in changes:
             metrics = ", ".join(f"{m.name} (blocked)" if m.blocked else m.name for m in change.metrics)

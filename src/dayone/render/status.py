@@ -10,13 +10,13 @@ longer than the screen is cut with "…" rather than wrapped, so the screen keep
 from __future__ import annotations
 
 import json
-import os
 import sys
 import unicodedata
 from typing import IO, Any
 
 from dayone.render.escape import json_text, markdown_code, markdown_table_cell, markdown_text
 from dayone.render.escape import terminal_text as shown
+from dayone.render.terminal import output_width, styled_output
 
 WIDTH = 100
 ANSI = {"ok": "1;32", "warn": "33", "fail": "1;31", "dim": "2", "bold": "1", "section": "1;4"}
@@ -73,12 +73,9 @@ class _Screen:
 def print_status(status: dict[str, Any], file: IO[str] | None = None, color: bool | None = None, width: int | None = None) -> None:
     file = file or sys.stdout
     if color is None:
-        color = file.isatty() and not os.environ.get("NO_COLOR") and os.environ.get("TERM") != "dumb"
+        color = styled_output(file)
     if width is None:
-        try:
-            width = os.get_terminal_size(file.fileno()).columns if file.isatty() else WIDTH
-        except (OSError, ValueError, AttributeError):
-            width = WIDTH
+        width = output_width(file, WIDTH)
     screen = _Screen(file, color, max(60, min(width, 120)))
     screen.line(("dayone status", "bold"), f" · {shown(status['project'])} · ", _go_live(status))
     if not status["sources"]:

@@ -225,7 +225,7 @@ IMPLICIT_FOREIGN_KEY_ROLLUP = Rollup(
 
 def _implicit_foreign_key_praise(ctx: AuditContext, found: list) -> str | None:
     return (None if found or not any(t.foreign_keys for _, t in ctx.tables())
-        else "every column named like a reference has a declared foreign key")
+        else "every column named like a reference to a table of this database has a declared foreign key")
 
 
 # How each way of finding the table reads in a finding's message.

@@ -89,13 +89,13 @@ def write_html(site: Site, folder: Path) -> list[str]:
     put("index.html", "overview.html", cards=overview)
     search: list[list[str]] = []
     table_pages: list[tuple[view.SourcePages, dict]] = []
-    for pages in sources:
+    for pages, card in zip(sources, overview):
         source = pages.source
         schema_diagrams = svg.diagrams(pages)
-        put(f"{pages.folder}/index.html", "source.html", pages=pages, source_card=_overview(site, pages),
+        put(f"{pages.folder}/index.html", "source.html", pages=pages, source_card=card,
             sections=view.groups_by_section(source), diagrams=schema_diagrams, owner=_owners(pages))  # fmt: skip
         for schema in source.catalog.schemas:
-            tables = [p for p in pages.tables.values() if p.schema.name == schema.name]
+            tables = pages.schema_tables(schema.name)
             put(pages.schema_urls[schema.name], "schema.html", pages=pages, schema=schema, tables=tables,
                 diagrams=schema_diagrams.get(schema.name, []))  # fmt: skip
             for diagram in schema_diagrams.get(schema.name, []):

@@ -68,7 +68,7 @@ def write_markdown(site: Site, folder: Path) -> list[str]:
         put(f"{pages.folder}/index.html", _source(pages, schema_diagrams))
         for schema in pages.source.catalog.schemas:
             url = pages.schema_urls[schema.name]
-            tables = [p for p in pages.tables.values() if p.schema.name == schema.name]
+            tables = pages.schema_tables(schema.name)
             lines = [f"# {markdown_text(schema.name)}", "", "Diagrams: " + " · ".join(link(d.title, d.url, url) for d in schema_diagrams[schema.name]), "",
                      "| Table | Kind | Rows (est.) | Columns | Findings |", "|---|---|---:|---:|---:|"]  # fmt: skip
             lines += [f"| {link(p.table.name, p.url, url)} | {p.table.kind} | {'' if p.table.estimated_rows is None else f'{p.table.estimated_rows:,}'} "

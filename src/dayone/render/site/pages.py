@@ -66,9 +66,13 @@ class SourcePages:
     tables: dict[tuple[str, str], TablePage]
     schema_urls: dict[str, str]
     implicit: int = 0  # implicit references found
+    by_schema: dict[str, list[TablePage]] = field(default_factory=dict)  # a schema's table pages, catalog order
 
     def page(self, schema: str, table: str) -> TablePage | None:
         return self.tables.get((schema, table))
+
+    def schema_tables(self, schema: str) -> list[TablePage]:
+        return self.by_schema.get(schema, [])
 
 
 def build_pages(site: Site) -> list[SourcePages]:
@@ -114,7 +118,10 @@ def _source_pages(source: SiteSource) -> SourcePages:
         page.outgoing.append(Reference(to.schema.name, to.table.name, (candidate.column.name,), (candidate.ref_column.name,), False, to.url))
         to.incoming.append(Reference(page.schema.name, page.table.name, (candidate.column.name,), (candidate.ref_column.name,), False, page.url))
     schema_urls = {s.name: f"{folder}/s-{slug(s.name)}.html" for s in catalog.schemas}
-    return SourcePages(source, folder, tables, schema_urls, len(implicit))
+    by_schema: dict[str, list[TablePage]] = defaultdict(list)  # once: the site, the diagrams and Markdown each ask per schema
+    for (schema_name, _), page in tables.items():
+        by_schema[schema_name].append(page)
+    return SourcePages(source, folder, tables, schema_urls, len(implicit), dict(by_schema))
 
 
 # -- the overview's figures ------------------------------------------------------------------------

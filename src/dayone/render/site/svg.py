@@ -7,7 +7,7 @@ Every name is escaped (control characters shown, then XML-escaped) where it ente
 from __future__ import annotations
 
 import posixpath
-import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass
 
@@ -73,7 +73,7 @@ def diagrams(pages: SourcePages) -> dict[str, list[Diagram]]:
     joined by references (declared or implicit), big clusters split by name prefix."""
     found: dict[str, list[Diagram]] = {}
     for schema in pages.source.catalog.schemas:
-        members = [p for p in pages.tables.values() if p.schema.name == schema.name]
+        members = list(pages.schema_tables(schema.name))  # a diagram keeps its own list
         if not members:
             found[schema.name] = []
             continue
@@ -321,8 +321,6 @@ def _ranks(members: list[TablePage], index: dict) -> dict[int, int]:
         rank[id(page)] = best
         return best
 
-    import sys
-
     limit = sys.getrecursionlimit()
     sys.setrecursionlimit(max(limit, 4 * len(members) + 100))
     try:
@@ -336,9 +334,6 @@ def _ranks(members: list[TablePage], index: dict) -> dict[int, int]:
 def _barycentre(page: TablePage, index: dict, order: dict[int, float]) -> float:
     placed = [order[id(o)] for ref in page.outgoing if (o := index.get((ref.schema, ref.table))) is not None and id(o) in order]
     return sum(placed) / len(placed) if placed else 1e9
-
-
-_MERMAID_SAFE = re.compile(r"[^A-Za-z0-9_]+")
 
 
 def sparkline(points: list[tuple[str, float]], width: int = 160, height: int = 32) -> Markup:
