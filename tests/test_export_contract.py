@@ -214,3 +214,13 @@ def test_typed_values_yaml_11_words_and_unique_keys_of_several_columns(pg_db, tm
     pg_db.execute("ALTER TABLE t DROP CONSTRAINT t_a_b; INSERT INTO t VALUES (3, 1, NULL, 'no', 1, 2)")
     duplicated = datacontract("test", "t.yaml", cwd=tmp_path)
     assert duplicated.returncode != 0 and "duplicate" in duplicated.stdout.lower()
+
+
+def test_a_file_name_leading_out_of_the_output_folder_is_refused(tmp_path):
+    # a database named `../x` (the contract's file is named after it without a project) writes nothing outside
+    from dayone.errors import DayoneError
+    from dayone.export.files import ExportFile, write_export
+
+    with pytest.raises(DayoneError, match="outside"):
+        write_export(tmp_path / "out", [ExportFile("../x.odcs.yaml", b"a: 1\n")])
+    assert not (tmp_path / "x.odcs.yaml").exists() and not (tmp_path / "out").exists()

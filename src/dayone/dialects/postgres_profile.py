@@ -219,8 +219,7 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
     if request.tier == "sample" and (size.pages is None or size.pages > budget):
         # pages unknown (never analyzed, size not measurable): a 1 % sample, which a 100-page budget
         # would ask of a 10,000-page table
-        percent = 100.0 * budget / size.pages if size.pages else 1.0
-        percent = float(f"{min(percent, 100.0):.4g}")
+        percent = _sample_percent(budget, size.pages)
         method, share = "sample", percent / 100
         query = sql.SQL("SELECT {} FROM {} TABLESAMPLE SYSTEM ({}) REPEATABLE ({})").format(
             columns, relation, sql.Literal(percent), sql.Literal(request.seed)
@@ -252,25 +251,9 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
         if streamed:
             connection.commit()
         return profile
-    except Unreadable as exc:
+    except Exception as exc:  # noqa: BLE001 - _unread reports a read that failed, and raises anything else
         _abandon(session, cursor)
-        return skipped(schema, table, str(exc), time.monotonic() - started)
-    except psycopg.errors.QueryCanceled as exc:
-        _abandon(session, cursor)
-        reason = timeout_reason(timeout, request.tier) if "timeout" in str(exc) else _first_line(exc)
-        return skipped(schema, table, reason, time.monotonic() - started)
-    except psycopg.errors.LockNotAvailable:
-        _abandon(session, cursor)
-        return skipped(schema, table, f"locked by another session: not read, rather than waiting longer than "
-                                      f"{session.options.lock_timeout:g} s", time.monotonic() - started)  # fmt: skip
-    except psycopg.errors.InsufficientPrivilege as exc:
-        _abandon(session, cursor)
-        return skipped(schema, table, f"permission denied: {_first_line(exc)}", time.monotonic() - started)
-    except psycopg.Error as exc:
-        if connection.closed or connection.broken:
-            raise DayoneError(f"the connection was lost while profiling {schema.name}.{table.name}: {_first_line(exc)}") from None
-        _abandon(session, cursor)
-        return skipped(schema, table, f"the server could not read it: {_first_line(exc)}", time.monotonic() - started)
+        return _unread(exc, session, schema, table, request, started)
     except BaseException:
         _abandon(session, cursor)  # Ctrl-C: psycopg has cancelled the statement on the server already
         raise
@@ -280,6 +263,12 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
                 connection.autocommit = False
             except Exception:  # noqa: BLE001 - a closed connection: the error that closed it is on its way
                 pass
+
+
+def _sample_percent(budget: int, pages: int | None) -> float:
+    """The share of the pages TABLESAMPLE SYSTEM reads for a page budget (1 % when the size is unknown)."""
+    percent = 100.0 * budget / pages if pages else 1.0
+    return float(f"{min(percent, 100.0):.4g}")
 
 
 def _push_down(session: Session, schema: Schema, table: Table, request: TableRequest, relation, size: TableSize,
@@ -295,7 +284,7 @@ def _push_down(session: Session, schema: Schema, table: Table, request: TableReq
     connection = session.connection
     flavor = pushdown.Flavor("postgresql", lambda name: sql.Identifier(name).as_string(connection))
     relation_text = relation.as_string(connection)
-    percent = float(f"{min(100.0 * budget / size.pages, 100.0):.4g}")
+    percent = _sample_percent(budget, size.pages)
     sample = f"{relation_text} TABLESAMPLE SYSTEM ({percent}) REPEATABLE ({request.seed})"
     _tolerate_odd_values(connection)
     started = time.monotonic()

@@ -126,11 +126,11 @@ class Flavor:
 
     def literal_time(self, column: Column, now: datetime) -> str:
         if column.normalized_type == "date":
-            return _literal(now.astimezone(timezone.utc).date().isoformat())
+            return self.literal(now.astimezone(timezone.utc).date().isoformat())
         if column.normalized_type == "timestamptz" and self.postgres:
-            return _literal(now.isoformat()) + "::timestamptz"
+            return self.literal(now.isoformat()) + "::timestamptz"
         naive = now.astimezone(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
-        return _literal(naive) + ("::timestamp" if self.postgres else "")
+        return self.literal(naive) + ("::timestamp" if self.postgres else "")
 
     def not_nan(self, column: Column, expr: str) -> str | None:
         if self.postgres and column.normalized_type in ("decimal", "float"):
@@ -144,11 +144,6 @@ class Flavor:
         return f"(CAST(CAST({expr} AS CHAR) AS DECIMAL(65, 30)) <> ROUND(CAST(CAST({expr} AS CHAR) AS DECIMAL(65, 30)), 2))"
 
 
-def _literal(text: str) -> str:
-    """A literal of dayone's own text (times, dates): no quote or backslash in it."""
-    return "'" + text.replace("'", "''") + "'"
-
-
 @dataclass
 class Plan:
     """The statements of one table's pushed-down pass, and where each figure lands."""
@@ -158,7 +153,8 @@ class Plan:
     signature_columns: list[Column] = field(default_factory=list)
     # per aggregated column: (figure, position in the main statement's row)
     figures: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
-    orders: list[tuple[tuple[str, str], tuple[int, int, int, int]]] = field(default_factory=list)
+    # per (created, updated) pair: positions of its counts compared, later, earlier
+    orders: list[tuple[tuple[str, str], tuple[int, int, int]]] = field(default_factory=list)
     details: list[tuple[Column, str]] = field(default_factory=list)  # (column, statement of its values)
     gates: dict[str, int] = field(default_factory=dict)  # column -> position of its count of values to read again
     spikes: list[tuple[Column, tuple[str, Callable[[int], str]]]] = field(default_factory=list)  # (hours, buckets of a width)
@@ -253,7 +249,7 @@ def plan(flavor: Flavor, relation: str, table: Table, request: TableRequest, val
             later, earlier = f"{u} - {c} > 1", f"{u} - {c} < -1"
         start = len(select)
         select.extend([flavor.count_if(both), flavor.count_if(f"{both} AND {later}"), flavor.count_if(f"{both} AND {earlier}")])
-        result.orders.append(((created, updated), (start, start + 1, start + 2, 0)))
+        result.orders.append(((created, updated), (start, start + 1, start + 2)))
     group = f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}" if keys else ""
     result.main = f"SELECT {', '.join(select)} FROM {relation}{group}"
     return result
@@ -381,7 +377,7 @@ def run(
         weight = row[width]
         rows_read += weight
         for column, value in zip(found.value_columns, row, strict=False):
-            accumulators[column.name].add(_loaded(column, value), weight)
+            accumulators[column.name].add(value, weight)
         for column, value in zip(found.signature_columns, row[len(found.value_columns):width], strict=True):
             if value is not None:
                 signatures[column.name][value] += weight
@@ -429,7 +425,6 @@ def run(
             if column.normalized_type in TEXTS:
                 accumulator._text(value, weight, server_counted=True)
             else:
-                value = _loaded(column, value)
                 accumulator._json(accumulator._parse(value) if isinstance(value, str | bytes) else value, weight)
     for column, (hours_sql, buckets_sql) in found.spikes:
         accumulator = accumulators[column.name]
@@ -448,7 +443,7 @@ def run(
             accumulator.minute_bounds[key] = [first, low, last, high]
         accumulator.bucket = timedelta(minutes=granularity)
     orders = []
-    for names, (compared, later, earlier, _) in found.orders:
+    for names, (compared, later, earlier) in found.orders:
         done = TimeOrderAccumulator(0, 0, names)
         done.compared, done.later, done.earlier = (int(merged.get(p) or 0) for p in (compared, later, earlier))
         done.same = done.compared - done.later - done.earlier
@@ -464,7 +459,3 @@ def run(
         time_orders=tuple(orders),
         lookup_values={n: v for n in collected if (v := accumulators[n].lookup_values())} or None,
     )
-
-
-def _loaded(column: Column, value):
-    return value

@@ -41,6 +41,8 @@ def _result(columns: tuple[str, ...], rows: list[tuple], row_limit: int) -> Quer
 def run_postgres(session: Session, sql: str, row_limit: int) -> QueryResult:
     import psycopg
 
+    from dayone.dialects.postgres_profile import _abandon as _abandon_postgres  # the profiler's cursor clean-up
+
     connection = session.connection
     session.statements.append(sql)
     cursor = connection.cursor(name=CURSOR_NAME)
@@ -74,18 +76,6 @@ def _first_line(exc) -> str:
     diag = getattr(exc, "diag", None)
     text = getattr(diag, "message_primary", None) or next((line for line in str(exc).splitlines() if line.strip()), str(exc))
     return " ".join(redact_untrusted(text).split())
-
-
-def _abandon_postgres(session: Session, cursor) -> None:
-    try:
-        cursor.close()
-    except Exception:  # noqa: BLE001 - a failed transaction cannot CLOSE: the rollback closes it
-        pass
-    try:
-        if not session.connection.closed:
-            session.connection.rollback()
-    except Exception:  # noqa: BLE001
-        pass
 
 
 def run_mysql(session: Session, sql: str, row_limit: int) -> QueryResult:

@@ -22,6 +22,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from dayone.catalog.model import Column, Schema, Table
+from dayone.project.subjects import split_target
 
 if TYPE_CHECKING:
     from dayone.findings import Answer, Finding
@@ -272,7 +273,7 @@ def _relationships(table: Table, by_place, schema: Schema) -> tuple[Relationship
         share, checked = evidence.get("referenced_match_share"), evidence.get("reference_values_checked")
         if share is None or share < CONFIRMED_SHARE or evidence.get("orphans_in_sample") or not checked:
             continue  # only what the rows confirm becomes a test
-        referred = _split_target(str(evidence.get("referred_table", "")))
+        referred = split_target(str(evidence.get("referred_table", "")))
         column = finding.location.column
         if not referred[-1] or (column,) in declared:
             continue
@@ -401,34 +402,9 @@ def _columns_of(finding, targets: set[str]):
     """The (schema, table, column) of `finding`'s schema whose targets are listed."""
     schema = finding.location.schema
     for target in sorted(targets):
-        parts = _split_target(target)
+        parts = split_target(target)
         if len(parts) == 3 and parts[0] == schema:
             yield parts[0], parts[1], parts[2]
-
-
-def _split_target(target: str) -> tuple[str, ...]:
-    """A target's names, back from findings.target_name's spelling ("a"."b.c" style quoting)."""
-    parts, current, quoted, i = [], "", False, 0
-    while i < len(target):
-        ch = target[i]
-        if quoted:
-            if ch == '"' and target[i + 1:i + 2] == '"':
-                current += '"'
-                i += 1
-            elif ch == '"':
-                quoted = False
-            else:
-                current += ch
-        elif ch == '"':
-            quoted = True
-        elif ch == ".":
-            parts.append(current)
-            current = ""
-        else:
-            current += ch
-        i += 1
-    parts.append(current)
-    return tuple(parts)
 
 
 def _answered_zone(findings, answered) -> tuple[str | None, str | None]:

@@ -64,6 +64,11 @@ def write_export(folder: str | Path, files: list[ExportFile], force: bool = Fals
     plan: list[ExportFile] = []
     refused: list[str] = []
     for file in sorted(files, key=lambda f: f.path):
+        parts = Path(file.path).parts
+        if not parts or Path(file.path).is_absolute() or ".." in parts:
+            # a name from the database (the database's own, in a file name) must not lead out of the folder
+            raise DayoneError(f"{file.path!r} would be written outside {root}: the database's name cannot name a file; "
+                              "add it as a project source (dayone source add NAME URL) to name it")  # fmt: skip
         path = root / file.path
         if not path.exists():
             report.created.append(file.path)
