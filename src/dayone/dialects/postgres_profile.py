@@ -201,7 +201,6 @@ def table_sizes(session: Session, tables: Sequence[tuple[Schema, Table]]) -> dic
 
 
 def profile_table(session: Session, schema: Schema, table: Table, request: TableRequest) -> TableProfile:
-    import psycopg
     from psycopg import sql
 
     connection = session.connection

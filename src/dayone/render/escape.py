@@ -130,7 +130,7 @@ def sarif_text(text: str) -> str:
 # In serialized JSON these can only stand inside strings (the rest of the document is ASCII), so
 # each becomes its \\u escape there and the parsed value is unchanged. C0 controls are escaped by
 # every JSON encoder already.
-_JSON_RAW = re.compile(f"[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_JSON_RAW = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def json_text(serialized: str) -> str:
