@@ -248,6 +248,7 @@ def test_postgres_second_connection_silent(pg_big, monkeypatch):
     from dayone.errors import ConnectionSilent
 
     monkeypatch.setattr(postgres, "SECOND_SESSION_FROM", 0)
+    monkeypatch.setattr("dayone.connect.session.BUSY_PACE", 0.0)  # two connections even if the server is busy
     options = SessionOptions(statement_timeout=1, grace=0.5, connect_timeout=1)
     with SilentProxy(pg_upstream(), b"co.confupdtype") as proxy:  # the constraints: the second connection's query
         started = time.monotonic()
@@ -369,6 +370,7 @@ def test_mysql_second_connection_silent(mysql_big, monkeypatch):
     from dayone.errors import ConnectionSilent
 
     monkeypatch.setattr(mysql, "SECOND_SESSION_FROM", 0)
+    monkeypatch.setattr("dayone.connect.session.BUSY_PACE", 0.0)  # two connections even if the server is busy
     options = SessionOptions(statement_timeout=1, grace=0.5, connect_timeout=1)
     with SilentProxy(mysql_upstream(), b"information_schema.STATISTICS") as proxy:  # the second connection's query
         started = time.monotonic()

@@ -48,6 +48,8 @@ def target_options(command=None, *, every_source: bool = False, with_workspace: 
     @click.option("--connect-timeout", type=click.FloatRange(min=1), default=_DEFAULTS.connect_timeout, show_default=True, help="Seconds to reach the server and log in.")
     @click.option("--statement-timeout", type=click.FloatRange(min=1), default=_DEFAULTS.statement_timeout, show_default=True, help="Seconds any one statement may run on the server.")
     @click.option("--lock-timeout", type=click.FloatRange(min=0.1), default=_DEFAULTS.lock_timeout, show_default=True, help="Seconds to wait for a lock before skipping a table.")
+    @click.option("--pace", type=PaceType(), default="auto", show_default=True, metavar="auto|N",
+                  help="After each statement, rest N times as long as it took, keeping to one connection: dayone then takes at most 1/(1+N) of one server core. auto: 1 when other sessions are at work on the server, 0 on a quiet one.")
     @click.option("--ssh", "ssh_url", metavar="ssh://USER@HOST[:PORT]", help="Reach the database through this SSH bastion (key login). The host and port in TARGET are then as the bastion sees them.")
     @click.option("--ssh-key", metavar="FILE", help="Private key for the bastion (default: the ssh-agent and ~/.ssh/id_*). Its passphrase, if any, comes from DAYONE_SSH_KEY_PASSPHRASE.")
     @click.option("--ssh-known-hosts", metavar="FILE", help="known_hosts file that must hold the bastion's host key.  [default: ~/.ssh/known_hosts]")
@@ -56,7 +58,7 @@ def target_options(command=None, *, every_source: bool = False, with_workspace: 
     @click.option("--project", "project_dir", metavar="DIR", help="The project folder (its dayone.yml) whose sources TARGET names.  [default: DAYONE_PROJECT, else dayone.yml here or in a folder above]")
     @_jobs_option(every_source and parallel)
     @functools.wraps(command)
-    def wrapper(*args, target, schemas, connect_timeout, statement_timeout, lock_timeout, ssh_url, ssh_key, ssh_known_hosts, ssh_trust_host_key, env, project_dir, jobs=JOBS, **kwargs):
+    def wrapper(*args, target, schemas, connect_timeout, statement_timeout, lock_timeout, pace, ssh_url, ssh_key, ssh_known_hosts, ssh_trust_host_key, env, project_dir, jobs=JOBS, **kwargs):
         keys = {"key_file": ssh_key, "known_hosts": ssh_known_hosts, "trusted_fingerprint": ssh_trust_host_key}
         workspace, source_ssh = None, None
         if target is None or _names_source(target):
@@ -77,13 +79,30 @@ def target_options(command=None, *, every_source: bool = False, with_workspace: 
             if stray:
                 raise click.UsageError(f"{stray[0]} goes with --ssh ssh://user@bastion[:port] (or a source's ssh in dayone.yml)")
         options = SessionOptions(
-            connect_timeout=connect_timeout, statement_timeout=statement_timeout, lock_timeout=lock_timeout, ssh=ssh
+            connect_timeout=connect_timeout, statement_timeout=statement_timeout, lock_timeout=lock_timeout, ssh=ssh, pace=pace
         )
         if every_source or with_workspace:
             kwargs["workspace"] = workspace
         return command(*args, target=target, schemas=schemas, options=options, **kwargs)
 
     return wrapper
+
+
+class PaceType(click.ParamType):
+    """`auto` (None: the session decides) or a multiple of each statement's time, 0 and up."""
+
+    name = "pace"
+
+    def convert(self, value, param, ctx):
+        if value is None or isinstance(value, float) or value == "auto":
+            return None if value == "auto" else value
+        try:
+            number = float(value)
+        except ValueError:
+            number = -1.0
+        if not 0 <= number <= 100:
+            self.fail(f"{value!r} is neither auto nor a number from 0 to 100", param, ctx)
+        return number
 
 
 def _jobs_option(every_source: bool):

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 MIN_GRACE = 2.0  # network latency and the rows still on their way when the server's timeout fires
 MAX_GRACE = 15.0
+BUSY_PACE = 1.0
 
 
 @dataclass(frozen=True)
@@ -31,6 +32,10 @@ class SessionOptions:
     idle_timeout: float = 120.0  # server closes our session if it sits idle inside a transaction
     application_name: str = "dayone"
     ssh: TunnelOptions | None = None  # reach the server through this bastion
+    # Rest after each statement for this multiple of its time, so that dayone keeps at most 1/(1+pace)
+    # of one server core (pt-archiver's --sleep-coef). None: BUSY_PACE when other sessions are at
+    # work on the server (see Session.settle_pace), none on a quiet one.
+    pace: float | None = None
     # Seconds past the statement timeout that dayone waits for an answer before it gives up on a
     # connection that went silent (see answer_limit); None: a quarter of the statement timeout, 2 to 15 s.
     grace: float | None = None

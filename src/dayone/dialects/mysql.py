@@ -89,7 +89,13 @@ SECOND_SESSION_FROM = 500
 
 SERVER_SQL = (
     "SELECT VERSION(), @@version_comment, DATABASE(), CURRENT_USER(), @@global.time_zone, "
-    "@@system_time_zone, @@session.time_zone, @@read_only"
+    "@@system_time_zone, @@session.time_zone, @@read_only, "
+    # other sessions at work (running a statement, or done with one less than a second ago): a busy
+    # server gets a gentle dayone (Session.settle_pace). Without the PROCESS privilege only this
+    # user's sessions are listed.
+    "(SELECT count(*) FROM information_schema.PROCESSLIST WHERE ID <> CONNECTION_ID() "
+    "AND COMMAND NOT IN ('Daemon', 'Binlog Dump', 'Binlog Dump GTID', 'Slave_IO', 'Slave_SQL', 'Slave_worker') "
+    "AND USER NOT IN ('system user', 'event_scheduler') AND (COMMAND <> 'Sleep' OR TIME = 0))"
 )
 CDC_SQL = "SHOW GLOBAL VARIABLES WHERE Variable_name IN ({})".format(", ".join(f"'{name}'" for name in CDC_SETTINGS))
 # Every query below takes the schema names as parameters: {schemas} becomes %s, %s, ...
@@ -279,7 +285,8 @@ class MySQLDialect(Dialect):
             raise catalog_error(exc, session) from None
 
     def _read_catalog(self, session: Session, wanted: list[str] | None) -> Catalog:
-        version_text, _comment, database, user, global_tz, system_tz, session_tz, read_only = session.query(SERVER_SQL)[0]
+        version_text, _comment, database, user, global_tz, system_tz, session_tz, read_only, others_at_work = session.query(SERVER_SQL)[0]
+        session.settle_pace(others_at_work)
         version_text = _text(version_text)
         mariadb = _is_mariadb(session.connection) or "mariadb" in version_text.lower()
         version = _numeric_version(version_text)

@@ -100,7 +100,13 @@ SELECT current_setting('server_version'), current_database(), current_user,
        (SELECT reset_val FROM pg_settings WHERE name = 'TimeZone'), current_setting('TimeZone'),
        pg_is_in_recovery(),
        (SELECT coalesce(json_object_agg(name, setting), '{}') FROM pg_settings WHERE name = ANY(%(cdc)s)),
-       (SELECT count(*) FROM pg_class)  -- a big catalog is read on two connections
+       (SELECT count(*) FROM pg_class),  -- a big catalog is read on two connections
+       -- other sessions at work: a busy server gets a gentle dayone (Session.settle_pace). A session
+       -- hidden from this role (state NULL) counts as at work: it is someone else's.
+       (SELECT count(*) FROM pg_stat_activity a
+        WHERE a.pid <> pg_backend_pid() AND coalesce(a.backend_type, 'client backend') = 'client backend'
+          AND coalesce(a.application_name, '') NOT LIKE 'dayone%%'
+          AND (a.state IS DISTINCT FROM 'idle' OR a.state_change > clock_timestamp() - interval '1 second'))
 """
 
 SCHEMAS_SQL = f"SELECT n.nspname FROM pg_namespace n WHERE {SYSTEM_SCHEMA_FILTER}"
@@ -346,7 +352,8 @@ class PostgresDialect(Dialect):
     def _read_catalog(self, session: Session, schemas: list[str] | None) -> Catalog:
         locked = dict(session.query(LOCKED_RELATIONS_SQL))
         params = {"schemas": schemas, "locked": list(locked), "cdc": list(CDC_SETTINGS)}
-        version, database, user, server_tz, session_tz, in_recovery, cdc, relation_count = session.query(SERVER_SQL, params)[0]
+        version, database, user, server_tz, session_tz, in_recovery, cdc, relation_count, others_at_work = session.query(SERVER_SQL, params)[0]
+        session.settle_pace(others_at_work)
         with self._second_half(session, params, schemas, relation_count) as pending:
             schema_names = [row[0] for row in session.query(SCHEMAS_SQL, params)]
             enums = session.query(ENUMS_SQL)
