@@ -73,6 +73,7 @@ def test_postgres_superuser_findings(pg_db):
     if wal_level != "logical":
         cdc = found["cdc-not-enabled"][database]
         assert cdc.evidence["settings"]["wal_level"] == wal_level and f"wal_level is {wal_level}" in cdc.message
+        assert "replication slot" in cdc.question and "binlog" not in cdc.question
     assert "unreadable-table" not in found and "no-default-privileges" not in found
     # a network connection without TLS is an error
     networked = access_findings(with_access(catalog, transport="network"))
@@ -135,7 +136,9 @@ def test_mysql_root_and_least_privilege_login(mysql_db):
     assert root["not-read-only"][mysql_db.name].evidence["superuser"] is True
     log_bin = str(mysql_db.execute("SHOW GLOBAL VARIABLES LIKE 'log_bin'")[0][1])
     if log_bin.upper() != "ON":
-        assert "log_bin is OFF" in root["cdc-not-enabled"][mysql_db.name].message
+        cdc = root["cdc-not-enabled"][mysql_db.name]
+        assert "log_bin is OFF" in cdc.message
+        assert "binlog" in cdc.question and "replication slot" not in cdc.question  # PostgreSQL's word
     assert "replica-identity-missing" not in root  # the binlog carries the row: not applicable
     grants = ("GRANT SELECT ON {db}.orders TO {user}", "GRANT SELECT (id), INSERT ON {db}.events TO {user}")
     with mysql_login(mysql_db, *grants) as (user, url):

@@ -255,7 +255,8 @@ def cdc_not_enabled(ctx: AuditContext):
     yield this.finding(
         _source(ctx),
         f"log-based change data capture is not possible on {access.database or ctx.catalog.database}: {'; '.join(problems)}",
-        "Can logical replication (or a row-based binlog) be enabled before launch, and who will own the replication slot?",
+        ("Can logical replication be enabled before launch, and who will own the replication slot?" if ctx.catalog.product == "postgresql"
+         else "Can a row-based binlog be enabled before launch, and who will own the binlog reader and its retention?"),
         problems=problems,
         settings={name: access.settings[name] for name in names if name in access.settings},
         hosting=access.hosting.provider if access.hosting else None,
