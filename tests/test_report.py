@@ -358,3 +358,19 @@ def test_the_drift_that_dayone_watch_logged_is_drawn(tmp_path):
     assert "vault" in page and "&lt;i&gt;note&lt;/i&gt;" in page and "<i>note" not in page
     assert 'href="drift.html"' in (folder / "index.html").read_text()
     assert broken_links(folder) == []
+
+
+def test_a_source_with_a_section_not_read_is_not_called_ready():
+    from dayone.render.site.model import SiteSource
+    from dayone.render.site.pages import readiness
+
+    def source(*statuses: str, failed: int = 0) -> SiteSource:
+        sections = [{"section": f"s{i}", "status": status} for i, status in enumerate(statuses)]
+        return SiteSource(name="shop", catalog=None, audit={"sections": sections}, check={"summary": {"fail": failed}})
+
+    assert readiness(source("ready", "ready")) == "ready"
+    assert readiness(source("ready", "not read")) == "not read"  # nobody knows yet what the rows hold
+    assert readiness(source("not checked", "ready")) == "not read"
+    assert readiness(source("questions", "not read")) == "questions"
+    assert readiness(source("ready", "not read", failed=1)) == "blocked"
+    assert readiness(source()) == "unknown"

@@ -128,14 +128,18 @@ def _source_pages(source: SiteSource) -> SourcePages:
 
 
 def readiness(source: SiteSource) -> str:
-    """blocked, questions, ready or unknown: the worst verdict of its checklist sections and its check."""
+    """blocked, questions, not read, ready or unknown: the worst verdict of its checklist sections and
+    its check. A source some of whose sections were not read (no rows, or not checked) is not ready:
+    nobody knows yet."""
     statuses = [s.get("status") for s in source.audit.get("sections", ())]
     failed = bool(source.check and (source.check.get("summary") or {}).get("fail"))
     if not statuses:
         return "unknown"
     if "blocked" in statuses or failed:
         return "blocked"
-    return "questions" if "questions" in statuses else "ready"
+    if "questions" in statuses:
+        return "questions"
+    return "not read" if any(s in ("not read", "not checked") for s in statuses) else "ready"
 
 
 def section_counts(source: SiteSource) -> list[dict[str, Any]]:
