@@ -49,7 +49,7 @@ def target_options(command=None, *, every_source: bool = False, with_workspace: 
     @click.option("--statement-timeout", type=click.FloatRange(min=1), default=_DEFAULTS.statement_timeout, show_default=True, help="Seconds any one statement may run on the server.")
     @click.option("--lock-timeout", type=click.FloatRange(min=0.1), default=_DEFAULTS.lock_timeout, show_default=True, help="Seconds to wait for a lock before skipping a table.")
     @click.option("--pace", type=PaceType(), default="auto", show_default=True, metavar="auto|N",
-                  help="After each statement, rest N times as long as it took, keeping to one connection: dayone then takes at most 1/(1+N) of one server core. auto: 1 when other sessions are at work on the server, 0 on a quiet one.")
+                  help="After each statement, rest N times as long as it took, keeping to one connection: dayone then takes at most 1/(1+N) of one server core. auto: 4 when other sessions are at work on the server, 0 on a quiet one.")
     @click.option("--ssh", "ssh_url", metavar="ssh://USER@HOST[:PORT]", help="Reach the database through this SSH bastion (key login). The host and port in TARGET are then as the bastion sees them.")
     @click.option("--ssh-key", metavar="FILE", help="Private key for the bastion (default: the ssh-agent and ~/.ssh/id_*). Its passphrase, if any, comes from DAYONE_SSH_KEY_PASSPHRASE.")
     @click.option("--ssh-known-hosts", metavar="FILE", help="known_hosts file that must hold the bastion's host key.  [default: ~/.ssh/known_hosts]")
