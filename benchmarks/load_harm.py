@@ -8,6 +8,7 @@ round after round (the machine is shared: A/B/C, A/B/C ...), every run reported:
 - **no audit**: the load alone;
 - **default audit in a loop**: `dayone audit URL --format json -o FILE` (catalog, the default
   sampled profile of every table, rules, report) started again as soon as it ends, for the phase;
+- **the same with `--pace 0`**: without the rests dayone takes when it sees a busy server;
 - **`--full` on the big table in a loop**: `dayone audit URL --full --exclude 't*'` (every row of
   the load's biggest table, computed by the server), again and again.
 
@@ -310,7 +311,7 @@ Measured {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC by `benchmarks/lo
 
 {body}
 
-How to read it: **no audit** is the load alone; **default audit** runs `dayone audit URL` (catalog, the default sampled profile of every table, rules, report) again as soon as it ends, for the whole phase; **`--full`** does the same with `--full --exclude 't0*'`, every row of the load's accounts table (computed by the server). dayone usually runs on another machine than the database; here the server, the load generator and dayone share two cores, so dayone runs under `nice -n 19`: what is measured is mostly what its statements cost the server (the server's backends are not niced), plus what is left of its own CPU use. The "dayone runs" column says how long each audit took meanwhile.
+How to read it: **no audit** is the load alone; **default audit** runs `dayone audit URL` (catalog, the default sampled profile of every table, rules, report) again as soon as it ends, for the whole phase; **`--full`** does the same with `--full --exclude 't0*'`, every row of the load's accounts table (computed by the server). **default audit with `--pace 0`** is the same audit without the rests dayone takes on a busy server (it would otherwise see the load's sessions at work and rest four times each statement's time, on one connection): the difference between the two is what the pacing buys. dayone usually runs on another machine than the database; here the server, the load generator and dayone share two cores, so dayone runs in a session of its own at the lowest priority (`nice -n 19`, and its autogroup's nice at 19: with Linux's autogroups, `nice` alone only ranks a process within its session, and dayone's session would still take half the cores from the server's): what is measured is mostly what its statements cost the server (the server's backends are not niced), plus what is left of its own CPU use. The "dayone runs" column says how long each audit took meanwhile.
 
 Re-run: `apt-get install postgresql-contrib` (pgbench) and `pip install -e '.[bench]' && python benchmarks/load_harm.py` (`DAYONE_BENCH_PG_URL`, `DAYONE_BENCH_MYSQL_URL`; needs the right to create and drop databases).
 {END_MARKER}
