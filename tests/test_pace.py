@@ -123,3 +123,12 @@ def test_cli_refuses_a_pace_that_is_not_a_number():
     result = run_dayone("audit", "postgresql://127.0.0.1:1/x", "--pace", "fast")
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "Invalid value for '--pace': 'fast' is neither auto nor a number" in result.stderr
+
+
+def test_the_caller_is_told_when_a_busy_server_slows_the_run(pg_busy):
+    told = []
+    read_catalog(pg_busy.url, on_busy=lambda others, rest: told.append((others, rest)))
+    assert told and told[0][0] >= 1 and told[0][1] == BUSY_PACE
+    told.clear()
+    read_catalog(pg_busy.url, pace=2, on_busy=lambda others, rest: told.append((others, rest)))
+    assert told == []  # asked for: nothing to explain

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import sys
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -79,13 +80,19 @@ def target_options(command=None, *, every_source: bool = False, with_workspace: 
             if stray:
                 raise click.UsageError(f"{stray[0]} goes with --ssh ssh://user@bastion[:port] (or a source's ssh in dayone.yml)")
         options = SessionOptions(
-            connect_timeout=connect_timeout, statement_timeout=statement_timeout, lock_timeout=lock_timeout, ssh=ssh, pace=pace
+            connect_timeout=connect_timeout, statement_timeout=statement_timeout, lock_timeout=lock_timeout, ssh=ssh, pace=pace,
+            on_busy=_say_busy if sys.stderr.isatty() else None,  # at a terminal: why the run is slower
         )
         if every_source or with_workspace:
             kwargs["workspace"] = workspace
         return command(*args, target=target, schemas=schemas, options=options, **kwargs)
 
     return wrapper
+
+
+def _say_busy(others_at_work: int, rest: float) -> None:
+    click.echo(f"dayone: {others_at_work:,} other session(s) at work on the server: resting {rest:g}x each statement's time, "
+               "on one connection (--pace 0: full speed)", err=True)  # fmt: skip
 
 
 class PaceType(click.ParamType):

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, field
 
 
 MIN_GRACE = 2.0  # network latency and the rows still on their way when the server's timeout fires
@@ -36,6 +37,8 @@ class SessionOptions:
     # of one server core (pt-archiver's --sleep-coef). None: BUSY_PACE when other sessions are at
     # work on the server (see Session.settle_pace), none on a quiet one.
     pace: float | None = None
+    # Told (other sessions at work, the rest chosen) when `pace` is None and the server turns out busy
+    on_busy: Callable[[int, float], None] | None = field(default=None, compare=False, repr=False)
     # Seconds past the statement timeout that dayone waits for an answer before it gives up on a
     # connection that went silent (see answer_limit); None: a quarter of the statement timeout, 2 to 15 s.
     grace: float | None = None

@@ -49,6 +49,8 @@ class Session:
             self.rest = self.options.pace
         else:
             self.rest = BUSY_PACE if others_at_work else 0.0
+            if self.rest and self.options.on_busy is not None:
+                self.options.on_busy(others_at_work, self.rest)
 
     def open_second(self) -> Session | None:
         """The second of the two sessions dayone may hold, sharing this one's statement log; None
