@@ -28,7 +28,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from catalog_vs_reflect import PostgresBench, dayone_command, machine, run_benchmark, time_command, write_section  # noqa: E402
+from catalog_vs_reflect import QUIET, PostgresBench, dayone_command, machine, run_benchmark, time_command, write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 START_MARKER = "<!-- audit-benchmark:start -->"
@@ -57,13 +57,13 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="dayone-audit-bench-") as work:
             snapshot = Path(work) / "catalog.json"
             commands = {
-                "snapshot": [*dayone, "snapshot", bench.url(), "-o", str(snapshot)],
+                "snapshot": [*dayone, "snapshot", bench.url(), *QUIET, "-o", str(snapshot)],
                 # --no-profile: the catalog against the catalog; profiling's cost is the row below and
                 # benchmarks/profile_vs_count.py
-                "audit (text)": [*dayone, "audit", bench.url(), "--no-profile", "-o", str(Path(work) / "audit.txt")],
-                "audit (json)": [*dayone, "audit", bench.url(), "--no-profile", "--format", "json", "-o", str(Path(work) / "audit.json")],
+                "audit (text)": [*dayone, "audit", bench.url(), *QUIET, "--no-profile", "-o", str(Path(work) / "audit.txt")],
+                "audit (json)": [*dayone, "audit", bench.url(), *QUIET, "--no-profile", "--format", "json", "-o", str(Path(work) / "audit.json")],
                 "audit of the snapshot (offline)": [*dayone, "audit", str(snapshot), "-o", str(Path(work) / "offline.txt")],
-                "audit (text) with the default sample profile": [*dayone, "audit", bench.url(), "-o", str(Path(work) / "sampled.txt")],
+                "audit (text) with the default sample profile": [*dayone, "audit", bench.url(), *QUIET, "-o", str(Path(work) / "sampled.txt")],
             }
             times: dict[str, list[float]] = {name: [] for name in commands}
             for _ in range(args.repeat):

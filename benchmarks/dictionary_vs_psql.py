@@ -31,7 +31,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from catalog_vs_reflect import PostgresBench, dayone_command, machine, run_benchmark, time_command, write_section  # noqa: E402
+from catalog_vs_reflect import QUIET, PostgresBench, dayone_command, machine, run_benchmark, time_command, write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 START_MARKER = "<!-- dictionary-benchmark:start -->"
@@ -64,11 +64,11 @@ def main(argv: list[str] | None = None) -> int:
             snapshot = Path(work) / "catalog.json"
             out = lambda name: str(Path(work) / name)  # noqa: E731
             commands = {
-                "`dayone snapshot` (the catalog read)": [*dayone, "snapshot", bench.url(), "-o", str(snapshot)],
-                "`dayone catalog` (text, 80 columns)": [*dayone, "catalog", bench.url(), "-o", out("d.txt")],
-                "`dayone catalog --format markdown`": [*dayone, "catalog", bench.url(), "--format", "markdown", "-o", out("d.md")],
-                "`dayone catalog --format json`": [*dayone, "catalog", bench.url(), "--format", "json", "-o", out("d.json")],
-                "`dayone catalog --format csv`": [*dayone, "catalog", bench.url(), "--format", "csv", "-o", out("d.csv")],
+                "`dayone snapshot` (the catalog read)": [*dayone, "snapshot", bench.url(), *QUIET, "-o", str(snapshot)],
+                "`dayone catalog` (text, 80 columns)": [*dayone, "catalog", bench.url(), *QUIET, "-o", out("d.txt")],
+                "`dayone catalog --format markdown`": [*dayone, "catalog", bench.url(), *QUIET, "--format", "markdown", "-o", out("d.md")],
+                "`dayone catalog --format json`": [*dayone, "catalog", bench.url(), *QUIET, "--format", "json", "-o", out("d.json")],
+                "`dayone catalog --format csv`": [*dayone, "catalog", bench.url(), *QUIET, "--format", "csv", "-o", out("d.csv")],
                 "`dayone catalog snapshot.json` (text, offline)": [*dayone, "catalog", str(snapshot), "-o", out("o.txt")],
             }
             if psql:

@@ -33,7 +33,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from catalog_vs_reflect import PostgresBench, dayone_command, machine, run_benchmark, time_command, write_section  # noqa: E402
+from catalog_vs_reflect import QUIET, PostgresBench, dayone_command, machine, run_benchmark, time_command, write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 START_MARKER = "<!-- diff-benchmark:start -->"
@@ -91,11 +91,11 @@ def main(argv: list[str] | None = None) -> int:
             bench.create_database()
             bench.build(args.tables)
             print(file=sys.stderr)
-            timed([*dayone, "snapshot", bench.url(), "-o", str(old)], ok=(0,))
+            timed([*dayone, "snapshot", bench.url(), *QUIET, "-o", str(old)], ok=(0,))
             with bench._connect(bench.database, True) as conn:
                 conn.execute(sql)
                 conn.execute("ANALYZE")
-            timed([*dayone, "snapshot", bench.url(), "-o", str(new)], ok=(0,))
+            timed([*dayone, "snapshot", bench.url(), *QUIET, "-o", str(new)], ok=(0,))
         finally:
             bench.drop()
         report = Path(work) / "out"

@@ -31,7 +31,7 @@ import uuid
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from catalog_vs_reflect import dayone_command, machine, run_benchmark, time_command, write_section  # noqa: E402
+from catalog_vs_reflect import QUIET, dayone_command, machine, run_benchmark, time_command, write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 PAGILA = REPO / "tests" / "fixtures" / "pagila"
@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="dayone-contract-bench-") as work:
             ours, theirs = Path(work) / "dayone.odcs.yaml", Path(work) / "imported.odcs.yaml"
             commands = {
-                "dayone export contract": [*dayone_command(), "export", "contract", url, "-o", str(ours), "--force"],
+                "dayone export contract": [*dayone_command(), "export", "contract", url, *QUIET, "-o", str(ours), "--force"],
                 "datacontract import postgres": [datacontract, "import", "postgres", "--source", admin.host or "127.0.0.1",
                                                  "--port", str(admin.port or 5432), "--database", name, "--schema", "public",
                                                  "--output", str(theirs)],  # fmt: skip

@@ -39,7 +39,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from catalog_vs_reflect import PostgresBench, dayone_command, machine, run_benchmark, time_command, write_section  # noqa: E402
+from catalog_vs_reflect import QUIET, PostgresBench, dayone_command, machine, run_benchmark, time_command, write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 START_MARKER = "<!-- export-dbt-benchmark:start -->"
@@ -103,17 +103,17 @@ def measure(args, size: int, dbt: Path, dayone: list[str]) -> dict:
         with tempfile.TemporaryDirectory(prefix="dayone-export-bench-") as work:
             root = Path(work)
             rerun = root / "dbt_bench"
-            timed([*dayone, "export", "dbt", bench.url(), "-o", str(rerun)])  # the folder reruns compare against
+            timed([*dayone, "export", "dbt", bench.url(), *QUIET, "-o", str(rerun)])  # the folder reruns compare against
             write_profile(root, "dbt_bench", bench)
             times: dict[str, list[float]] = {"audit (json)": [], "export dbt (new folder)": [], "export dbt (rerun, nothing changed)": []}
             if parse:
                 times["dbt parse of the export"] = []
             for i in range(args.repeat):  # interleaved: load on the machine hits all alike
-                times["audit (json)"].append(timed([*dayone, "audit", bench.url(), "--format", "json", "-o", str(root / "audit.json")]))
+                times["audit (json)"].append(timed([*dayone, "audit", bench.url(), *QUIET, "--format", "json", "-o", str(root / "audit.json")]))
                 fresh = root / f"new{i}" / "dbt_bench"
-                times["export dbt (new folder)"].append(timed([*dayone, "export", "dbt", bench.url(), "-o", str(fresh)]))
+                times["export dbt (new folder)"].append(timed([*dayone, "export", "dbt", bench.url(), *QUIET, "-o", str(fresh)]))
                 shutil.rmtree(fresh.parent)
-                times["export dbt (rerun, nothing changed)"].append(timed([*dayone, "export", "dbt", bench.url(), "-o", str(rerun)]))
+                times["export dbt (rerun, nothing changed)"].append(timed([*dayone, "export", "dbt", bench.url(), *QUIET, "-o", str(rerun)]))
                 if parse:
                     times["dbt parse of the export"].append(
                         timed([str(dbt), "parse", "--no-partial-parse", "--profiles-dir", str(root)], cwd=rerun))

@@ -318,7 +318,7 @@ def worker(spec: dict) -> None:
         dialect = dialect_for(target.engine)
         schemas = [target.database] if dialect.url_database_is_schema else None
         found["rss_base"] = rss_bytes()
-        with api.open_session(target, SessionOptions(statement_timeout=spec["statement_timeout"])) as session:
+        with api.open_session(target, SessionOptions(statement_timeout=spec["statement_timeout"], pace=0)) as session:
             catalog = dialect.read_catalog(session, schemas)  # as `dayone audit` does, in the same session
             examined = handler_reads(session) if spec.get("counter") else lambda: 0
             before, started = (counter(), examined()), time.perf_counter()
@@ -465,7 +465,7 @@ def measure_cli(bench) -> Run:
     with tempfile.TemporaryDirectory() as scratch:
         report = Path(scratch) / "audit.json"
         before = bench.counter()
-        command = [sys.executable, "-m", "dayone", "audit", bench.url(), "--format", "json", "-o", str(report)]
+        command = [sys.executable, "-m", "dayone", "audit", bench.url(), "--pace", "0", "--format", "json", "-o", str(report)]
         child = run_child(command, bench)
         pages = bench.counter() - before
         if not report.exists():

@@ -39,7 +39,7 @@ import tempfile
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from catalog_vs_reflect import PostgresBench, dayone_command, machine, run_benchmark, time_command, write_section  # noqa: E402
+from catalog_vs_reflect import QUIET, PostgresBench, dayone_command, machine, run_benchmark, time_command, write_section  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 START_MARKER = "<!-- report-benchmark:start -->"
@@ -85,16 +85,16 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(prefix="dayone-report-bench-") as work_dir:
             work = Path(work_dir)
             snapshot = work / "catalog.json"
-            subprocess.run([*dayone, "snapshot", bench.url(), "-o", str(snapshot)], check=True, capture_output=True)
+            subprocess.run([*dayone, "snapshot", bench.url(), *QUIET, "-o", str(snapshot)], check=True, capture_output=True)
             sites = {"html": work / "site", "markdown": work / "md", "live": work / "live"}
             commands = {
-                "`dayone snapshot URL`": ([*dayone, "snapshot", bench.url(), "-o", str(work / "again.json")], None),
+                "`dayone snapshot URL`": ([*dayone, "snapshot", bench.url(), *QUIET, "-o", str(work / "again.json")], None),
                 "`dayone audit SNAPSHOT --format json`": ([*dayone, "audit", str(snapshot), "--format", "json",
                                                            "-o", str(work / "audit.json")], None),  # fmt: skip
                 "`dayone report SNAPSHOT` (HTML)": ([*dayone, "report", str(snapshot), "-o", str(sites["html"])], sites["html"]),
                 "`dayone report SNAPSHOT --format markdown`": ([*dayone, "report", str(snapshot), "--format", "markdown",
                                                                 "-o", str(sites["markdown"])], sites["markdown"]),  # fmt: skip
-                "`dayone report URL --no-profile` (HTML)": ([*dayone, "report", bench.url(), "--no-profile", "-o", str(sites["live"])],
+                "`dayone report URL --no-profile` (HTML)": ([*dayone, "report", bench.url(), *QUIET, "--no-profile", "-o", str(sites["live"])],
                                                             sites["live"]),  # fmt: skip
             }
             times: dict[str, list[float]] = {name: [] for name in commands}

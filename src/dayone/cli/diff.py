@@ -8,7 +8,7 @@ import sys
 
 import click
 
-from dayone.cli.options import ENVIRONMENTS, _DEFAULTS
+from dayone.cli.options import ENVIRONMENTS, _DEFAULTS, on_busy, pace_option
 from dayone.cli.output import write_report
 from dayone.source_names import may_name_source
 
@@ -19,10 +19,11 @@ FORMAT_OPTION = click.option("--format", "output_format", type=click.Choice(FORM
 FAIL_ON_OPTION = click.option("--fail-on", type=click.Choice(FAIL_ON), default="breaking", show_default=True, help="Exit 1 when a change of this impact or a more severe one is found.")
 
 
-def _session_options(connect_timeout: float, statement_timeout: float, lock_timeout: float):
+def _session_options(connect_timeout: float, statement_timeout: float, lock_timeout: float, pace: float | None):
     from dayone.connect.options import SessionOptions
 
-    return SessionOptions(connect_timeout=connect_timeout, statement_timeout=statement_timeout, lock_timeout=lock_timeout)
+    return SessionOptions(connect_timeout=connect_timeout, statement_timeout=statement_timeout, lock_timeout=lock_timeout,
+                          pace=pace, on_busy=on_busy())  # fmt: skip
 
 
 def _guards(command):
@@ -32,6 +33,7 @@ def _guards(command):
         click.option("--connect-timeout", type=click.FloatRange(min=1), default=_DEFAULTS.connect_timeout, show_default=True, help="Seconds to reach a server and log in."),
         click.option("--statement-timeout", type=click.FloatRange(min=1), default=_DEFAULTS.statement_timeout, show_default=True, help="Seconds any one statement may run on a server."),
         click.option("--lock-timeout", type=click.FloatRange(min=0.1), default=_DEFAULTS.lock_timeout, show_default=True, help="Seconds to wait for a lock before skipping a table."),
+        pace_option,
         FORMAT_OPTION,
         FAIL_ON_OPTION,
         click.option("-o", "--output", metavar="FILE", help="Write the report here (default: standard output)."),
@@ -46,7 +48,7 @@ def _guards(command):
 @click.option("--schema", "schemas", multiple=True, metavar="NAME", help="Compare only this schema (repeatable).")
 @click.option("--no-profile", is_flag=True, help="When both sides are live databases: compare catalogs only (by default a bounded sample of each is profiled too, for new status values and JSON keys).")
 @_guards
-def diff(old, new, schemas, no_profile, env, project_dir, connect_timeout, statement_timeout, lock_timeout, output_format, fail_on, output):
+def diff(old, new, schemas, no_profile, env, project_dir, connect_timeout, statement_timeout, lock_timeout, pace, output_format, fail_on, output):
     """What changed from OLD to NEW, each change classified as breaking, action or info.
 
     OLD and NEW are snapshot files, database URLs (dev against prod), or, inside a project, a
@@ -72,7 +74,7 @@ def diff(old, new, schemas, no_profile, env, project_dir, connect_timeout, state
         new = old.split("@", 1)[0]
     old_side = api.diff_side(old, "old", project, env)
     new_side = api.diff_side(new, "new", project, env)
-    result = api.diff(old_side, new_side, schemas or None, _session_options(connect_timeout, statement_timeout, lock_timeout),
+    result = api.diff(old_side, new_side, schemas or None, _session_options(connect_timeout, statement_timeout, lock_timeout, pace),
                       profile=not no_profile, project=project)  # fmt: skip
     write_report(RENDER[output_format](result), output)
     if result.reaches(fail_on):

@@ -49,8 +49,7 @@ def target_options(command=None, *, every_source: bool = False, with_workspace: 
     @click.option("--connect-timeout", type=click.FloatRange(min=1), default=_DEFAULTS.connect_timeout, show_default=True, help="Seconds to reach the server and log in.")
     @click.option("--statement-timeout", type=click.FloatRange(min=1), default=_DEFAULTS.statement_timeout, show_default=True, help="Seconds any one statement may run on the server.")
     @click.option("--lock-timeout", type=click.FloatRange(min=0.1), default=_DEFAULTS.lock_timeout, show_default=True, help="Seconds to wait for a lock before skipping a table.")
-    @click.option("--pace", type=PaceType(), default="auto", show_default=True, metavar="auto|N",
-                  help="After each statement, rest N times as long as it took, keeping to one connection: dayone then takes at most 1/(1+N) of one server core. auto: 4 when other sessions are at work on the server, 0 on a quiet one.")
+    @pace_option
     @click.option("--ssh", "ssh_url", metavar="ssh://USER@HOST[:PORT]", help="Reach the database through this SSH bastion (key login). The host and port in TARGET are then as the bastion sees them.")
     @click.option("--ssh-key", metavar="FILE", help="Private key for the bastion (default: the ssh-agent and ~/.ssh/id_*). Its passphrase, if any, comes from DAYONE_SSH_KEY_PASSPHRASE.")
     @click.option("--ssh-known-hosts", metavar="FILE", help="known_hosts file that must hold the bastion's host key.  [default: ~/.ssh/known_hosts]")
@@ -81,7 +80,7 @@ def target_options(command=None, *, every_source: bool = False, with_workspace: 
                 raise click.UsageError(f"{stray[0]} goes with --ssh ssh://user@bastion[:port] (or a source's ssh in dayone.yml)")
         options = SessionOptions(
             connect_timeout=connect_timeout, statement_timeout=statement_timeout, lock_timeout=lock_timeout, ssh=ssh, pace=pace,
-            on_busy=_say_busy if sys.stderr.isatty() else None,  # at a terminal: why the run is slower
+            on_busy=on_busy(),
         )
         if every_source or with_workspace:
             kwargs["workspace"] = workspace
@@ -110,6 +109,16 @@ class PaceType(click.ParamType):
         if not 0 <= number <= 100:
             self.fail(f"{value!r} is neither auto nor a number from 0 to 100", param, ctx)
         return number
+
+
+def pace_option(command):
+    return click.option("--pace", type=PaceType(), default="auto", show_default=True, metavar="auto|N",
+                        help="After each statement, rest N times as long as it took, keeping to one connection: dayone then takes at most 1/(1+N) of one server core. auto: 4 when other sessions are at work on the server, 0 on a quiet one.")(command)  # fmt: skip
+
+
+def on_busy():
+    """At a terminal, say why the run is slower; elsewhere (scripts, CI logs) nothing."""
+    return _say_busy if sys.stderr.isatty() else None
 
 
 def _jobs_option(every_source: bool):
