@@ -402,7 +402,7 @@ class PostgresDialect(Dialect):
         from dayone.dialects.alongside import alongside
 
         exported = None
-        if relation_count >= SECOND_SESSION_FROM:
+        if relation_count >= SECOND_SESSION_FROM and not session.rest:  # a gentle session holds one connection
             try:
                 exported = session.query("SELECT pg_export_snapshot()")[0][0]
             except psycopg.Error:  # a pooler or server that will not: one connection reads it all
