@@ -36,6 +36,25 @@ def target_name(*names: str, label: str | None = None) -> str:
     return ".".join(parts if label is None else [label, *parts])
 
 
+# One part of a target: a name as it is, or in double quotes with inner quotes doubled.
+_PART = re.compile(r'"((?:[^"]|"")*)"|([^."]*)')
+
+
+def split_target(target: str) -> list[str]:
+    """`public."a.b".c` -> ["public", "a.b", "c"]: the names of a target as target_name spelled
+    them."""
+    parts: list[str] = []
+    position = 0
+    while True:
+        match = _PART.match(target, position)
+        quoted, plain = match.group(1), match.group(2)
+        parts.append(quoted.replace('""', '"') if quoted is not None else plain)
+        position = match.end()
+        if position >= len(target) or target[position] != ".":
+            return parts
+        position += 1
+
+
 class Location(NamedTuple):
     """Where a finding is, as names (not parsed back from the target's spelling): what groups of
     findings are made by (a schema, a table). A tuple: 30,000 findings make as many."""
