@@ -158,9 +158,10 @@ def test_auditing_a_snapshot_needs_no_database(demo_dir, tmp_path, monkeypatch):
         (tmp_path / "moved.db").rename(demo_dir / "vault.db")
 
 
-def test_auditing_a_snapshot_loads_no_project_code(demo_dir, tmp_path):
-    """A file or URL TARGET needs no dayone.yml: the project's models and YAML cost a tenth of a
-    second of every such audit (a CLI module imported the project package for a helper once)."""
+def test_auditing_a_snapshot_loads_no_project_or_export_code(demo_dir, tmp_path):
+    """A file or URL TARGET needs no dayone.yml and writes no export: the project's models and YAML
+    cost a tenth of a second of every such audit, the export facts a few hundredths (CLI modules
+    imported them for a helper and a constant once)."""
     snapshot = tmp_path / "vault.json"
     api.snapshot(f"sqlite:///{demo_dir / 'vault.db'}", snapshot)
     script = (
@@ -170,7 +171,7 @@ def test_auditing_a_snapshot_loads_no_project_code(demo_dir, tmp_path):
         f"    cli.main(['audit', {str(snapshot)!r}, '--format', 'json', '-o', {str(tmp_path / 'out.json')!r}], standalone_mode=False)\n"
         "except SystemExit:\n"
         "    pass\n"
-        "print(sorted(m for m in sys.modules if m.startswith(('dayone.project', 'ruamel'))))\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('dayone.project', 'dayone.export', 'ruamel'))))\n"
     )
     run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
     assert run.returncode == 0, run.stderr
