@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from functools import cached_property, lru_cache
+from functools import lru_cache
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
@@ -76,7 +76,8 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)  # the facts and numbers behind the claim
     location: Location = field(default=Location(), compare=False)  # not in the JSON: `target` says it
 
-    @cached_property  # asked for by the JSON report and the groups alike; a frozen dataclass has a __dict__
+    @property  # not cached: on 30,000 findings, filling a cache (functools.cached_property, or the
+    # instance's __dict__ by hand) cost more than the hash itself, asked for twice by the JSON report
     def id(self) -> str:
         """Stable across runs: the same rule on the same target always has the same id."""
         digest = hashlib.sha1(f"{self.rule}\0{self.target}".encode()).hexdigest()[:10]
