@@ -160,8 +160,8 @@ def test_auditing_a_snapshot_needs_no_database(demo_dir, tmp_path, monkeypatch):
 
 def test_auditing_a_snapshot_loads_no_project_or_export_code(demo_dir, tmp_path):
     """A file or URL TARGET needs no dayone.yml and writes no export: the project's models and YAML
-    cost a tenth of a second of every such audit, the export facts a few hundredths (CLI modules
-    imported them for a helper and a constant once)."""
+    and the export facts are work such an audit does not need (CLI modules imported them for a
+    helper and a constant once)."""
     snapshot = tmp_path / "vault.json"
     api.snapshot(f"sqlite:///{demo_dir / 'vault.db'}", snapshot)
     script = (

@@ -76,8 +76,8 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)  # the facts and numbers behind the claim
     location: Location = field(default=Location(), compare=False)  # not in the JSON: `target` says it
 
-    @property  # not cached: on 30,000 findings, filling a cache (functools.cached_property, or the
-    # instance's __dict__ by hand) cost more than the hash itself, asked for twice by the JSON report
+    @property  # not cached: filling a cache on first look costs about what the hash does, and the
+    # JSON report hashes each finding's id once for its finding and its group (render.audit_formats)
     def id(self) -> str:
         """Stable across runs: the same rule on the same target always has the same id."""
         digest = hashlib.sha1(f"{self.rule}\0{self.target}".encode()).hexdigest()[:10]
