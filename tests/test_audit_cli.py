@@ -158,6 +158,27 @@ def test_auditing_a_snapshot_needs_no_database(demo_dir, tmp_path, monkeypatch):
         (tmp_path / "moved.db").rename(demo_dir / "vault.db")
 
 
+def test_auditing_a_snapshot_loads_no_project_or_export_code(demo_dir, tmp_path):
+    """A file or URL TARGET needs no dayone.yml and writes no export: the project's models and YAML
+    and the export facts are work such an audit does not need (CLI modules imported them for a
+    helper and a constant once)."""
+    snapshot = tmp_path / "vault.json"
+    api.snapshot(f"sqlite:///{demo_dir / 'vault.db'}", snapshot)
+    script = (
+        "import sys\n"
+        "from dayone.cli import cli\n"
+        "try:\n"
+        f"    cli.main(['audit', {str(snapshot)!r}, '--format', 'json', '-o', {str(tmp_path / 'out.json')!r}], standalone_mode=False)\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('dayone.project', 'dayone.export', 'ruamel'))))\n"
+    )
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0, run.stderr
+    assert (tmp_path / "out.json").exists()
+    assert run.stdout.strip() == "[]"
+
+
 @pytest.mark.postgres
 def test_audit_sends_the_catalog_queries_and_nothing_more(pg_db, monkeypatch):
     """Auditing costs the catalog read: the same statements, however many tables there are."""

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from functools import cached_property, lru_cache
+from functools import lru_cache
 import re
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
@@ -36,6 +36,25 @@ def target_name(*names: str, label: str | None = None) -> str:
     return ".".join(parts if label is None else [label, *parts])
 
 
+# One part of a target: a name as it is, or in double quotes with inner quotes doubled.
+_PART = re.compile(r'"((?:[^"]|"")*)"|([^."]*)')
+
+
+def split_target(target: str) -> list[str]:
+    """`public."a.b".c` -> ["public", "a.b", "c"]: the names of a target as target_name spelled
+    them."""
+    parts: list[str] = []
+    position = 0
+    while True:
+        match = _PART.match(target, position)
+        quoted, plain = match.group(1), match.group(2)
+        parts.append(quoted.replace('""', '"') if quoted is not None else plain)
+        position = match.end()
+        if position >= len(target) or target[position] != ".":
+            return parts
+        position += 1
+
+
 class Location(NamedTuple):
     """Where a finding is, as names (not parsed back from the target's spelling): what groups of
     findings are made by (a schema, a table). A tuple: 30,000 findings make as many."""
@@ -57,7 +76,8 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)  # the facts and numbers behind the claim
     location: Location = field(default=Location(), compare=False)  # not in the JSON: `target` says it
 
-    @cached_property  # asked for by the JSON report and the groups alike; a frozen dataclass has a __dict__
+    @property  # not cached: filling a cache on first look costs about what the hash does, and the
+    # JSON report hashes each finding's id once for its finding and its group (render.audit_formats)
     def id(self) -> str:
         """Stable across runs: the same rule on the same target always has the same id."""
         digest = hashlib.sha1(f"{self.rule}\0{self.target}".encode()).hexdigest()[:10]

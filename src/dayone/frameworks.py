@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from fnmatch import translate
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 from dayone.catalog.model import Table
 
@@ -92,6 +92,8 @@ FRAMEWORKS: tuple[Framework, ...] = (
 def framework_of(schema: str, table: Table) -> str | None:
     """The framework or tool `table` belongs to, or None for the application's own tables."""
     name, schema = table.name.lower(), schema.lower()
+    if not _might_belong(schema, name):  # most tables: one look instead of one per framework
+        return None
     for framework in FRAMEWORKS:
         if framework.schema_pattern is not None and framework.schema_pattern.match(schema):
             return framework.name
@@ -101,6 +103,22 @@ def framework_of(schema: str, table: Table) -> str | None:
             if name == shaped_name and _has_columns(table, columns):
                 return framework.name
     return None
+
+
+@lru_cache(maxsize=1)
+def _every_framework() -> tuple[re.Pattern[str] | None, re.Pattern[str] | None, frozenset[str]]:
+    """What any framework's schemas, tables and shaped tables are named: one pattern per list."""
+    return (
+        _any_of(tuple(glob for f in FRAMEWORKS for glob in f.schemas)),
+        _any_of(tuple(glob for f in FRAMEWORKS for glob in f.tables)),
+        frozenset(name for f in FRAMEWORKS for name, _ in f.shaped),
+    )
+
+
+def _might_belong(schema: str, name: str) -> bool:
+    schemas, tables, shaped = _every_framework()
+    return (name in shaped or (tables is not None and tables.match(name) is not None)
+            or (schemas is not None and schemas.match(schema) is not None))  # fmt: skip
 
 
 def _has_columns(table: Table, wanted: tuple[str, ...]) -> bool:

@@ -46,7 +46,9 @@ class Group:
     def targets(self) -> list[str]:
         return [f.target for f in self.findings]
 
-    def as_dict(self) -> dict:
+    def as_dict(self, ids: dict[int, str] | None = None) -> dict:
+        """The group as JSON reports hold it; `ids` gives the id of each finding by id(finding), when
+        the report has already worked them out (30,000 hashes are worth not doing twice)."""
         return {
             "id": self.id,
             "rule": self.rule,
@@ -58,7 +60,7 @@ class Group:
             "convention": self.convention,
             "count": self.count,
             "targets": self.targets,
-            "finding_ids": [f.id for f in self.findings],
+            "finding_ids": [f.id for f in self.findings] if ids is None else [ids[id(f)] for f in self.findings],
         }
 
 
@@ -124,13 +126,16 @@ def _context(result: AuditResult) -> AuditContext:
 
 def build_report(result: AuditResult) -> Report:
     ctx = _context(result)
-    groups = group_findings(result, ctx)
+    found = _by_rule(result.findings)
+    groups = _grouped(found, ctx)
     by_section: dict[str, list[Group]] = {}
     for group in groups:
         by_section.setdefault(group.section, []).append(group)
-    by_rule: dict[str, list[Finding]] = {}  # what is good is judged on every finding, those a baseline accepted too
-    for finding in result.findings + result.accepted_findings:
-        by_rule.setdefault(finding.rule, []).append(finding)
+    by_rule = found  # what is good is judged on every finding, those a baseline accepted too
+    if result.accepted_findings:
+        by_rule = {rule: list(findings) for rule, findings in found.items()}
+        for finding in result.accepted_findings:
+            by_rule.setdefault(finding.rule, []).append(finding)
     sections = []
     for family in SECTION_ORDER:
         section = FAMILIES[family]
@@ -160,13 +165,31 @@ def _rows_seen(ctx: AuditContext) -> bool:
 
 def group_findings(result: AuditResult, ctx: AuditContext | None = None) -> list[Group]:
     """Every finding in exactly one group; groups worst first, then biggest first."""
-    ctx = ctx or _context(result)
-    buckets: dict[tuple[str, str], list[Finding]] = {}
-    for finding in result.findings:
-        rollup = REGISTRY[finding.rule].rollup
-        key = rollup.key(finding) if rollup else f"\0finding\0{finding.target}"
-        buckets.setdefault((finding.rule, key), []).append(finding)
-    groups = [_group(REGISTRY[rule], key, findings, ctx) for (rule, key), findings in buckets.items()]
+    return _grouped(_by_rule(result.findings), ctx or _context(result))
+
+
+def _by_rule(findings: tuple[Finding, ...]) -> dict[str, list[Finding]]:
+    """The findings of each rule, in the order of `findings`."""
+    by_rule: dict[str, list[Finding]] = {}
+    for finding in findings:
+        by_rule.setdefault(finding.rule, []).append(finding)
+    return by_rule
+
+
+def _grouped(by_rule: dict[str, list[Finding]], ctx: AuditContext) -> list[Group]:
+    groups = []
+    for name, findings in by_rule.items():  # the rule and its rollup looked up once per rule, not per finding
+        rule = REGISTRY[name]
+        rollup = rule.rollup
+        buckets: dict[str, list[Finding]] = {}
+        if rollup is None:
+            for finding in findings:
+                buckets.setdefault(f"\0finding\0{finding.target}", []).append(finding)
+        else:
+            key_of = rollup.key
+            for finding in findings:
+                buckets.setdefault(key_of(finding), []).append(finding)
+        groups += [_group(rule, key, bucket, ctx) for key, bucket in buckets.items()]
     groups.sort(key=lambda g: (-SEVERITY_RANK[g.severity], -g.count, g.rule, g.id))
     return groups
 

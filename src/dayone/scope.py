@@ -52,8 +52,7 @@ def audit_scope(catalog: Catalog, exclude: Iterable[str] = (), include_framework
     for schema, table in catalog.tables():
         if table.partition_of:
             continue  # a partition follows its parent (below)
-        qualified = f"{schema.name}.{table.name}"
-        pattern = next((p for p in patterns if fnmatchcase(qualified, p) or ("." not in p and fnmatchcase(table.name, p))), None)
+        pattern = _excluded_by(patterns, schema.name, table.name) if patterns else None
         if pattern is not None:
             excluded[(schema.name, table.name)] = f"--exclude {pattern!r}"
         elif not include_framework and (framework := framework_of(schema.name, table)) is not None:
@@ -62,3 +61,8 @@ def audit_scope(catalog: Catalog, exclude: Iterable[str] = (), include_framework
         if table.partition_of and (schema.name, table.partition_of) in excluded:
             excluded[(schema.name, table.name)] = excluded[(schema.name, table.partition_of)]
     return AuditScope(excluded=excluded, include_framework=include_framework, patterns=patterns)
+
+
+def _excluded_by(patterns: tuple[str, ...], schema: str, table: str) -> str | None:
+    qualified = f"{schema}.{table}"
+    return next((p for p in patterns if fnmatchcase(qualified, p) or ("." not in p and fnmatchcase(table, p))), None)

@@ -22,7 +22,7 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from dayone.catalog.model import Column, Schema, Table
-from dayone.project.subjects import split_target
+from dayone.findings import split_target
 
 if TYPE_CHECKING:
     from dayone.findings import Answer, Finding

@@ -21,7 +21,6 @@ from typing import Any
 from dayone.export.facts import ExportFacts, TableFacts
 from dayone.export.types import json_schema, table_json_schema
 
-FORMATS = ("json", "airbyte", "singer")
 PLAN_FORMAT = 1
 
 _AIRBYTE = {

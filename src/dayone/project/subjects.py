@@ -10,28 +10,9 @@ can be worked out again from a kept JSON report.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from dayone.findings import Finding, Location, quoted_name
-
-# One part of a target: a name as it is, or in double quotes with inner quotes doubled.
-_PART = re.compile(r'"((?:[^"]|"")*)"|([^."]*)')
-
-
-def split_target(target: str) -> list[str]:
-    """`public."a.b".c` -> ["public", "a.b", "c"]: the names of a target as findings.target_name
-    spelled them."""
-    parts: list[str] = []
-    position = 0
-    while True:
-        match = _PART.match(target, position)
-        quoted, plain = match.group(1), match.group(2)
-        parts.append(quoted.replace('""', '"') if quoted is not None else plain)
-        position = match.end()
-        if position >= len(target) or target[position] != ".":
-            return parts
-        position += 1
+from dayone.findings import Finding, Location, quoted_name, split_target
 
 
 def local_target(target: str, database: str) -> tuple[str, bool]:

@@ -38,6 +38,8 @@ def json_bytes(result: AuditResult) -> bytes:
 
     report = build_report(result)
     product = result.catalog.product
+    findings = [f.as_dict(fix=fix_text(f, product)) for f in result.findings]
+    ids = {id(f): said["id"] for f, said in zip(result.findings, findings)}  # for the groups: hashed once
     document = {
         **_header(result),
         "summary": result.counts(),
@@ -46,8 +48,8 @@ def json_bytes(result: AuditResult) -> bytes:
         "baseline": {"file": result.baseline, "accepted": result.accepted} if result.baseline else None,
         "rules": [r.name for r in result.rules],
         "profile": profile_summary.summary(result.catalog, result.profile),
-        "groups": [g.as_dict() for g in report.groups],
-        "findings": [f.as_dict(fix=fix_text(f, product)) for f in result.findings],
+        "groups": [g.as_dict(ids) for g in report.groups],
+        "findings": findings,
     }
     if result.answers:  # a project's answers (`dayone answer`): the groups they acknowledge say so
         for group in document["groups"]:
