@@ -327,7 +327,16 @@ QUIET = ("--pace", "0")
 
 
 def dayone_command() -> list[str]:
-    """The `dayone` executable a user would run: next to this interpreter, else on PATH."""
+    """The `dayone` executable a user would run: next to this interpreter, else on PATH.
+
+    dayone's modules are compiled first: an installed package has its .pyc files, and an editable
+    install writes them on its first run, unless PYTHONDONTWRITEBYTECODE is set, as on some CI and
+    container images; every timed run would then compile the source again."""
+    import compileall
+
+    import dayone
+
+    compileall.compile_dir(Path(dayone.__file__).parent, quiet=1)
     beside = Path(sys.executable).parent / ("dayone.exe" if os.name == "nt" else "dayone")
     if beside.is_file() and os.access(beside, os.X_OK):
         return [str(beside)]
