@@ -132,3 +132,19 @@ def test_the_caller_is_told_when_a_busy_server_slows_the_run(pg_busy):
     told.clear()
     read_catalog(pg_busy.url, pace=2, on_busy=lambda others, rest: told.append((others, rest)))
     assert told == []  # asked for: nothing to explain
+
+
+def test_a_busy_server_gets_a_rest_after_every_statement_profiles_included(pg_busy, rests):
+    from dayone.profile.options import ProfileOptions
+    from dayone.profile.profiler import profile_catalog
+
+    pg_busy.execute("INSERT INTO orders SELECT i, 'new' FROM generate_series(1, 500) i; ANALYZE orders")
+    target = parse_target(pg_busy.url)
+    dialect = dialect_for(target.engine)
+    with api.open_session(target) as session:
+        catalog = dialect.read_catalog(session)
+        profile = profile_catalog(session, dialect, catalog, ProfileOptions())
+        statements = list(session.statements)
+    sampled = [s for s in statements if "TABLESAMPLE" in s or '"orders"' in s]
+    assert any(t.table == "orders" and t.rows_read for t in profile.tables) and sampled  # the table was read
+    assert len(rests) == len(after_the_probe(statements, "pg_stat_activity"))  # and rested after, like every statement

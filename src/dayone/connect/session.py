@@ -38,9 +38,14 @@ class Session:
             return list(cursor.fetchall()) if cursor.description is not None else []
         finally:
             cursor.close()
-            if self.rest:
-                # shorter than the server's idle-in-transaction timeout, which would end the session
-                time.sleep(min(self.rest * (time.perf_counter() - started), self.options.idle_timeout / 4))
+            self.rest_after(time.perf_counter() - started)
+
+    def rest_after(self, elapsed: float) -> None:
+        """The rest a gentle session takes after a statement that took `elapsed` seconds; statements
+        read outside `query` (a table's profile, streamed) call it too."""
+        if self.rest:
+            # shorter than the server's idle-in-transaction timeout, which would end the session
+            time.sleep(min(self.rest * elapsed, self.options.idle_timeout / 4))
 
     def settle_pace(self, others_at_work: int) -> None:
         """How gentle to be, once the dialect has counted the other sessions at work on the server

@@ -209,6 +209,7 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
         profile = aggregate(schema, table, batches(cursor.fetchmany), request, method=method,
                             rows_estimated=size.rows, pages_read_share=share, note=note, started=started)  # fmt: skip
         cursor.close()
+        session.rest_after(time.monotonic() - started)
     except Unreadable as exc:
         _close(cursor)
         return skipped(schema, table, str(exc), time.monotonic() - started)

@@ -249,6 +249,7 @@ def profile_table(session: Session, schema: Schema, table: Table, request: Table
         cursor.close()
         if streamed:
             connection.commit()
+        session.rest_after(time.monotonic() - started)
         return profile
     except Exception as exc:  # noqa: BLE001 - _unread reports a read that failed, and raises anything else
         _abandon(session, cursor)
