@@ -48,10 +48,9 @@ TEXTS = ("string", "text")
 # matches before a final newline; PostgreSQL's does not: `\n?$`. PostgreSQL's word boundary is \y.
 EMAIL_PG = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}\n?$"
 EMAIL_MY = r"(?i)^[^@\s]+@[^@\s]+\.[a-z]{2,}$"
-SHAPE_GATE_PG = r"^[0-9+(]|:"  # the accumulator looks for a shape only in such text
-JSON_GATE_PG = r"^\s*[{[]"
-SHAPE_GATE_MY = r"^[0-9+(]|:"
-JSON_GATE_MY = r"^\s*[{\[]"
+# text the accumulator must see value by value starts so or holds one of these (a superset of its
+# test for a shape or a JSON document)
+GATE_FIRST, GATE_ANYWHERE = tuple("0123456789+("), ":{["
 
 
 def _pg_pattern(pattern: str) -> str:
@@ -84,9 +83,11 @@ class Flavor:
         """The value with the digits 2 to 9 written 2: EMAIL and every pattern of TEST_PATTERNS give the
         same answer for both (they tell digits apart only in '10minutemail'), and the lengths are the
         same, so those are counted once per signature, in Python, with the accumulator's own code."""
+        if not self.postgres:
+            expr = f"CONVERT({expr} USING utf8mb4)"
         for digit in "3456789":  # nested replace(): a third of what translate() costs on PostgreSQL
             expr = f"REPLACE({expr}, '{digit}', '2')"
-        return expr
+        return expr if self.postgres else f"CAST({expr} AS BINARY)"  # see group_key
 
     def holds(self, expr: str, character: str) -> str:
         return f"strpos({expr}, '{character}') > 0" if self.postgres else f"LOCATE('{character}', {expr}) > 0"
@@ -112,17 +113,30 @@ class Flavor:
             return f"CONVERT({q} USING utf8mb4) COLLATE utf8mb4_bin"
         return q
 
+    def group_key(self, column: Column) -> tuple[str, str | None]:
+        """A value-set column as the main statement groups it, and where its values may be cut short, the
+        condition of a value that is. MariaDB/MySQL text is grouped as UTF-8 bytes (decoded in Python):
+        a case-insensitive or padded collation would merge 'A' and 'a ', and bytes hash for less. Longer
+        text (TEXT, JSON) by its first PREFIX_BYTES bytes: the server keeps a short key in memory but
+        puts any group keyed by a BLOB in a table on disk, which costs more than the rest of the scan."""
+        if self.postgres or not (column.normalized_type in TEXTS or column.normalized_type in ("enum", "json")):
+            return self.value_expr(column), None
+        utf8 = f"CONVERT({self.quote(column.name)} USING utf8mb4)"
+        if column.normalized_type in ("text", "json"):
+            return f"SUBSTRING(CAST({utf8} AS BINARY), 1, {PREFIX_BYTES})", f"OCTET_LENGTH({utf8}) > {PREFIX_BYTES}"
+        return f"CAST({utf8} AS BINARY)", None
+
+    def whole_key(self, column: Column) -> str:
+        """group_key without a prefix: a value-set column's values that are longer than it keeps."""
+        if self.postgres:
+            return self.value_expr(column)
+        return f"CAST(CONVERT({self.quote(column.name)} USING utf8mb4) AS BINARY)"
+
     def moment(self, column: Column, expr: str) -> str:
         """A time as the accumulator reads it: finite, in years 1 to 9999 (else the driver hands over text)."""
         if self.postgres:
             return f"(isfinite({expr}) AND {expr} >= '0001-01-01' AND {expr} < '10000-01-01')"
         return f"({expr} >= '0001-01-01')"  # zero dates arrive as text
-
-    def epoch_seconds(self, expr: str) -> str:
-        """Seconds since 1970 of a time, naive times read as UTC (as the accumulator reads them)."""
-        if self.postgres:
-            return f"extract(epoch FROM {expr})"
-        return f"TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', {expr})"
 
     def literal_time(self, column: Column, now: datetime) -> str:
         if column.normalized_type == "date":
@@ -144,6 +158,9 @@ class Flavor:
         return f"(CAST(CAST({expr} AS CHAR) AS DECIMAL(65, 30)) <> ROUND(CAST(CAST({expr} AS CHAR) AS DECIMAL(65, 30)), 2))"
 
 
+PREFIX_BYTES = 255  # of MariaDB/MySQL TEXT and JSON values grouped in the main statement (Flavor.group_key)
+
+
 @dataclass
 class Plan:
     """The statements of one table's pushed-down pass, and where each figure lands."""
@@ -158,6 +175,8 @@ class Plan:
     details: list[tuple[Column, str]] = field(default_factory=list)  # (column, statement of its values)
     gates: dict[str, int] = field(default_factory=dict)  # column -> position of its count of values to read again
     spikes: list[tuple[Column, tuple[str, Callable[[int], str]]]] = field(default_factory=list)  # (hours, buckets of a width)
+    # value columns grouped by a prefix: column -> (position of its count of longer values, statement of those)
+    longer: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 def plan(flavor: Flavor, relation: str, table: Table, request: TableRequest, value_names: set[str],
@@ -182,11 +201,20 @@ def plan(flavor: Flavor, relation: str, table: Table, request: TableRequest, val
             return None
     value_columns = [c for c in columns if c.name in value_names]
     signed = [c for c in columns if c.name in set(signature_names) and c.name not in value_names and c.normalized_type in TEXTS]
-    keys = [flavor.value_expr(c) for c in value_columns] + [flavor.signature(flavor.quote(c.name)) for c in signed]
+    grouped = [flavor.group_key(c) for c in value_columns]
+    keys = [key for key, _ in grouped] + [flavor.signature(flavor.quote(c.name)) for c in signed]
     select = keys + ["count(*)"]
     result = Plan(main="", value_columns=value_columns, signature_columns=signed)
+    for column, (_, longer) in zip(value_columns, grouped, strict=True):
+        if longer is not None:  # values cut short in the main statement: those grouped whole, read again if any
+            whole = flavor.whole_key(column)
+            result.longer[column.name] = (len(select), f"SELECT {whole}, count(*) FROM {relation} WHERE {longer} GROUP BY 1")
+            select.append(flavor.count_if(longer))
 
     def add(column: str, figure: str, sql: str) -> None:
+        if sql in select[len(keys):]:  # the same aggregate for two figures (count(id): non-null and numbers): once
+            result.figures.setdefault(column, []).append((figure, select.index(sql, len(keys))))
+            return
         result.figures.setdefault(column, []).append((figure, len(select)))
         select.append(sql)
 
@@ -213,9 +241,8 @@ def plan(flavor: Flavor, relation: str, table: Table, request: TableRequest, val
             if column.name in spiky:
                 result.spikes.append((column, _spike_statement(flavor, relation, column)))
         elif kind in TEXTS and column in signed:
+            # the signature keeps what the gate looks at (digits stay digits): gated signatures, in Python
             gate = _gate(flavor, q)
-            result.gates[column.name] = len(select)
-            select.append(flavor.count_if(gate))
             result.details.append((column, f"SELECT {q}, count(*) FROM {relation} WHERE {gate} GROUP BY {q}"))
         elif kind in TEXTS:
             add(column.name, "min_length", f"min({flavor.length(q)})")
@@ -251,6 +278,8 @@ def plan(flavor: Flavor, relation: str, table: Table, request: TableRequest, val
         select.extend([flavor.count_if(both), flavor.count_if(f"{both} AND {later}"), flavor.count_if(f"{both} AND {earlier}")])
         result.orders.append(((created, updated), (start, start + 1, start + 2)))
     group = f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}" if keys else ""
+    if keys and not flavor.postgres:
+        group += " ORDER BY NULL"  # MariaDB/MySQL would sort the groups: no order is needed
     result.main = f"SELECT {', '.join(select)} FROM {relation}{group}"
     return result
 
@@ -269,9 +298,21 @@ def _gate_of(flavor: Flavor, q: str, pattern: str) -> str:
 def _gate(flavor: Flavor, q: str) -> str:
     """Text the accumulator must see value by value (it may have a shape, or be a JSON document): a
     cheap superset of its test (a digit, '+' or '(' first, or ':', '{' or '[' anywhere)."""
-    first = ", ".join(f"'{c}'" for c in "0123456789+(")
-    holds = " OR ".join(flavor.holds(q, c) for c in ":{[")
+    first = ", ".join(f"'{c}'" for c in GATE_FIRST)
+    holds = " OR ".join(flavor.holds(q, c) for c in GATE_ANYWHERE)
     return f"(left({q}, 1) IN ({first}) OR {holds})"
+
+
+def _decoded(value, column: Column):
+    """A text key grouped as bytes (Flavor.group_key, Flavor.signature) as the driver hands text over."""
+    if isinstance(value, bytes | bytearray) and column.normalized_type in TEXTS + ("enum", "json"):
+        return value.decode("utf-8")
+    return value
+
+
+def _gated(text: str) -> bool:
+    """_gate's test in Python (of a value or of its signature: digits stay digits)."""
+    return text[:1] in GATE_FIRST or any(c in text for c in GATE_ANYWHERE)
 
 
 def _spike_statement(flavor: Flavor, relation: str, column: Column) -> tuple[str, Callable[[int], str]]:
@@ -292,15 +333,19 @@ def _spike_statement(flavor: Flavor, relation: str, column: Column) -> tuple[str
             return f"SELECT extract(epoch FROM {bucket}), count(*), min({q}), max({q}) FROM {relation} WHERE {flavor.moment(column, q)} GROUP BY {bucket}"
 
         return hours, buckets
-    seconds = f"SELECT {q} AS v, {flavor.epoch_seconds(q)} AS e FROM {relation} WHERE {flavor.moment(column, q)}"
-    bit = "(1 << (FLOOR(e / 60) - 60 * FLOOR(e / 3600)))"
-    hours = (f"SELECT floor(e / 3600) * 3600, count(*), min(v), max(v), bit_or({bit}) FROM ({seconds}) s "
-             f"GROUP BY floor(e / 3600) LIMIT {MAX_TIME_BUCKETS + 1}")  # fmt: skip
+    # integer seconds since year 0 (positive from year 1 on: DIV is floor), where TIMESTAMPDIFF and
+    # decimal division cost twice as much; 1970 is a whole number of hours after year 0
+    seconds, where = f"TO_SECONDS({q})", f"FROM {relation} WHERE {flavor.moment(column, q)}"
+    hours = (f"SELECT {seconds} DIV 3600 * 3600 - {YEAR0_TO_1970}, count(*), min({q}), max({q}), bit_or(1 << ({seconds} DIV 60 MOD 60)) "
+             f"{where} GROUP BY {seconds} DIV 3600 ORDER BY NULL LIMIT {MAX_TIME_BUCKETS + 1}")  # fmt: skip
 
     def buckets(width: int) -> str:
-        return f"SELECT floor(e / {width}) * {width}, count(*), min(v), max(v) FROM ({seconds}) s GROUP BY floor(e / {width})"
+        return f"SELECT {seconds} DIV {width} * {width} - {YEAR0_TO_1970}, count(*), min({q}), max({q}) {where} GROUP BY {seconds} DIV {width} ORDER BY NULL"
 
     return hours, buckets
+
+
+YEAR0_TO_1970 = 62_167_219_200  # MariaDB/MySQL TO_SECONDS('1970-01-01')
 
 
 def classify_statement(flavor: Flavor, table: Table, sample_from: str) -> str:
@@ -373,14 +418,18 @@ def run(
     merged: dict[int, object] = {}
     kinds = {position: "min" if figure in ("minimum", "min_length") else "max" if figure in ("maximum", "max_length") else "sum"
              for figures in found.figures.values() for figure, position in figures}  # fmt: skip
+    longer = {column.name: found.longer.get(column.name, (None, ""))[0] for column in found.value_columns}
     for row in query(found.main):
         weight = row[width]
         rows_read += weight
         for column, value in zip(found.value_columns, row, strict=False):
-            accumulators[column.name].add(value, weight)
+            position = longer[column.name]
+            cut = int(row[position] or 0) if position is not None else 0  # values longer than their key: read again
+            if weight > cut:
+                accumulators[column.name].add(_decoded(value, column), weight - cut)
         for column, value in zip(found.signature_columns, row[len(found.value_columns):width], strict=True):
             if value is not None:
-                signatures[column.name][value] += weight
+                signatures[column.name][_decoded(value, column)] += weight
         for position in range(width + 1, len(row)):
             value = row[position]
             if value is None:
@@ -395,6 +444,11 @@ def run(
                 merged[position] = max(known, value)
             else:
                 merged[position] = known + value
+    for name, (position, statement) in found.longer.items():
+        if merged.get(position):
+            column = next(c for c in found.value_columns if c.name == name)
+            for value, weight in query(statement):
+                accumulators[name].add(_decoded(value, column), int(weight))
     for name, figures in found.figures.items():
         accumulator = accumulators[name]
         accumulator.counts = None  # more distinct values than MAX_DISTINCT: the sample showed it
@@ -418,7 +472,11 @@ def run(
         for signature, weight in counted.items():
             accumulator._text_counted(signature, weight)
     for column, statement in found.details:
-        if column.normalized_type in TEXTS and not merged.get(found.gates[column.name]):
+        if column.name in signatures:
+            gated = any(map(_gated, signatures[column.name]))
+        else:
+            gated = column.normalized_type not in TEXTS or merged.get(found.gates[column.name])
+        if not gated:
             continue  # no value of it has a shape or starts like a JSON document: nothing to read again
         accumulator = accumulators[column.name]
         for value, weight in query(statement):
