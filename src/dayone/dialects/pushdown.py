@@ -63,6 +63,15 @@ class Flavor:
 
     engine: str
     quote: Callable[[str], str]
+    # conditions that split the table's pages (PostgreSQL: ranges of ctid), one statement per part in
+    # one UNION ALL, which the server may hand to parallel workers, each part to one; () : not split
+    parts: tuple[str, ...] = ()
+
+    def split(self, statement: Callable[[str], str]) -> str:
+        """`statement(condition)` over every part of the table (the condition ANDed to its WHERE)."""
+        if len(self.parts) < 2:
+            return statement("TRUE" if self.postgres else "1")
+        return " UNION ALL ".join(f"({statement(part)})" for part in self.parts)
 
     @property
     def postgres(self) -> bool:
@@ -175,6 +184,7 @@ class Plan:
     details: list[tuple[Column, str]] = field(default_factory=list)  # (column, statement of its values)
     gates: dict[str, int] = field(default_factory=dict)  # column -> position of its count of values to read again
     spikes: list[tuple[Column, tuple[str, Callable[[int], str]]]] = field(default_factory=list)  # (hours, buckets of a width)
+    signature_statement: str | None = None  # the signatures grouped on their own, when not in `main`
     # value columns grouped by a prefix: column -> (position of its count of longer values, statement of those)
     longer: dict[str, tuple[int, str]] = field(default_factory=dict)
 
@@ -202,9 +212,17 @@ def plan(flavor: Flavor, relation: str, table: Table, request: TableRequest, val
     value_columns = [c for c in columns if c.name in value_names]
     signed = [c for c in columns if c.name in set(signature_names) and c.name not in value_names and c.normalized_type in TEXTS]
     grouped = [flavor.group_key(c) for c in value_columns]
-    keys = [key for key, _ in grouped] + [flavor.signature(flavor.quote(c.name)) for c in signed]
-    select = keys + ["count(*)"]
+    signatures = [flavor.signature(flavor.quote(c.name)) for c in signed]
+    keys = [key for key, _ in grouped]
     result = Plan(main="", value_columns=value_columns, signature_columns=signed)
+    if flavor.postgres:
+        keys += signatures  # one hash table of every combination (in memory: work_mem)
+    elif signatures:
+        # MariaDB/MySQL: a temporary table of every combination of values and signatures outgrows memory
+        # (the sample sees a fraction of the signatures) and goes to disk: the signatures on their own
+        group = ", ".join(str(i + 1) for i in range(len(signatures)))
+        result.signature_statement = f"SELECT {', '.join(signatures)}, count(*) FROM {relation} GROUP BY {group} ORDER BY NULL"
+    select = keys + ["count(*)"]
     for column, (_, longer) in zip(value_columns, grouped, strict=True):
         if longer is not None:  # values cut short in the main statement: those grouped whole, read again if any
             whole = flavor.whole_key(column)
@@ -280,7 +298,7 @@ def plan(flavor: Flavor, relation: str, table: Table, request: TableRequest, val
     group = f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}" if keys else ""
     if keys and not flavor.postgres:
         group += " ORDER BY NULL"  # MariaDB/MySQL would sort the groups: no order is needed
-    result.main = f"SELECT {', '.join(select)} FROM {relation}{group}"
+    result.main = flavor.split(lambda part: f"SELECT {', '.join(select)} FROM {relation} WHERE {part}{group}")
     return result
 
 
@@ -310,6 +328,21 @@ def _decoded(value, column: Column):
     return value
 
 
+def _merged(rows) -> list[list]:
+    """Time buckets (start, rows, earliest, latest[, bitmap of minutes]) of several parts, one per start."""
+    buckets: dict = {}
+    for row in rows:
+        known = buckets.get(row[0])
+        if known is None:
+            buckets[row[0]] = list(row)
+            continue
+        known[1] += row[1]
+        known[2], known[3] = min(known[2], row[2]), max(known[3], row[3])
+        if len(row) > 4:
+            known[4] = int(known[4]) | int(row[4])
+    return list(buckets.values())
+
+
 def _gated(text: str) -> bool:
     """_gate's test in Python (of a value or of its signature: digits stay digits)."""
     return text[:1] in GATE_FIRST or any(c in text for c in GATE_ANYWHERE)
@@ -324,13 +357,14 @@ def _spike_statement(flavor: Flavor, relation: str, column: Column) -> tuple[str
     if flavor.postgres:  # timestamp arithmetic: extract(epoch ...) is numeric, several times slower
         kind = "timestamptz" if column.normalized_type == "timestamptz" else "timestamp"
         origin, moment = f"{kind} 'epoch'", f"{q}::{kind}"
-        rows = f"SELECT {q} AS v, date_bin('1 hour', {moment}, {origin}) AS h FROM {relation} WHERE {flavor.moment(column, q)}"
-        hours = (f"SELECT extract(epoch FROM h), count(*), min(v), max(v), bit_or(1::int8 << date_part('minute', v::{kind} - h)::int) "
-                 f"FROM ({rows}) s GROUP BY h LIMIT {MAX_TIME_BUCKETS + 1}")  # fmt: skip
+        where = f"FROM {relation} WHERE {flavor.moment(column, q)}"
+        rows = f"SELECT {q} AS v, date_bin('1 hour', {moment}, {origin}) AS h {where}"
+        hours = flavor.split(lambda part: f"SELECT extract(epoch FROM h), count(*), min(v), max(v), bit_or(1::int8 << date_part('minute', v::{kind} - h)::int) "
+                                          f"FROM ({rows} AND {part}) s GROUP BY h LIMIT {MAX_TIME_BUCKETS + 1}")  # fmt: skip
 
         def buckets(width: int) -> str:
             bucket = f"date_bin('{width} seconds', {moment}, {origin})"
-            return f"SELECT extract(epoch FROM {bucket}), count(*), min({q}), max({q}) FROM {relation} WHERE {flavor.moment(column, q)} GROUP BY {bucket}"
+            return flavor.split(lambda part: f"SELECT extract(epoch FROM {bucket}), count(*), min({q}), max({q}) {where} AND {part} GROUP BY {bucket}")
 
         return hours, buckets
     # integer seconds since year 0 (positive from year 1 on: DIV is floor), where TIMESTAMPDIFF and
@@ -412,7 +446,8 @@ def run(
                                   allowed=lists.get(c.name), fold_case=request.fold_case, collect=c.name in collected)
         for c in table.columns
     }  # fmt: skip
-    width = len(found.value_columns) + len(found.signature_columns)
+    joint = found.signature_columns if found.signature_statement is None else []  # signatures grouped in `main`
+    width = len(found.value_columns) + len(joint)
     signatures: dict[str, Counter] = {c.name: Counter() for c in found.signature_columns}
     rows_read = 0
     merged: dict[int, object] = {}
@@ -427,7 +462,7 @@ def run(
             cut = int(row[position] or 0) if position is not None else 0  # values longer than their key: read again
             if weight > cut:
                 accumulators[column.name].add(_decoded(value, column), weight - cut)
-        for column, value in zip(found.signature_columns, row[len(found.value_columns):width], strict=True):
+        for column, value in zip(joint, row[len(found.value_columns):width], strict=True):
             if value is not None:
                 signatures[column.name][_decoded(value, column)] += weight
         for position in range(width + 1, len(row)):
@@ -444,6 +479,11 @@ def run(
                 merged[position] = max(known, value)
             else:
                 merged[position] = known + value
+    if found.signature_statement is not None:
+        for *values, weight in query(found.signature_statement):
+            for column, value in zip(found.signature_columns, values, strict=True):
+                if value is not None:
+                    signatures[column.name][_decoded(value, column)] += weight
     for name, (position, statement) in found.longer.items():
         if merged.get(position):
             column = next(c for c in found.value_columns if c.name == name)
@@ -486,14 +526,14 @@ def run(
                 accumulator._json(accumulator._parse(value) if isinstance(value, str | bytes) else value, weight)
     for column, (hours_sql, buckets_sql) in found.spikes:
         accumulator = accumulators[column.name]
-        hours = list(query(hours_sql))
+        hours = _merged(query(hours_sql))  # each part's hours (an hour may span two parts)
         if len(hours) > MAX_TIME_BUCKETS:
             accumulator.minutes = None  # more hours than the accumulator keeps: no spike is looked for
             continue
         minutes = sum(bin(int(bits)).count("1") for *_, bits in hours)
         tens = sum(1 for *_, bits in hours for k in range(6) if (int(bits) >> (10 * k)) & 0x3FF)
         granularity = 1 if minutes <= MAX_TIME_BUCKETS else 10 if tens <= MAX_TIME_BUCKETS else 60
-        rows = [row[:4] for row in hours] if granularity == 60 else query(buckets_sql(60 * granularity))
+        rows = [row[:4] for row in hours] if granularity == 60 else _merged(query(buckets_sql(60 * granularity)))
         for start, count, low, high in rows:
             first, last = _as_datetime(low), _as_datetime(high)
             key = datetime.fromtimestamp(int(start), first.tzinfo or timezone.utc)
