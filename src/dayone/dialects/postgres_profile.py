@@ -295,6 +295,8 @@ def _push_down(session: Session, schema: Schema, table: Table, request: TableReq
         # for a partial fetch, never in parallel; rows still arrive a few at a time, in bounded memory
         session.statements.append(text)
         cursor = connection.cursor()
+        for name in ("json", "jsonb"):  # documents as text: pushdown.run parses each distinct one once
+            cursor.adapters.register_loader(name, psycopg.types.string.TextLoader)
         cursors.append(cursor)
         yield from cursor.stream(text, size=FETCH_ROWS if psycopg.pq.version() >= 170000 else 1)
         cursor.close()
