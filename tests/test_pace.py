@@ -8,7 +8,6 @@ The catalog read that way is the same as the eager one's.
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 import time
 
 import psycopg
@@ -149,35 +148,3 @@ def test_a_busy_server_gets_a_rest_after_every_statement_profiles_included(pg_bu
     sampled = [s for s in statements if "TABLESAMPLE" in s or '"orders"' in s]
     assert any(t.table == "orders" and t.rows_read for t in profile.tables) and sampled  # the table was read
     assert len(rests) == len(after_the_probe(statements, "pg_stat_activity"))  # and rested after, like every statement
-
-
-def test_full_profile_on_a_busy_server_is_one_process_with_rests(pg_busy, monkeypatch, rests):
-    """On a quiet server --full reads a big table's page ranges in parallel, as a hand-written aggregate
-    would; on a busy one it keeps to one process of the server and rests after each statement."""
-    from dayone.dialects import postgres_profile
-    from dayone.profile.options import ProfileOptions
-    from dayone.profile.profiler import profile_catalog
-
-    monkeypatch.setattr(postgres_profile, "MIN_PART_PAGES", 1)  # parts of a small table
-    pg_busy.execute("INSERT INTO orders SELECT i, CASE WHEN i % 3 = 0 THEN 'paid' ELSE 'new' END FROM generate_series(1, 20000) i;"
-                    "ANALYZE orders")  # fmt: skip
-    if int(pg_busy.execute("SHOW max_parallel_workers_per_gather")[0][0]) < 1:
-        pytest.skip("the server gives no parallel workers")
-
-    def full_profile(**options):
-        target = parse_target(pg_busy.url)
-        dialect = dialect_for(target.engine)
-        with api.open_session(target, SessionOptions(**options)) as session:
-            catalog = dialect.read_catalog(session)
-            profile = profile_catalog(session, dialect, catalog, ProfileOptions(tier="full", page_budget=10, sample_rows=100))
-            orders = next(t for t in profile.tables if t.table == "orders")
-            return orders, list(session.statements)
-
-    eager, statements = full_profile(pace=0)
-    assert any("ctid >= " in s for s in statements) and not rests  # page ranges, read in parallel
-    gentle, statements = full_profile()
-    assert not any("ctid >= " in s for s in statements)
-    assert "SET LOCAL max_parallel_workers_per_gather = 0" in statements
-    assert len(rests) >= len(after_the_probe(statements, "pg_stat_activity")) - 3  # the SET LOCALs do not rest
-    assert gentle.rows_read == eager.rows_read == 20000
-    assert replace(gentle, seconds=0) == replace(eager, seconds=0)  # the same figures

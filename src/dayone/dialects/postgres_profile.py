@@ -295,22 +295,19 @@ def _push_down(session: Session, schema: Schema, table: Table, request: TableReq
         # streamed (single-row or chunked mode), not through a named cursor: the server plans a cursor
         # for a partial fetch, never in parallel; rows still arrive a few at a time, in bounded memory
         session.statements.append(text)
-        begun = time.monotonic()
         cursor = connection.cursor()
         for name in ("json", "jsonb"):  # documents as text: pushdown.run parses each distinct one once
             cursor.adapters.register_loader(name, psycopg.types.string.TextLoader)
         cursors.append(cursor)
         yield from cursor.stream(text, size=FETCH_ROWS if psycopg.pq.version() >= 170000 else 1)
         cursor.close()
-        session.rest_after(time.monotonic() - begun)
 
     try:
         # the main statement's hash table (one entry per combination of grouped values) in memory, not
         # spilled to disk in many passes: this transaction only, at most WORK_MEM on the server
         # and hashed, not sorted: the planner cannot foresee how few combinations there are, and sorting
         # the table by text compares every row by collation (several times the whole aggregate)
-        gentle = ("SET LOCAL max_parallel_workers_per_gather = 0",) if session.rest else ()
-        for setting in (f"SET LOCAL work_mem = '{PUSHDOWN_WORK_MEM}'", "SET LOCAL enable_sort = off", *gentle):
+        for setting in (f"SET LOCAL work_mem = '{PUSHDOWN_WORK_MEM}'", "SET LOCAL enable_sort = off"):
             session.statements.append(setting)
             connection.execute(setting)
         distinct = list(query(pushdown.classify_statement(flavor, table, sample)))[0]
@@ -337,8 +334,6 @@ def _page_ranges(session: Session, table: Table, pages: int | None) -> tuple[str
     range is open: pages added since the statistics are read too. () when there is nothing to split."""
     connection = session.connection
     if table.kind not in ("table", "materialized view") or not pages or connection.info.server_version < 140000:
-        return ()
-    if session.rest:  # a busy server: one process reads it, not a parallel plan's workers too
         return ()
     setting = "SELECT current_setting('max_parallel_workers_per_gather')"
     session.statements.append(setting)
