@@ -282,8 +282,7 @@ def _push_down(session: Session, schema: Schema, table: Table, request: TableReq
     from dayone.dialects import pushdown
 
     connection = session.connection
-    parts = _page_ranges(session, table, size.pages)
-    flavor = pushdown.Flavor("postgresql", lambda name: sql.Identifier(name).as_string(connection), parts)
+    flavor = pushdown.Flavor("postgresql", lambda name: sql.Identifier(name).as_string(connection))
     relation_text = relation.as_string(connection)
     percent = _sample_percent(budget, size.pages)
     sample = f"{relation_text} TABLESAMPLE SYSTEM ({percent}) REPEATABLE ({request.seed})"
@@ -292,14 +291,12 @@ def _push_down(session: Session, schema: Schema, table: Table, request: TableReq
     cursors: list = []
 
     def query(text: str):
-        # streamed (single-row or chunked mode), not through a named cursor: the server plans a cursor
-        # for a partial fetch, never in parallel; rows still arrive a few at a time, in bounded memory
         session.statements.append(text)
-        cursor = connection.cursor()
-        for name in ("json", "jsonb"):  # documents as text: pushdown.run parses each distinct one once
-            cursor.adapters.register_loader(name, psycopg.types.string.TextLoader)
+        cursor = connection.cursor(name=f"{CURSOR_NAME}_{len(cursors)}")
         cursors.append(cursor)
-        yield from cursor.stream(text, size=FETCH_ROWS if psycopg.pq.version() >= 170000 else 1)
+        cursor.execute(text)
+        while chunk := cursor.fetchmany(FETCH_ROWS):
+            yield from chunk
         cursor.close()
 
     try:
@@ -324,31 +321,6 @@ def _push_down(session: Session, schema: Schema, table: Table, request: TableReq
         _abandon(session, cursors[-1] if cursors else connection.cursor())
         return _unread(exc, session, schema, table, request, started)
     return replace(profile, seconds=round(time.monotonic() - started, 3))
-
-
-def _page_ranges(session: Session, table: Table, pages: int | None) -> tuple[str, ...]:
-    """ctid ranges splitting a table's pages in one part per process the server may give a parallel
-    plan (max_parallel_workers_per_gather + its leader, at most MAX_PARTS): the pushed-down statements
-    read each part in its own branch of a UNION ALL, which PostgreSQL 14+ scans by TID range and may
-    run in parallel, where it cannot foresee how few groups a whole-table GROUP BY makes. The last
-    range is open: pages added since the statistics are read too. () when there is nothing to split."""
-    connection = session.connection
-    if table.kind not in ("table", "materialized view") or not pages or connection.info.server_version < 140000:
-        return ()
-    setting = "SELECT current_setting('max_parallel_workers_per_gather')"
-    session.statements.append(setting)
-    workers = int(connection.execute(setting).fetchone()[0])
-    count = min(MAX_PARTS, workers + 1)
-    if count < 2 or pages < count * MIN_PART_PAGES:
-        return ()
-    bounds = [pages * i // count for i in range(1, count)]
-    lows, highs = [None, *bounds], [*bounds, None]
-    return tuple(" AND ".join(([f"ctid >= '({low},0)'"] if low else []) + ([f"ctid < '({high},0)'"] if high else []))
-                 for low, high in zip(lows, highs, strict=True))  # fmt: skip
-
-
-MAX_PARTS = 4
-MIN_PART_PAGES = 1000  # smaller tables: one statement, the parallel plan's start-up would cost more
 
 
 def _unread(exc: BaseException, session: Session, schema: Schema, table: Table, request: TableRequest, started: float) -> TableProfile:

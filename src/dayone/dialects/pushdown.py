@@ -13,17 +13,10 @@ The streamed full pass (every row through dayone.profile.accumulate) costs hundr
 - The other columns' figures are SQL aggregates: non-null counts, minimum and maximum, lengths,
   future times, floats with more than two decimals, e-mail and test-data patterns (the accumulator's
   regular expressions, in the server's dialect), created-vs-updated comparisons.
-- Text whose sample has few signatures (Flavor.signature) is grouped by signature (with the values
-  on PostgreSQL; in a statement of its own on MariaDB/MySQL, whose temporary table of every
-  combination would outgrow memory), and its patterns counted in Python once per signature.
 - Two things need values, read again only where they occur: text that may have a shape (starts
   with a digit, '+' or '(', or holds ':') or starts like a JSON document, grouped by value, and
   JSON columns with many distinct documents; and the minute histogram of creation times, whose
   densest hour is a spike (grouped by minute on the server, coarsened there like the accumulator).
-- On PostgreSQL the statements that read the whole table are split by ctid range (Flavor.parts) in
-  one UNION ALL, which the server may run in parallel; the parts' rows are merged here.
-
-How each server spells all this: dayone.dialects.pushdown_sql.
 
 What this cannot do the streamed pass does (`plan` returns None): a migration marker, an implicit
 reference or a declared value list on a column of many values, text read as creation times.
@@ -31,14 +24,12 @@ reference or a declared value list on a column of many values, text read as crea
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 
 from dayone.catalog.model import Column, Table
-from dayone.dialects.pushdown_sql import NUMBERS, TEXTS, TIMES, Flavor, gated, pattern_gate, spike_statements, value_gate
 from dayone.profile.accumulate import (
     MAX_DISTINCT,
     MAX_TIME_BUCKETS,
@@ -50,7 +41,108 @@ from dayone.profile.accumulate import (
 from dayone.profile.model import TableProfile
 from dayone.profile.options import TableRequest
 
-__all__ = ["Flavor", "Plan", "choose", "classify_statement", "plan", "run"]
+NUMBERS = ("integer", "decimal", "float")
+TIMES = ("timestamp", "timestamptz", "date")
+TEXTS = ("string", "text")
+# The accumulator's patterns, as each server's regular expressions spell them. Python's `$` also
+# matches before a final newline; PostgreSQL's does not: `\n?$`. PostgreSQL's word boundary is \y.
+EMAIL_PG = r"^[^@\s]+@[^@\s]+\.[a-z]{2,}\n?$"
+EMAIL_MY = r"(?i)^[^@\s]+@[^@\s]+\.[a-z]{2,}$"
+SHAPE_GATE_PG = r"^[0-9+(]|:"  # the accumulator looks for a shape only in such text
+JSON_GATE_PG = r"^\s*[{[]"
+SHAPE_GATE_MY = r"^[0-9+(]|:"
+JSON_GATE_MY = r"^\s*[{\[]"
+
+
+def _pg_pattern(pattern: str) -> str:
+    return pattern.replace(r"\b", r"\y").replace("$", r"\n?$")
+
+
+@dataclass(frozen=True)
+class Flavor:
+    """What differs between the servers: quoting, regular expressions, lengths, times."""
+
+    engine: str
+    quote: Callable[[str], str]
+
+    @property
+    def postgres(self) -> bool:
+        return self.engine == "postgresql"
+
+    def literal(self, text: str) -> str:
+        # MariaDB/MySQL strings take backslash escapes (unless NO_BACKSLASH_ESCAPES); PostgreSQL's do not
+        text = text.replace("'", "''")
+        return f"'{text}'" if self.postgres else "'" + text.replace("\\", "\\\\") + "'"
+
+    def matches(self, expr: str, pattern: str) -> str:
+        """Case-insensitive search with one of the accumulator's (re.IGNORECASE) patterns."""
+        if self.postgres:
+            return f"{expr} ~* {self.literal(_pg_pattern(pattern))}"
+        return f"{expr} REGEXP {self.literal('(?i)' + pattern)}"
+
+    def signature(self, expr: str) -> str:
+        """The value with the digits 2 to 9 written 2: EMAIL and every pattern of TEST_PATTERNS give the
+        same answer for both (they tell digits apart only in '10minutemail'), and the lengths are the
+        same, so those are counted once per signature, in Python, with the accumulator's own code."""
+        for digit in "3456789":  # nested replace(): a third of what translate() costs on PostgreSQL
+            expr = f"REPLACE({expr}, '{digit}', '2')"
+        return expr
+
+    def holds(self, expr: str, character: str) -> str:
+        return f"strpos({expr}, '{character}') > 0" if self.postgres else f"LOCATE('{character}', {expr}) > 0"
+
+    def email(self, expr: str) -> str:
+        if self.postgres:
+            return f"{expr} ~* {self.literal(EMAIL_PG)}"
+        return f"{expr} REGEXP {self.literal(EMAIL_MY)}"
+
+    def length(self, expr: str) -> str:
+        return f"char_length({expr})"
+
+    def count_if(self, condition: str) -> str:
+        return f"count(*) FILTER (WHERE {condition})" if self.postgres else f"SUM(CASE WHEN {condition} THEN 1 ELSE 0 END)"
+
+    def value_expr(self, column: Column) -> str:
+        """A value-set column as grouped: exactly as the driver would hand over its values."""
+        q = self.quote(column.name)
+        if self.postgres:
+            return f"{q}::jsonb" if column.declared_type == "json" else q
+        if column.normalized_type in TEXTS or column.normalized_type == "enum":
+            # the column's collation may ignore case and trailing spaces: 'A' and 'a ' are two values
+            return f"CONVERT({q} USING utf8mb4) COLLATE utf8mb4_bin"
+        return q
+
+    def moment(self, column: Column, expr: str) -> str:
+        """A time as the accumulator reads it: finite, in years 1 to 9999 (else the driver hands over text)."""
+        if self.postgres:
+            return f"(isfinite({expr}) AND {expr} >= '0001-01-01' AND {expr} < '10000-01-01')"
+        return f"({expr} >= '0001-01-01')"  # zero dates arrive as text
+
+    def epoch_seconds(self, expr: str) -> str:
+        """Seconds since 1970 of a time, naive times read as UTC (as the accumulator reads them)."""
+        if self.postgres:
+            return f"extract(epoch FROM {expr})"
+        return f"TIMESTAMPDIFF(SECOND, '1970-01-01 00:00:00', {expr})"
+
+    def literal_time(self, column: Column, now: datetime) -> str:
+        if column.normalized_type == "date":
+            return self.literal(now.astimezone(timezone.utc).date().isoformat())
+        if column.normalized_type == "timestamptz" and self.postgres:
+            return self.literal(now.isoformat()) + "::timestamptz"
+        naive = now.astimezone(timezone.utc).replace(tzinfo=None).isoformat(sep=" ")
+        return self.literal(naive) + ("::timestamp" if self.postgres else "")
+
+    def not_nan(self, column: Column, expr: str) -> str | None:
+        if self.postgres and column.normalized_type in ("decimal", "float"):
+            return f"{expr} <> 'NaN'"
+        return None
+
+    def beyond_cents(self, expr: str) -> str:
+        """A float whose shortest decimal form has more than two decimals: value != round(value, 2)."""
+        if self.postgres:
+            return f"({expr} <> 'NaN' AND {expr}::text::numeric <> round({expr}::text::numeric, 2))"
+        return f"(CAST(CAST({expr} AS CHAR) AS DECIMAL(65, 30)) <> ROUND(CAST(CAST({expr} AS CHAR) AS DECIMAL(65, 30)), 2))"
+
 
 @dataclass
 class Plan:
@@ -66,10 +158,6 @@ class Plan:
     details: list[tuple[Column, str]] = field(default_factory=list)  # (column, statement of its values)
     gates: dict[str, int] = field(default_factory=dict)  # column -> position of its count of values to read again
     spikes: list[tuple[Column, tuple[str, Callable[[int], str]]]] = field(default_factory=list)  # (hours, buckets of a width)
-    documents_as_text: bool = False  # JSON arrives as text (PostgreSQL: see its dialect), parsed here
-    signature_statement: str | None = None  # the signatures grouped on their own, when not in `main`
-    # value columns grouped by a prefix: column -> (position of its count of longer values, statement of those)
-    longer: dict[str, tuple[int, str]] = field(default_factory=dict)
 
 
 def plan(flavor: Flavor, relation: str, table: Table, request: TableRequest, value_names: set[str],
@@ -94,28 +182,11 @@ def plan(flavor: Flavor, relation: str, table: Table, request: TableRequest, val
             return None
     value_columns = [c for c in columns if c.name in value_names]
     signed = [c for c in columns if c.name in set(signature_names) and c.name not in value_names and c.normalized_type in TEXTS]
-    grouped = [flavor.group_key(c) for c in value_columns]
-    signatures = [flavor.signature(flavor.quote(c.name)) for c in signed]
-    keys = [key for key, _ in grouped]
-    result = Plan(main="", value_columns=value_columns, signature_columns=signed, documents_as_text=flavor.postgres)
-    if flavor.postgres:
-        keys += signatures  # one hash table of every combination (in memory: work_mem)
-    elif signatures:
-        # MariaDB/MySQL: a temporary table of every combination of values and signatures outgrows memory
-        # (the sample sees a fraction of the signatures) and goes to disk: the signatures on their own
-        group = ", ".join(str(i + 1) for i in range(len(signatures)))
-        result.signature_statement = f"SELECT {', '.join(signatures)}, count(*) FROM {relation} GROUP BY {group} ORDER BY NULL"
+    keys = [flavor.value_expr(c) for c in value_columns] + [flavor.signature(flavor.quote(c.name)) for c in signed]
     select = keys + ["count(*)"]
-    for column, (_, longer) in zip(value_columns, grouped, strict=True):
-        if longer is not None:  # values cut short in the main statement: those grouped whole, read again if any
-            whole = flavor.whole_key(column)
-            result.longer[column.name] = (len(select), f"SELECT {whole}, count(*) FROM {relation} WHERE {longer} GROUP BY 1")
-            select.append(flavor.count_if(longer))
+    result = Plan(main="", value_columns=value_columns, signature_columns=signed)
 
     def add(column: str, figure: str, sql: str) -> None:
-        if sql in select[len(keys):]:  # the same aggregate for two figures (count(id): non-null and numbers): once
-            result.figures.setdefault(column, []).append((figure, select.index(sql, len(keys))))
-            return
         result.figures.setdefault(column, []).append((figure, len(select)))
         select.append(sql)
 
@@ -140,10 +211,11 @@ def plan(flavor: Flavor, relation: str, table: Table, request: TableRequest, val
             add(column.name, "numbers", flavor.count_if(finite))
             add(column.name, "future", flavor.count_if(f"{finite} AND {q} > {flavor.literal_time(column, request.now)}"))
             if column.name in spiky:
-                result.spikes.append((column, spike_statements(flavor, relation, column)))
+                result.spikes.append((column, _spike_statement(flavor, relation, column)))
         elif kind in TEXTS and column in signed:
-            # the signature keeps what the gate looks at (digits stay digits): gated signatures, in Python
-            gate = value_gate(flavor, q)
+            gate = _gate(flavor, q)
+            result.gates[column.name] = len(select)
+            select.append(flavor.count_if(gate))
             result.details.append((column, f"SELECT {q}, count(*) FROM {relation} WHERE {gate} GROUP BY {q}"))
         elif kind in TEXTS:
             add(column.name, "min_length", f"min({flavor.length(q)})")
@@ -151,11 +223,11 @@ def plan(flavor: Flavor, relation: str, table: Table, request: TableRequest, val
             at = flavor.holds(q, "@")
             add(column.name, "email_like", flavor.count_if(f"{at} AND {flavor.email(q)}"))
             # each pattern behind a test that costs no regular expression, where one can say no
-            tests = [f"({pattern_gate(flavor, q, pattern.pattern)}{flavor.matches(q, pattern.pattern)})" for _, pattern in TEST_PATTERNS]
+            tests = [f"({_gate_of(flavor, q, pattern.pattern)}{flavor.matches(q, pattern.pattern)})" for _, pattern in TEST_PATTERNS]
             for (label, _), test in zip(TEST_PATTERNS, tests, strict=True):
                 add(column.name, f"test:{label}", flavor.count_if(test))
             add(column.name, "test_like", flavor.count_if("(" + " OR ".join(tests) + ")"))
-            gate = value_gate(flavor, q)
+            gate = _gate(flavor, q)
             result.gates[column.name] = len(select)
             select.append(flavor.count_if(gate))
             result.details.append((column, f"SELECT {q}, count(*) FROM {relation} WHERE {gate} GROUP BY {q}"))
@@ -179,39 +251,56 @@ def plan(flavor: Flavor, relation: str, table: Table, request: TableRequest, val
         select.extend([flavor.count_if(both), flavor.count_if(f"{both} AND {later}"), flavor.count_if(f"{both} AND {earlier}")])
         result.orders.append(((created, updated), (start, start + 1, start + 2)))
     group = f" GROUP BY {', '.join(str(i + 1) for i in range(len(keys)))}" if keys else ""
-    if keys and not flavor.postgres:
-        group += " ORDER BY NULL"  # MariaDB/MySQL would sort the groups: no order is needed
-    result.main = flavor.split(lambda part: f"SELECT {', '.join(select)} FROM {relation} WHERE {part}{group}")
+    result.main = f"SELECT {', '.join(select)} FROM {relation}{group}"
     return result
 
 
+def _gate_of(flavor: Flavor, q: str, pattern: str) -> str:
+    """A cheap necessary condition of a test pattern (its first character or its '@' / '+'), and AND."""
+    if pattern.startswith("@"):
+        return f"{flavor.holds(q, '@')} AND "
+    if pattern.startswith("^(qa|test|testing|dev)"):
+        return f"{flavor.holds(q, '+')} AND "
+    if pattern.startswith("^(qa[ _-]?)?"):
+        return f"upper(left({q}, 1)) IN ('Q', 'T', 'D', 'F', 'A', 'L', 'B', 'X') AND "
+    return ""
 
 
-def _decoded(value, column: Column, documents: bool = False):
-    """A text key grouped as bytes (Flavor.group_key, Flavor.signature) as the driver hands text over;
-    with `documents`, a JSON document read as text (PostgreSQL) as the driver would parse it."""
-    if isinstance(value, bytes | bytearray) and column.normalized_type in TEXTS + ("enum", "json"):
-        value = value.decode("utf-8")
-    if documents and isinstance(value, str) and column.normalized_type == "json":
-        return json.loads(value)
-    return value
+def _gate(flavor: Flavor, q: str) -> str:
+    """Text the accumulator must see value by value (it may have a shape, or be a JSON document): a
+    cheap superset of its test (a digit, '+' or '(' first, or ':', '{' or '[' anywhere)."""
+    first = ", ".join(f"'{c}'" for c in "0123456789+(")
+    holds = " OR ".join(flavor.holds(q, c) for c in ":{[")
+    return f"(left({q}, 1) IN ({first}) OR {holds})"
 
 
-def _merged(rows) -> list[list]:
-    """Time buckets (start, rows, earliest, latest[, bitmap of minutes]) of several parts, one per start."""
-    buckets: dict = {}
-    for row in rows:
-        known = buckets.get(row[0])
-        if known is None:
-            buckets[row[0]] = list(row)
-            continue
-        known[1] += row[1]
-        known[2], known[3] = min(known[2], row[2]), max(known[3], row[3])
-        if len(row) > 4:
-            known[4] = int(known[4]) | int(row[4])
-    return list(buckets.values())
+def _spike_statement(flavor: Flavor, relation: str, column: Column) -> tuple[str, Callable[[int], str]]:
+    """Creation times, bucketed as the accumulator buckets them (minutes; 10 minutes, then hours, past
+    MAX_TIME_BUCKETS; past that, none). First the hours, each with a bitmap of its minutes: how many
+    minutes and 10-minute buckets there are follows, and the hours are the buckets when neither fits.
+    Then, when minutes or 10-minute buckets fit, those (at most MAX_TIME_BUCKETS groups either way)."""
+    q = flavor.quote(column.name)
+    if flavor.postgres:  # timestamp arithmetic: extract(epoch ...) is numeric, several times slower
+        kind = "timestamptz" if column.normalized_type == "timestamptz" else "timestamp"
+        origin, moment = f"{kind} 'epoch'", f"{q}::{kind}"
+        rows = f"SELECT {q} AS v, date_bin('1 hour', {moment}, {origin}) AS h FROM {relation} WHERE {flavor.moment(column, q)}"
+        hours = (f"SELECT extract(epoch FROM h), count(*), min(v), max(v), bit_or(1::int8 << date_part('minute', v::{kind} - h)::int) "
+                 f"FROM ({rows}) s GROUP BY h LIMIT {MAX_TIME_BUCKETS + 1}")  # fmt: skip
 
+        def buckets(width: int) -> str:
+            bucket = f"date_bin('{width} seconds', {moment}, {origin})"
+            return f"SELECT extract(epoch FROM {bucket}), count(*), min({q}), max({q}) FROM {relation} WHERE {flavor.moment(column, q)} GROUP BY {bucket}"
 
+        return hours, buckets
+    seconds = f"SELECT {q} AS v, {flavor.epoch_seconds(q)} AS e FROM {relation} WHERE {flavor.moment(column, q)}"
+    bit = "(1 << (FLOOR(e / 60) - 60 * FLOOR(e / 3600)))"
+    hours = (f"SELECT floor(e / 3600) * 3600, count(*), min(v), max(v), bit_or({bit}) FROM ({seconds}) s "
+             f"GROUP BY floor(e / 3600) LIMIT {MAX_TIME_BUCKETS + 1}")  # fmt: skip
+
+    def buckets(width: int) -> str:
+        return f"SELECT floor(e / {width}) * {width}, count(*), min(v), max(v) FROM ({seconds}) s GROUP BY floor(e / {width})"
+
+    return hours, buckets
 
 
 def classify_statement(flavor: Flavor, table: Table, sample_from: str) -> str:
@@ -278,32 +367,20 @@ def run(
                                   allowed=lists.get(c.name), fold_case=request.fold_case, collect=c.name in collected)
         for c in table.columns
     }  # fmt: skip
-    joint = found.signature_columns if found.signature_statement is None else []  # signatures grouped in `main`
-    width = len(found.value_columns) + len(joint)
+    width = len(found.value_columns) + len(found.signature_columns)
     signatures: dict[str, Counter] = {c.name: Counter() for c in found.signature_columns}
     rows_read = 0
     merged: dict[int, object] = {}
     kinds = {position: "min" if figure in ("minimum", "min_length") else "max" if figure in ("maximum", "max_length") else "sum"
              for figures in found.figures.values() for figure, position in figures}  # fmt: skip
-    longer = {column.name: found.longer.get(column.name, (None, ""))[0] for column in found.value_columns}
-    # each value column's rows per value, added to its accumulator once per value (not once per
-    # combination: a JSON document is parsed and walked once)
-    weights: dict[str, dict] = {column.name: {} for column in found.value_columns}
     for row in query(found.main):
         weight = row[width]
         rows_read += weight
         for column, value in zip(found.value_columns, row, strict=False):
-            position = longer[column.name]
-            cut = int(row[position] or 0) if position is not None else 0  # values longer than their key: read again
-            if weight > cut:
-                counted = weights[column.name]
-                try:
-                    counted[value] = counted.get(value, 0) + weight - cut
-                except TypeError:  # unhashable (an array): added as it comes
-                    accumulators[column.name].add(_decoded(value, column, found.documents_as_text), weight - cut)
-        for column, value in zip(joint, row[len(found.value_columns):width], strict=True):
+            accumulators[column.name].add(value, weight)
+        for column, value in zip(found.signature_columns, row[len(found.value_columns):width], strict=True):
             if value is not None:
-                signatures[column.name][_decoded(value, column)] += weight
+                signatures[column.name][value] += weight
         for position in range(width + 1, len(row)):
             value = row[position]
             if value is None:
@@ -318,19 +395,6 @@ def run(
                 merged[position] = max(known, value)
             else:
                 merged[position] = known + value
-    for column in found.value_columns:
-        for value, weight in weights[column.name].items():
-            accumulators[column.name].add(_decoded(value, column, found.documents_as_text), weight)
-    if found.signature_statement is not None:
-        for *values, weight in query(found.signature_statement):
-            for column, value in zip(found.signature_columns, values, strict=True):
-                if value is not None:
-                    signatures[column.name][_decoded(value, column)] += weight
-    for name, (position, statement) in found.longer.items():
-        if merged.get(position):
-            column = next(c for c in found.value_columns if c.name == name)
-            for value, weight in query(statement):
-                accumulators[name].add(_decoded(value, column), int(weight))
     for name, figures in found.figures.items():
         accumulator = accumulators[name]
         accumulator.counts = None  # more distinct values than MAX_DISTINCT: the sample showed it
@@ -354,11 +418,7 @@ def run(
         for signature, weight in counted.items():
             accumulator._text_counted(signature, weight)
     for column, statement in found.details:
-        if column.name in signatures:
-            wanted = any(map(gated, signatures[column.name]))
-        else:
-            wanted = column.normalized_type not in TEXTS or merged.get(found.gates[column.name])
-        if not wanted:
+        if column.normalized_type in TEXTS and not merged.get(found.gates[column.name]):
             continue  # no value of it has a shape or starts like a JSON document: nothing to read again
         accumulator = accumulators[column.name]
         for value, weight in query(statement):
@@ -368,14 +428,14 @@ def run(
                 accumulator._json(accumulator._parse(value) if isinstance(value, str | bytes) else value, weight)
     for column, (hours_sql, buckets_sql) in found.spikes:
         accumulator = accumulators[column.name]
-        hours = _merged(query(hours_sql))  # each part's hours (an hour may span two parts)
+        hours = list(query(hours_sql))
         if len(hours) > MAX_TIME_BUCKETS:
             accumulator.minutes = None  # more hours than the accumulator keeps: no spike is looked for
             continue
         minutes = sum(bin(int(bits)).count("1") for *_, bits in hours)
         tens = sum(1 for *_, bits in hours for k in range(6) if (int(bits) >> (10 * k)) & 0x3FF)
         granularity = 1 if minutes <= MAX_TIME_BUCKETS else 10 if tens <= MAX_TIME_BUCKETS else 60
-        rows = [row[:4] for row in hours] if granularity == 60 else _merged(query(buckets_sql(60 * granularity)))
+        rows = [row[:4] for row in hours] if granularity == 60 else query(buckets_sql(60 * granularity))
         for start, count, low, high in rows:
             first, last = _as_datetime(low), _as_datetime(high)
             key = datetime.fromtimestamp(int(start), first.tzinfo or timezone.utc)
