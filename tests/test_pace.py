@@ -148,3 +148,21 @@ def test_a_busy_server_gets_a_rest_after_every_statement_profiles_included(pg_bu
     sampled = [s for s in statements if "TABLESAMPLE" in s or '"orders"' in s]
     assert any(t.table == "orders" and t.rows_read for t in profile.tables) and sampled  # the table was read
     assert len(rests) == len(after_the_probe(statements, "pg_stat_activity"))  # and rested after, like every statement
+
+
+def test_full_profile_on_a_busy_server_rests_after_each_statement(pg_busy, rests):
+    from dayone.profile.options import ProfileOptions
+    from dayone.profile.profiler import profile_catalog
+
+    pg_busy.execute("INSERT INTO orders SELECT i, CASE WHEN i % 3 = 0 THEN 'paid' ELSE 'new' END FROM generate_series(1, 20000) i;"
+                    "ANALYZE orders")  # fmt: skip
+    target = parse_target(pg_busy.url)
+    dialect = dialect_for(target.engine)
+    with api.open_session(target) as session:
+        catalog = dialect.read_catalog(session)
+        profile = profile_catalog(session, dialect, catalog, ProfileOptions(tier="full", page_budget=10, sample_rows=100))
+        statements = list(session.statements)
+    orders = next(t for t in profile.tables if t.table == "orders")
+    assert orders.rows_read == 20000 and any("GROUP BY" in s and '"orders"' in s for s in statements)  # pushed down
+    pushed = [s for s in after_the_probe(statements, "pg_stat_activity") if not s.startswith("SET LOCAL")]
+    assert len(rests) == len(pushed)  # a rest after every statement, the pushed-down ones included

@@ -264,10 +264,12 @@ def _push_down(session: Session, schema: Schema, table: Table, request: TableReq
     def query(text: str):
         nonlocal cursor
         session.statements.append(text)
+        begun = time.monotonic()
         cursor = session.connection.cursor(pymysql.cursors.SSCursor)
         cursor.execute(text)
         yield from batches(cursor.fetchmany)
         cursor.close()
+        session.rest_after(time.monotonic() - begun)
 
     try:
         distinct = list(query(pushdown.classify_statement(flavor, table, sample)))[0]

@@ -292,12 +292,14 @@ def _push_down(session: Session, schema: Schema, table: Table, request: TableReq
 
     def query(text: str):
         session.statements.append(text)
+        begun = time.monotonic()
         cursor = connection.cursor(name=f"{CURSOR_NAME}_{len(cursors)}")
         cursors.append(cursor)
         cursor.execute(text)
         while chunk := cursor.fetchmany(FETCH_ROWS):
             yield from chunk
         cursor.close()
+        session.rest_after(time.monotonic() - begun)
 
     try:
         # the main statement's hash table (one entry per combination of grouped values) in memory, not
