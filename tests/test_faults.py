@@ -141,7 +141,9 @@ def one_error_line(done: subprocess.CompletedProcess, *needles: str) -> str:
 def interrupted_or_killed(args: list[str], streaming, act) -> tuple[int, str, float]:
     """Run dayone, wait until `streaming()` says its full read is under way, `act(process)`; the exit
     status, stderr, and the seconds it took to end after that."""
-    process = subprocess.Popen([sys.executable, "-m", "dayone", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    # --pace 0: the test's own sessions, watching the server, would make dayone rest between statements,
+    # and a kill aimed at the statement under way could land in a rest; pacing is tested in test_pace.py
+    process = subprocess.Popen([sys.executable, "-m", "dayone", *args, "--pace", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, env={**os.environ, "PYTHONUNBUFFERED": "1"})  # fmt: skip
     try:
         deadline = time.monotonic() + HANG
@@ -207,7 +209,7 @@ def pg_upstream() -> tuple[str, int]:
 )
 def test_postgres_connection_silent_after_login(pg_big, command, silent_on, then_bytes):
     with SilentProxy(pg_upstream(), silent_on, then_bytes) as proxy:
-        done, took = run_dayone(*command, proxy.url(pg_big.url), "--statement-timeout", "1", "--connect-timeout", "1")
+        done, took = run_dayone(*command, proxy.url(pg_big.url), "--statement-timeout", "1", "--connect-timeout", "1", "--pace", "0")
         assert proxy.went_silent.is_set(), done.stderr
     one_error_line(done, f"no answer from 127.0.0.1:{proxy.port} {GIVES_UP_AFTER}", "went silent", "--statement-timeout")
     assert took < 10
@@ -324,7 +326,7 @@ def mysql_upstream() -> tuple[str, int]:
 )
 def test_mysql_connection_silent_after_login(mysql_big, command, silent_on, then_bytes):
     with SilentProxy(mysql_upstream(), silent_on, then_bytes) as proxy:
-        done, took = run_dayone(*command, proxy.url(mysql_big.url), "--statement-timeout", "1", "--connect-timeout", "1")
+        done, took = run_dayone(*command, proxy.url(mysql_big.url), "--statement-timeout", "1", "--connect-timeout", "1", "--pace", "0")
         assert proxy.went_silent.is_set(), done.stderr
     one_error_line(done, f"no answer from 127.0.0.1:{proxy.port} {GIVES_UP_AFTER}", "went silent", "--statement-timeout")
     assert took < 10
